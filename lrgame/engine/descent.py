@@ -1,0 +1,262 @@
+"""Plain gradient descent, vectorised over many learning rates at once.
+
+Iteration 0 is the start; each step does ``params <- params - lr_k * grad(params)``.
+A run stops at the first iteration whose loss is within ``loss_below`` of the
+landscape's minimum (cleared), when the loss stops being a finite number or rises
+above the divergence bound (diverged), or after ``max_iterations`` steps
+(out_of_budget).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .landscape import Landscape
+from .schedules import CONSTANT
+
+#: A run has diverged once loss - minimum exceeds this many times max(start gap, 1).
+DIVERGE_FACTOR = 1e6
+#: Runs with at most this many parameters keep every iterate (cheap undo, full tables).
+KEEP_PARAMS_LIMIT = 10_000
+#: Parameters whose traces are kept for big landscapes.
+TRACE_COUNT = 6
+
+
+class Outcome(str, enum.Enum):
+    CLEARED = "cleared"
+    DIVERGED = "diverged"
+    OUT_OF_BUDGET = "out_of_budget"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+_RUNNING, _CLEARED, _DIVERGED, _OUT = 0, 1, 2, 3
+_OUTCOMES = {_CLEARED: Outcome.CLEARED, _DIVERGED: Outcome.DIVERGED, _OUT: Outcome.OUT_OF_BUDGET}
+
+
+@dataclass(frozen=True)
+class Goal:
+    """Clear the level when loss - minimum <= loss_below within max_iterations steps."""
+
+    loss_below: float
+    max_iterations: int
+
+
+def divergence_bound(landscape: Landscape, start_loss: float) -> float:
+    """The loss gap above which a run counts as diverged."""
+    gap = abs(start_loss - landscape.minimum)
+    return DIVERGE_FACTOR * max(gap, 1.0)
+
+
+def _judge(loss: np.ndarray, minimum: float, goal: Goal, bound: float) -> np.ndarray:
+    """Status code per row after a step: cleared, diverged or still running."""
+    gap = loss - minimum
+    status = np.full(loss.shape, _RUNNING, dtype=np.int8)
+    status[np.abs(gap) <= goal.loss_below] = _CLEARED
+    status[~np.isfinite(loss) | (gap > bound)] = _DIVERGED
+    return status
+
+
+@dataclass
+class Batch:
+    """The result of one run per learning rate."""
+
+    lrs: np.ndarray
+    codes: np.ndarray  # int8 status codes
+    iterations: np.ndarray  # steps taken
+    final_loss: np.ndarray
+    lowest_loss: np.ndarray  # lowest finite loss seen along the run
+    start_loss: float
+
+    def outcome(self, i: int) -> Outcome:
+        return _OUTCOMES[int(self.codes[i])]
+
+    @property
+    def cleared(self) -> np.ndarray:
+        return self.codes == _CLEARED
+
+    @property
+    def diverged(self) -> np.ndarray:
+        return self.codes == _DIVERGED
+
+
+def simulate(landscape: Landscape, lrs, goal: Goal, schedule=CONSTANT) -> Batch:
+    """Run descent for every base learning rate in ``lrs`` at once."""
+    lrs = np.atleast_1d(np.asarray(lrs, dtype=float))
+    n = lrs.shape[0]
+    P = np.tile(landscape.start, (n, 1))
+    with np.errstate(all="ignore"):
+        start_loss = float(landscape.loss(landscape.start[None, :], 0)[0])
+        bound = divergence_bound(landscape, start_loss)
+        loss = np.full(n, start_loss)
+        lowest = loss.copy()
+        codes = _judge(loss, landscape.minimum, goal, bound)
+        iterations = np.zeros(n, dtype=np.int64)
+        for t in range(goal.max_iterations):
+            active = np.flatnonzero(codes == _RUNNING)
+            if active.size == 0:
+                break
+            rates = schedule.rates(lrs[active], t)
+            Pa = P[active]
+            Pa -= rates[:, None] * landscape.grad(Pa, t)
+            P[active] = Pa
+            new_loss = landscape.loss(Pa, t + 1)
+            loss[active] = new_loss
+            lowest[active] = np.fmin(lowest[active], new_loss)
+            iterations[active] = t + 1
+            codes[active] = _judge(new_loss, landscape.minimum, goal, bound)
+        codes[codes == _RUNNING] = _OUT
+    return Batch(lrs, codes, iterations, loss, lowest, start_loss)
+
+
+@dataclass
+class Step:
+    """One iterate of a run: where descent stands after ``iteration`` steps."""
+
+    iteration: int
+    lr: float | None  # the rate of the step that led here; None at the start
+    loss: float
+    params: np.ndarray | None  # None for big landscapes (see param_norm, trace)
+    gradient: np.ndarray | None  # the slope at these params
+    param_norm: float
+    gradient_norm: float
+    trace: np.ndarray  # a few parameters' values, for charts of big landscapes
+
+
+class RunOver(RuntimeError):
+    """A step was asked of a run that has already ended."""
+
+
+@dataclass
+class Run:
+    """One player's run, step by step, with undo. The engine behind the play screen."""
+
+    landscape: Landscape
+    goal: Goal
+    steps: list[Step] = field(default_factory=list)
+    outcome: Outcome | None = None
+
+    def __post_init__(self) -> None:
+        n = self.landscape.n_params
+        self._keep = n <= KEEP_PARAMS_LIMIT
+        self.trace_index = np.unique(np.linspace(0, n - 1, min(n, TRACE_COUNT)).astype(int))
+        with np.errstate(all="ignore"):
+            start_loss = float(self.landscape.loss(self.landscape.start[None, :], 0)[0])
+        self.start_loss = start_loss
+        self._bound = divergence_bound(self.landscape, start_loss)
+        self.reset()
+
+    # -- state -----------------------------------------------------------------
+    @property
+    def iteration(self) -> int:
+        return self.steps[-1].iteration
+
+    @property
+    def current(self) -> Step:
+        return self.steps[-1]
+
+    @property
+    def loss(self) -> float:
+        return self.steps[-1].loss
+
+    @property
+    def lrs(self) -> list[float]:
+        """The rate of every step taken, in order."""
+        return [s.lr for s in self.steps[1:]]
+
+    @property
+    def params(self) -> np.ndarray:
+        return self._params.copy()
+
+    @property
+    def over(self) -> bool:
+        return self.outcome is not None
+
+    # -- actions ---------------------------------------------------------------
+    def reset(self) -> None:
+        self._params = self.landscape.start.astype(float).copy()
+        self.steps = [self._make_step(0, None, self._params, 0)]
+        self.outcome = self._outcome_of(self.steps[0])
+
+    def step(self, lr: float) -> Step:
+        """Take one step of descent with learning rate ``lr``."""
+        if self.over:
+            raise RunOver(f"the run has ended ({self.outcome})")
+        t = self.iteration
+        with np.errstate(all="ignore"):
+            self._params = self._params - float(lr) * self._grad
+        step = self._make_step(t + 1, float(lr), self._params, t + 1)
+        self.steps.append(step)
+        self.outcome = self._outcome_of(step)
+        return step
+
+    def play(self, lrs) -> Run:
+        """Take a step for every rate in ``lrs`` until the run ends."""
+        for lr in lrs:
+            if self.over:
+                break
+            self.step(lr)
+        return self
+
+    def undo(self) -> bool:
+        """Take back the last step; False at the start."""
+        if len(self.steps) == 1:
+            return False
+        self.steps.pop()
+        if self._keep:
+            self._params = self.steps[-1].params.copy()
+        else:  # re-simulate: storing every iterate of a huge landscape would cost gigabytes
+            params = self.landscape.start.astype(float).copy()
+            with np.errstate(all="ignore"):
+                for t, s in enumerate(self.steps[1:]):
+                    params = params - s.lr * self._gradient_at(params, t)
+            self._params = params
+        with np.errstate(all="ignore"):
+            self._grad = self._gradient_at(self._params, self.iteration)
+        self.outcome = self._outcome_of(self.steps[-1])
+        return True
+
+    # -- helpers ---------------------------------------------------------------
+    def _gradient_at(self, params: np.ndarray, t: int) -> np.ndarray:
+        return self.landscape.grad(params[None, :], t)[0]
+
+    def _make_step(self, iteration: int, lr: float | None, params: np.ndarray, t: int) -> Step:
+        with np.errstate(all="ignore"):
+            loss = float(self.landscape.loss(params[None, :], t)[0])
+            grad = self._gradient_at(params, t)
+            self._grad = grad
+            pnorm = float(np.linalg.norm(params))
+            gnorm = float(np.linalg.norm(grad))
+        return Step(
+            iteration=iteration,
+            lr=lr,
+            loss=loss,
+            params=params.copy() if self._keep else None,
+            gradient=grad.copy() if self._keep else None,
+            param_norm=pnorm,
+            gradient_norm=gnorm,
+            trace=params[self.trace_index].copy(),
+        )
+
+    def _outcome_of(self, step: Step) -> Outcome | None:
+        code = _judge(np.array([step.loss]), self.landscape.minimum, self.goal, self._bound)[0]
+        if code != _RUNNING:
+            return _OUTCOMES[int(code)]
+        if step.iteration >= self.goal.max_iterations:
+            return Outcome.OUT_OF_BUDGET
+        return None
+
+
+def run_schedule(landscape: Landscape, goal: Goal, lr: float, schedule=CONSTANT) -> Run:
+    """One full run with a base rate and a schedule, recorded step by step."""
+    run = Run(landscape, goal)
+    t = 0
+    base = np.array([lr], dtype=float)
+    while not run.over:
+        run.step(float(schedule.rates(base, t)[0]))
+        t += 1
+    return run
