@@ -38,8 +38,25 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true")
 
     s = sub.add_parser("validate", help="check level files (default: every shipped level)")
-    s.add_argument("paths", nargs="*")
+    s.add_argument("paths", nargs="*", help="level files or pack folders")
+    s.add_argument("--chart", action="store_true", help="charts for every level, packs too")
+    s.add_argument("--quiet", action="store_true", help="one line per level, no charts")
+
+    _add_authoring_commands(sub)
     return p
+
+
+def _add_authoring_commands(sub) -> None:
+    """Authoring and classroom commands (lrgame/authoring.py, schema.py)."""
+    s = sub.add_parser("new", help="write a commented starting level NAME.yaml")
+    s.add_argument("name", help="the level's id, e.g. my-level")
+    s.add_argument("--dir", default=".", help="the folder to write it in (default: here)")
+    s.add_argument(
+        "--schema", help="the $schema reference of its first line (default: the installed file)"
+    )
+
+    s = sub.add_parser("schema", help="print the JSON Schema of level files (or of packs)")
+    s.add_argument("format", nargs="?", default="level", choices=["level", "pack"])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -57,6 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         "run": cli.cmd_run,
         "sweep": cli.cmd_sweep,
         "validate": cli.cmd_validate,
+        **_authoring_handlers(),
     }[args.command]
     try:
         return handler(args)
@@ -68,6 +86,15 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except BrokenPipeError:
         return 0
+
+
+def _authoring_handlers() -> dict:
+    from . import authoring, schema
+
+    return {
+        "new": authoring.cmd_new,
+        "schema": schema.cmd_schema,
+    }
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import sys
 from typing import Any
 
@@ -267,8 +268,17 @@ def validate_one(level: L.Level) -> list[str]:
 
 def cmd_validate(args) -> int:
     paths = args.paths or [str(L.shipped_path(lid)) for _, lid in L.campaign_ids()]
+    # A level file named on the command line gets its windows of good rates and the
+    # sweep's charts; every shipped level (no path) or a pack's levels, one line each.
+    force_chart = getattr(args, "chart", False)
+    chart = force_chart or (bool(args.paths) and not getattr(args, "quiet", False))
     failed = 0
     for path in paths:
+        if os.path.isdir(path):
+            from .authoring import validate_pack
+
+            failed += validate_pack(path, chart=force_chart)
+            continue
         try:
             level = L.load_level(path)
         except L.LevelError as exc:
@@ -286,4 +296,8 @@ def cmd_validate(args) -> int:
             f"{path}: ok — par {par.par}, best lr {num(par.best_lr)}, "
             f"max stable lr {num(par.max_stable_lr)}"
         )
+        if chart:
+            from .authoring import level_report
+
+            print(level_report(level))
     return 1 if failed else 0

@@ -24,7 +24,7 @@ def sweep_charts(level, batch: Batch, width: int = 78, height: int = 14) -> str:
         plt.theme("clear")
         for code, marker, label in (
             (1, "dot", "cleared"),
-            (3, "dot", "out of budget"),
+            (3, "o", "out of budget"),  # a shape of its own: the clear theme has no colours
             (2, "x", "diverged"),
         ):
             mask = batch.codes == code
@@ -33,6 +33,6 @@ def sweep_charts(level, batch: Batch, width: int = 78, height: int = 14) -> str:
         plt.title(title)
         plt.xlabel("log10(learning rate)")
         plt.ylabel(ylabel)
-        out.append(plt.build())
+        out.append(plt.uncolorize(plt.build()))  # no stray reset codes in pipes and files
     plt.clf()
     return "\n".join(out)
