@@ -29,6 +29,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--schedule", help="e.g. step:step_size=5,gamma=0.5 (default constant)")
     s.add_argument("--max-iterations", type=int, help="override the level's budget")
     s.add_argument("--json", action="store_true")
+    s.add_argument("--replay", metavar="PATH", help="write the run as a result file for grading")
+    s.add_argument("--player", help="the name in the result file (default: your user name)")
+    s.add_argument(
+        "--challenge", metavar="FILE", help="LEVEL is this challenge's; add the run as an attempt"
+    )
 
     s = sub.add_parser("sweep", help="one run per constant learning rate, charted")
     s.add_argument("level")
@@ -47,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_authoring_commands(sub) -> None:
-    """Authoring and classroom commands (lrgame/authoring.py, schema.py)."""
+    """Authoring and classroom commands (lrgame/authoring.py, schema.py, challenge.py, grade.py)."""
     s = sub.add_parser("new", help="write a commented starting level NAME.yaml")
     s.add_argument("name", help="the level's id, e.g. my-level")
     s.add_argument("--dir", default=".", help="the folder to write it in (default: here)")
@@ -55,8 +60,22 @@ def _add_authoring_commands(sub) -> None:
         "--schema", help="the $schema reference of its first line (default: the installed file)"
     )
 
-    s = sub.add_parser("schema", help="print the JSON Schema of level files (or of packs)")
-    s.add_argument("format", nargs="?", default="level", choices=["level", "pack"])
+    s = sub.add_parser("schema", help="print the JSON Schema of level files (or packs, challenges)")
+    s.add_argument("format", nargs="?", default="level", choices=["level", "pack", "challenge"])
+
+    s = sub.add_parser("challenge", help="check a classroom challenge; with --player, play it")
+    s.add_argument("file")
+    s.add_argument("--player", help="your name, as the result file records it")
+    s.add_argument("--out", help="the result file (default: CHALLENGE-PLAYER.json here)")
+
+    s = sub.add_parser("grade", help="re-simulate result files and print a leaderboard")
+    s.add_argument("files", nargs="+", metavar="FILE")
+    s.add_argument("--challenge", metavar="FILE", help="grade against this challenge")
+    s.add_argument(
+        "--level", action="append", metavar="LEVEL", help="a level file replays may use (repeat)"
+    )
+    s.add_argument("--json", action="store_true")
+    s.add_argument("--csv", action="store_true")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -89,11 +108,13 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _authoring_handlers() -> dict:
-    from . import authoring, schema
+    from . import authoring, challenge, grade, schema
 
     return {
         "new": authoring.cmd_new,
         "schema": schema.cmd_schema,
+        "challenge": challenge.cmd_challenge,
+        "grade": grade.cmd_grade,
     }
 
 

@@ -137,7 +137,12 @@ def run_report(level: L.Level, run: Run, lr: float, schedule=CONSTANT) -> dict[s
 
 
 def cmd_run(args) -> int:
-    level = _load(args.level)
+    if getattr(args, "challenge", None):  # LEVEL is one of the challenge's levels
+        from .challenge import challenge_level
+
+        level = challenge_level(args)
+    else:
+        level = _load(args.level)
     lr = _positive(args.lr, "--lr")
     try:
         schedule = parse_schedule(args.schedule) if args.schedule else CONSTANT
@@ -150,6 +155,10 @@ def cmd_run(args) -> int:
         budget = args.max_iterations
     run = _run_level(level, lr, schedule, budget)
     report = run_report(level, run, lr, schedule)
+    if getattr(args, "replay", None):
+        from .challenge import save_run_replay
+
+        save_run_replay(args, level, run, schedule)
     if args.json:
         _out(report)
         return 0

@@ -40,7 +40,18 @@ def pack_schema() -> dict[str, Any]:
     )
 
 
-SCHEMAS = {"level": level_schema, "pack": pack_schema}
+def challenge_schema() -> dict[str, Any]:
+    """The JSON Schema of a classroom challenge file."""
+    from .challenge import ChallengeSpec
+
+    return _titled(
+        TypeAdapter(ChallengeSpec).json_schema(),
+        "lrgame challenge",
+        "A classroom challenge for lrgame: levels and the rules they are played under.",
+    )
+
+
+SCHEMAS = {"level": level_schema, "pack": pack_schema, "challenge": challenge_schema}
 
 
 def _titled(schema: dict[str, Any], title: str, description: str) -> dict[str, Any]:
@@ -63,6 +74,6 @@ def shipped_schema_path() -> Path:
 
 
 def cmd_schema(args) -> int:
-    """`lrgame schema [level|pack]`: print a format's JSON Schema."""
+    """`lrgame schema [level|pack|challenge]`: print a format's JSON Schema."""
     print(dumps(SCHEMAS[args.format]()), end="")
     return 0

@@ -96,7 +96,7 @@ def test_the_schema_covers_every_level_kind_and_forbids_unknown_keys():
     assert "loss_below" in text and "max_iterations" in text
 
 
-@pytest.mark.parametrize("fmt", ["level", "pack"])
+@pytest.mark.parametrize("fmt", ["level", "pack", "challenge"])
 def test_schema_command_prints_json(capsys, fmt):
     code, out, _ = run(capsys, "schema", fmt)
     assert code == 0
