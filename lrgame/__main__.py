@@ -52,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_authoring_commands(sub) -> None:
-    """Authoring and classroom commands (lrgame/authoring.py, schema.py, challenge.py, grade.py)."""
+    """Authoring and classroom commands (lrgame/authoring.py, challenge.py, grade.py, serve.py)."""
     s = sub.add_parser("new", help="write a commented starting level NAME.yaml")
     s.add_argument("name", help="the level's id, e.g. my-level")
     s.add_argument("--dir", default=".", help="the folder to write it in (default: here)")
@@ -76,6 +76,11 @@ def _add_authoring_commands(sub) -> None:
     )
     s.add_argument("--json", action="store_true")
     s.add_argument("--csv", action="store_true")
+
+    s = sub.add_parser("serve", help="serve the game to browsers (one game per visitor)")
+    s.add_argument("--host", default="127.0.0.1", help="default 127.0.0.1: this machine only")
+    s.add_argument("--port", type=int, default=8000)
+    s.add_argument("--public-url", help="the address browsers use, e.g. http://10.0.0.5:8000")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -108,13 +113,14 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _authoring_handlers() -> dict:
-    from . import authoring, challenge, grade, schema
+    from . import authoring, challenge, grade, schema, serve
 
     return {
         "new": authoring.cmd_new,
         "schema": schema.cmd_schema,
         "challenge": challenge.cmd_challenge,
         "grade": grade.cmd_grade,
+        "serve": serve.cmd_serve,
     }
 
 

@@ -8,7 +8,7 @@ def test_authoring_and_classroom_modules_do_not_import_textual(tmp_path):
     code = (
         "import sys, os;"
         "import lrgame.authoring, lrgame.packs, lrgame.watch, lrgame.schema, lrgame.replay,"
-        " lrgame.challenge, lrgame.grade;"
+        " lrgame.challenge, lrgame.grade, lrgame.serve;"
         "from lrgame.__main__ import main;"
         f"os.chdir({str(tmp_path)!r});"
         "assert main(['new', 'lvl']) == 0;"
