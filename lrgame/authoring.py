@@ -173,15 +173,18 @@ def level_report(level: L.Level) -> str:
 
     par = level.compute_par()
     batch = par.sweep
+    own_sweep = getattr(level, "sweep_rates", None)  # a kind with a learner of its own
     if level.n_params <= REPORT_SWEEP_PARAMS_LIMIT:
         # The coarse sweep behind par steps about 5% a rate: too coarse to show a narrow
         # window. Small levels are cheap to sweep finely (one vectorised loop).
         from .engine.sweep import log_rates, sweep
 
         rates = log_rates(level.lr.min, level.lr.max, REPORT_SWEEP_POINTS)
-        batch = sweep(level.landscape(), level.engine_goal, rates)
+        batch = (
+            own_sweep(rates) if own_sweep else sweep(level.landscape(), level.engine_goal, rates)
+        )
     lines = [
-        f"  clears within {level.goal.max_iterations} steps: {_window_text(rate_window(batch.lrs, batch.cleared))}"
+        f"  clears within {level.engine_goal.max_iterations} steps: {_window_text(rate_window(batch.lrs, batch.cleared))}"
     ]
     if par.par is not None:
         for n_stars, most in ((3, par.par), (2, 2 * par.par)):
@@ -197,7 +200,8 @@ def level_report(level: L.Level) -> str:
         f"  (from {batch.lrs.size} constant rates, log-spaced from {num(level.lr.min)} "
         f"to {num(level.lr.max)}; lrgame sweep shows every point)"
     )
-    lines.append(sweep_charts(level, batch))
+    own_text = getattr(level, "sweep_text", None)
+    lines.append(own_text(batch) if own_text else sweep_charts(level, batch))
     return "\n".join(lines)
 
 

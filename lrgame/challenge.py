@@ -44,6 +44,7 @@ from .replay import (
     attempt_from_run,
     check_player,
     new_result,
+    rate_problem,
     read_result,
     replay,
     write_result,
@@ -426,15 +427,9 @@ def save_run_replay(args, level: L.Level, run: Run, schedule) -> Path:
             "not recorded: the challenge's rules keep the learning rate fixed during a run "
             f"(drop --schedule {schedule.spec()})"
         )
-    lo, hi = level.lr.min, level.lr.max
-    outside = [lr for lr in run.lrs if not lo <= lr <= hi]
-    if outside:
-        from .text import num
-
-        raise UsageError(
-            f"not recorded: the rate {num(outside[0])} is outside the level's range "
-            f"{num(lo)} to {num(hi)}, so a grader would reject the replay"
-        )
+    problem = rate_problem(level, run.lrs, schedule.spec())
+    if problem:
+        raise UsageError(f"not recorded: {problem}, so a grader would reject the replay")
     spec = schedule.spec()
     try:
         player = check_player(args.player or _default_player())

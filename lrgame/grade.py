@@ -22,7 +22,7 @@ from typing import Any
 
 from . import levels as L
 from .fileformat import level_hash
-from .replay import ABANDONED, AttemptRecord, ResultError, ResultFile, read_result, replay
+from .replay import AttemptRecord, ResultError, ResultFile, judge, rate_problem, read_result, replay
 from .text import num, stars_text
 
 LOSS_RTOL = 1e-9
@@ -140,34 +140,22 @@ class Grader:
             raise _Reject(
                 f"{where}: different level: its content is not the grader's copy of {a.level}"
             )
-        budget = level.goal.max_iterations
+        budget = level.engine_goal.max_iterations
         if len(a.lrs) > budget:
             raise _Reject(f"{where}: {len(a.lrs)} steps, more than the level's budget of {budget}")
-        lo, hi = level.lr.min, level.lr.max
-        for k, lr in enumerate(a.lrs, 1):
-            if not lo <= lr <= hi:
-                raise _Reject(
-                    f"{where}: step {k}'s learning rate {num(lr)} is outside the level's "
-                    f"range {num(lo)} to {num(hi)}"
-                )
         fixed = self.challenge is not None and not self.challenge.rules.lr_changes
         if fixed and len(set(a.lrs)) > 1:
             raise _Reject(f"{where}: lr changed mid-run, and the rules forbid it")
+        problem = rate_problem(level, a.lrs, a.schedule)
+        if problem:
+            raise _Reject(f"{where}: {problem}")
         run = replay(level, a.lrs)
         if run.iteration < len(a.lrs):
             raise _Reject(
                 f"{where}: the run ends after {run.iteration} steps; the replay goes on "
                 f"for {len(a.lrs) - run.iteration} more"
             )
-        par = level.compute_par().par
-        if run.over:
-            from .engine import score, stars
-
-            outcome = run.outcome.value
-            true_stars = stars(outcome, run.iteration, par)
-            true_score = score(outcome, run.iteration, par)
-        else:
-            outcome, true_stars, true_score = ABANDONED, 0, 0
+        outcome, true_stars, true_score = judge(level, run)
         if a.iterations != run.iteration:
             raise _Reject(
                 f"{where}: changed iterations: claims {a.iterations}, the replay takes "

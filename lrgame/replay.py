@@ -39,12 +39,14 @@ import tempfile
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from . import __version__
 from . import levels as L
-from .engine import Outcome, Run, score, stars
+from .engine import Outcome, Run, ScheduleError, parse_schedule, score, stars
 from .fileformat import level_hash
+from .text import num
 
 FORMAT = "lrgame-result/1"
 #: Result files above this size are refused unread (a replay of 100,000 steps is ~2 MB).
@@ -123,14 +125,36 @@ def check_player(name: str) -> str:
 # -- making records ---------------------------------------------------------------------
 
 
+def new_run(level: L.Level) -> Run:
+    """A fresh run of the level, as ``lrgame run`` and the game make it: the engine's
+    ``Run``, or the kind's own run when it has one (``level.new_run(goal)``)."""
+    own = getattr(level, "new_run", None)
+    return own(level.engine_goal) if own else Run(level.landscape(), level.engine_goal)
+
+
+def judge(level: L.Level, run: Run) -> tuple[str, int, int]:
+    """Outcome, stars and points of a run; ``abandoned`` (no stars, no points) if not over.
+
+    Stars and points are the engine's against par, unless the kind scores runs its
+    own way (``level.grade_run(run)``, as in ``lrgame run``).
+    """
+    if not run.over:
+        return ABANDONED, 0, 0
+    outcome = (run.outcome or Outcome.OUT_OF_BUDGET).value
+    par = level.compute_par().par
+    figures = {
+        "stars": stars(outcome, run.iteration, par),
+        "score": score(outcome, run.iteration, par),
+    }
+    own = getattr(level, "grade_run", None)
+    if own:
+        figures.update({k: v for k, v in own(run).items() if k in ("stars", "score")})
+    return outcome, int(figures["stars"]), int(figures["score"])
+
+
 def attempt_from_run(level: L.Level, run: Run, schedule: str = "manual") -> AttemptRecord:
     """The record of a run (finished, or abandoned when it has not ended)."""
-    par = level.compute_par().par
-    if run.over:
-        outcome = (run.outcome or Outcome.OUT_OF_BUDGET).value
-        n_stars, points = stars(outcome, run.iteration, par), score(outcome, run.iteration, par)
-    else:
-        outcome, n_stars, points = ABANDONED, 0, 0
+    outcome, n_stars, points = judge(level, run)
     loss = run.loss
     return AttemptRecord(
         level=level.id,
@@ -146,13 +170,57 @@ def attempt_from_run(level: L.Level, run: Run, schedule: str = "manual") -> Atte
 
 
 def replay(level: L.Level, lrs: list[float]) -> Run:
-    """Re-run ``lrs`` on ``level``: the engine's own ``Run``, step by step (stops if it ends)."""
-    run = Run(level.landscape(), level.engine_goal)
+    """Re-run ``lrs`` on ``level``, step by step, stopping where the run ends."""
+    run = new_run(level)
     for lr in lrs:
         if run.over:
             break
         run.step(lr)
     return run
+
+
+#: How closely recorded rates must follow the schedule they are labelled with (the
+#: grader replays the recorded rates themselves; this only checks the label).
+SCHEDULE_RTOL = 1e-9
+
+
+def rate_problem(level: L.Level, lrs: list[float], schedule: str) -> str | None:
+    """Why these rates could not come from the game on this level, or None.
+
+    Rates the player chooses (``manual``, ``constant``) stay inside the level's lr
+    range, as the game's rate field does. A schedule starts from a base rate in
+    that range and may then leave it (a decay falls below ``lr.min``), so its rates
+    must follow the schedule instead. A label that does not parse is held to the
+    range, like manual rates.
+    """
+    lo, hi = level.lr.min, level.lr.max
+    parsed = None
+    if schedule not in ("manual", "constant"):
+        try:
+            parsed = parse_schedule(schedule)
+        except ScheduleError:
+            parsed = None
+    if parsed is None or not parsed.uses_base_lr:
+        for k, lr in enumerate(lrs, 1):
+            if not lo <= lr <= hi:
+                return (
+                    f"step {k}'s learning rate {num(lr)} is outside the level's range "
+                    f"{num(lo)} to {num(hi)}"
+                )
+        return None
+    if not lrs:
+        return None
+    base = lrs[0]
+    if not lo <= base <= hi:
+        return f"the base learning rate {num(base)} is outside the level's range {num(lo)} to {num(hi)}"
+    for t, lr in enumerate(lrs):
+        expected = float(parsed.rates(np.array([base]), t)[0])
+        if not math.isclose(lr, expected, rel_tol=SCHEDULE_RTOL):
+            return (
+                f"step {t + 1}'s learning rate {num(lr)} is not what {schedule} gives "
+                f"({num(expected)})"
+            )
+    return None
 
 
 def now_utc() -> str:

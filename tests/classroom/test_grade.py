@@ -275,3 +275,53 @@ def test_grading_is_the_same_in_a_fresh_process(tmp_path, challenge_file, result
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert proc.returncode == code == 0 and json.loads(proc.stdout) == json.loads(here)
+
+
+# -- schedules and kinds that score their own way ------------------------------------------
+
+
+def test_a_schedule_may_leave_the_range_a_hand_chosen_rate_may_not(
+    capsys, tmp_path, challenge_text, challenge_file, play, jsonfile
+):
+    challenge_file.write_text(challenge_text.replace("lr_changes: false", "lr_changes: true"))
+    out = tmp_path / "decay.json"
+    # 0.9 × 0.5^t falls below the level's lr.min (1e-3) long before the budget of 60 ends
+    schedule = "exponential:gamma=0.5"
+    assert play(challenge_file, "ada", out, "tilted", 0.9, "--schedule", schedule) == 0
+    (a,) = jsonfile.load(out)["attempts"]
+    assert a["schedule"] == schedule and min(a["lrs"]) < 1e-3 and a["outcome"] == "out_of_budget"
+    code, text, _ = grade(capsys, "--challenge", challenge_file, out)
+    assert code == 0, text
+
+    def relabel(d):
+        d["attempts"][0]["schedule"] = "manual"
+
+    _edit(jsonfile, out, tmp_path / "manual.json", relabel)
+    code, text, _ = grade(capsys, "--challenge", challenge_file, tmp_path / "manual.json")
+    assert code == 1 and "is outside the level's range" in text
+
+    def nudge(d):
+        d["attempts"][0]["lrs"][5] *= 1.01
+
+    _edit(jsonfile, out, tmp_path / "nudged.json", nudge)
+    code, text, _ = grade(capsys, "--challenge", challenge_file, tmp_path / "nudged.json")
+    assert code == 1 and "step 6's learning rate" in text and "is not what exponential" in text
+
+
+def test_a_kind_that_scores_its_own_runs_is_graded_its_own_way(tmp_path):
+    from lrgame import levels as L
+    from lrgame.grade import Grader
+    from lrgame.replay import attempt_from_run, new_result, replay, write_result
+    from lrgame.yamlsafe import load_yaml_text
+
+    class Scored(L.LandscapeLevel):
+        def grade_run(self, run):  # as child-and-dogs does: its own stars and score
+            return {"stars": 2, "score": 777, "quiz": {}}
+
+    base = L.parse_level(load_yaml_text(L.shipped_path("x-squared").read_text(), "x.yaml"))
+    level = Scored.model_validate(base.model_dump())
+    record = attempt_from_run(level, replay(level, [0.5]), "constant")
+    assert (record.stars, record.score) == (2, 777)
+    path = write_result(tmp_path / "r.json", new_result("ada", [record]))
+    assert Grader(None, [level]).grade(str(path)).status == "accepted"
+    assert Grader(None, [base]).grade(str(path)).status == "rejected"  # engine scoring: 1000
