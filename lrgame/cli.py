@@ -39,6 +39,7 @@ def _load(ref: str) -> L.Level:
 
 def level_summary(level: L.Level, chapter: str | None = None) -> dict[str, Any]:
     par = level.compute_par()
+    goal = level.engine_goal
     return {
         "id": level.id,
         "title": level.title,
@@ -50,7 +51,7 @@ def level_summary(level: L.Level, chapter: str | None = None) -> dict[str, Any]:
         "par": par.par,
         "best_lr": finite_or_none(par.best_lr),
         "max_stable_lr": finite_or_none(par.max_stable_lr),
-        "goal": {"loss_below": level.goal.loss_below, "max_iterations": level.goal.max_iterations},
+        "goal": {"loss_below": goal.loss_below, "max_iterations": goal.max_iterations},
         "lr": {"default": level.lr.default, "min": level.lr.min, "max": level.lr.max},
     }
 
@@ -94,7 +95,9 @@ def _run_level(level: L.Level, lr: float, schedule, budget: int | None) -> Run:
         from .engine import Goal
 
         goal = Goal(goal.loss_below, budget)
-    run = Run(level.landscape(), goal)
+    # a kind with a learner of its own (child-and-dogs) makes its own Run-like object
+    new_run = getattr(level, "new_run", None)
+    run = new_run(goal) if new_run else Run(level.landscape(), goal)
     base = np.array([lr])
     t = 0
     while not run.over:
@@ -121,7 +124,7 @@ def run_report(level: L.Level, run: Run, lr: float, schedule=CONSTANT) -> dict[s
         entry["lr"] = s.lr
         trajectory.append(entry)
     outcome = run.outcome or Outcome.OUT_OF_BUDGET
-    return {
+    report = {
         "level": level.id,
         "lr": lr,
         "schedule": schedule.spec(),
@@ -133,6 +136,10 @@ def run_report(level: L.Level, run: Run, lr: float, schedule=CONSTANT) -> dict[s
         "score": score(outcome, run.iteration, par),
         "trajectory": trajectory,
     }
+    grade_run = getattr(level, "grade_run", None)  # a kind that scores runs its own way
+    if grade_run:
+        report.update(grade_run(run))
+    return report
 
 
 def cmd_run(args) -> int:
@@ -152,7 +159,11 @@ def cmd_run(args) -> int:
     if args.json:
         _out(report)
         return 0
-    print_run(level, run, report)
+    describe = getattr(level, "describe_run", None)
+    if describe:
+        print(describe(run, report))
+    else:
+        print_run(level, run, report)
     return 0
 
 
@@ -213,7 +224,9 @@ def cmd_sweep(args) -> int:
         raise UsageError("--min must be below --max")
     if not 2 <= args.points <= 100_000:
         raise UsageError("--points must be from 2 to 100000")
-    batch = sweep(level.landscape(), level.engine_goal, log_rates(lo, hi, args.points))
+    rates = log_rates(lo, hi, args.points)
+    own = getattr(level, "sweep_rates", None)
+    batch = own(rates) if own else sweep(level.landscape(), level.engine_goal, rates)
     par = level.compute_par()
     points = [
         {
@@ -251,11 +264,11 @@ def validate_one(level: L.Level) -> list[str]:
     if par.par is None:
         problems.append(
             f"unsolvable: no constant learning rate from {num(level.lr.min)} to "
-            f"{num(level.lr.max)} clears it within {level.goal.max_iterations} iterations"
+            f"{num(level.lr.max)} clears it within {level.engine_goal.max_iterations} iterations"
         )
     batch = par.sweep
     m = level.landscape().minimum
-    below = batch.lowest_loss < m - max(level.goal.loss_below, 1e-9 * (1 + abs(m)))
+    below = batch.lowest_loss < m - max(level.engine_goal.loss_below, 1e-9 * (1 + abs(m)))
     if below.any():
         lowest = float(np.nanmin(batch.lowest_loss))
         problems.append(
