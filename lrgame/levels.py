@@ -25,6 +25,7 @@ from pydantic import (
     model_validator,
 )
 
+from .dogs import DogsLevel
 from .engine.descent import Goal as EngineGoal
 from .engine.landscape import Landscape
 from .engine.sweep import Par, find_par
@@ -135,8 +136,65 @@ class LandscapeLevel(LevelBase):
         return cache["landscape"]
 
 
+# -- the child and the dogs ---------------------------------------------------------------
+
+Unit = Annotated[float, Field(strict=True, allow_inf_nan=False, ge=0, le=1)]
+FeatureName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,31}$")]
+MAX_ANIMALS = 1000
+
+
+class AnimalSpec(BaseModel):
+    """An animal: its name, then every feature of the level as a number from 0 to 1."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    __pydantic_extra__: dict[str, Unit]
+
+    name: Annotated[str, Field(min_length=1, max_length=60)]
+
+
+class FirstDogsSpec(Model):
+    """The dogs that formed the child's idea, learned at the level's own rate."""
+
+    lr: Annotated[float, Field(strict=True, allow_inf_nan=False, gt=0, le=1)]
+    animals: Annotated[list[AnimalSpec], Field(min_length=1, max_length=MAX_ANIMALS)]
+
+
+class QuizSpec(Model):
+    """The animals the child is asked about after the stream."""
+
+    black_dog: AnimalSpec
+    white_dog: AnimalSpec
+    brown_dog: AnimalSpec
+    cat: AnimalSpec
+
+
+class DecisionSpec(Model):
+    """A dog is an animal whose every feature lies within ``threshold`` spreads of the idea."""
+
+    threshold: Positive
+    min_spread: Annotated[float, Field(strict=True, allow_inf_nan=False, gt=0, le=1)]
+
+
+class ChildAndDogsLevel(DogsLevel, LevelBase):
+    """A child's idea of "dog", formed by online gradient descent; the player sets its rate."""
+
+    kind: Literal["child-and-dogs"]
+    goal: GoalSpec | None = None  # not written: cleared when the quiz is all right
+    features: Annotated[
+        dict[FeatureName, Annotated[str, Field(max_length=200)]],
+        Field(min_length=1, max_length=16),
+    ] = Field(description="feature name -> what 1 and 0 mean")
+    first_dogs: FirstDogsSpec
+    stream: Annotated[list[AnimalSpec], Field(min_length=1, max_length=MAX_ANIMALS)]
+    quiz: QuizSpec
+    decision: DecisionSpec
+
+
 #: Every level kind, by the value of its ``kind`` key. New kinds register here.
-LEVEL_KINDS: dict[str, type[LevelBase]] = {"landscape": LandscapeLevel}
+LEVEL_KINDS: dict[str, type[LevelBase]] = {
+    "landscape": LandscapeLevel,
+    "child-and-dogs": ChildAndDogsLevel,
+}
 
 
 def _adapter() -> TypeAdapter:
