@@ -247,9 +247,13 @@ def cmd_sweep(args) -> int:
     if args.json:
         _out(report)
         return 0
-    from .textcharts import sweep_charts
+    own_text = getattr(level, "sweep_text", None)
+    if own_text:
+        print(own_text(batch))
+    else:
+        from .textcharts import sweep_charts
 
-    print(sweep_charts(level, batch))
+        print(sweep_charts(level, batch))
     print(f"par {par.par}   best lr {num(par.best_lr)}   max stable lr {num(par.max_stable_lr)}")
     return 0
 

@@ -144,6 +144,9 @@ class DogsLevel:
     def describe_run(self, run: E.ChildRun, report: dict[str, Any]) -> str:
         return run_text(self, run, report)
 
+    def sweep_text(self, batch: E.Batch) -> str:
+        return sweep_text(self, batch)
+
     # -- what a screen draws ---------------------------------------------------
     def animals(self) -> list[Sighting]:
         c = self.child()
@@ -436,3 +439,40 @@ def _wrap(text: str, width: int = 88) -> list[str]:
     import textwrap
 
     return textwrap.wrap(text, width) if text else []
+
+
+def sweep_text(level, batch: E.Batch, width: int = 72) -> str:
+    """The quiz answers against the learning rate: one strip per quiz animal, one column a rate."""
+    c = level.child()
+    lrs = batch.lrs
+    if lrs.size > width:  # one column per rate: thin out evenly, keeping both ends
+        lrs = lrs[np.unique(np.linspace(0, lrs.size - 1, width).round().astype(int))]
+    b = E.learn(c, lrs)
+    says = E.says_dog(c, b.mean[:, -1], b.square[:, -1])  # (r, q)
+    right = says == c.quiz_is_dog
+    name_w = max(len(n) for n in (*c.quiz_names, "all right"))
+    lo, hi = num(float(lrs[0]), 3), num(float(lrs[-1]), 3)
+    lines = [
+        f"What the child says after the stream, one column per learning rate ({lo} to {hi},",
+        "log scale): D a dog, . not a dog, x a wrong answer.",
+        "",
+        f"  {'':<{name_w}}  {lo}{hi:>{max(len(lrs) - len(lo), len(hi))}}",
+    ]
+    for i, name in enumerate(c.quiz_names):
+        strip = "".join(
+            ("D" if says[r, i] else ".") if right[r, i] else "x" for r in range(len(lrs))
+        )
+        lines.append(f"  {name:<{name_w}}  {strip}")
+    ok = "".join("✓" if right[r].all() else " " for r in range(len(lrs)))
+    lines.append(f"  {'all right':<{name_w}}  {ok}")
+    w = level.good_window()
+    lines.append("")
+    if w is None:
+        lines.append("No rate in the level's range gets the whole quiz right.")
+    else:
+        lines += _wrap(
+            f"Every answer is right from lr {num(w.lo, 3)} to {num(w.hi, 3)} "
+            f"(middle {num(w.middle, 3)}). Below, the white dog stays an outsider; "
+            "above, the black dogs are forgotten."
+        )
+    return "\n".join(lines)
