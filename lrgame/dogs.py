@@ -284,11 +284,11 @@ def label(level, feature: str) -> str:
 
 def _why(level, answer: Answer, mean: dict[str, float], spread: dict[str, float], x: dict) -> str:
     if answer.says_dog:
-        return "close enough to its idea on every feature"
+        return "it fits the child's idea on every feature"
     f = answer.because
     return (
         f"its {label(level, f)} is {num(x[f], 2)}; the child expects "
-        f"{num(mean[f], 2)} give or take {num(spread[f], 2)}"
+        f"{num(mean[f], 2)}, give or take {num(spread[f], 2)}"
     )
 
 
@@ -354,10 +354,16 @@ def run_text(level, run: E.ChildRun, report: dict[str, Any]) -> str:
     lines.append("")
 
     fm, fs = E.first_beliefs(c)
-    lines.append(f'The {len(c.first_names)} dogs the child met before today, all told "a dog".')
-    lines.append(
-        f"The first one was its whole idea of a dog; each after it moved the idea at the "
-        f"level's own rate {num(c.first_lr)}."
+    lines += _wrap(
+        "What the child notices, each from 0 to 1: "
+        + ", ".join(f"{f} = {d}" for f, d in level.features.items())
+        + "."
+    )
+    lines.append("")
+    lines += _wrap(
+        f'The {len(c.first_names)} dogs the child met before today, all told "a dog". The '
+        "first one was its whole idea of a dog; each after it moved the idea at the level's "
+        f"own rate {num(c.first_lr)} (not yours)."
     )
     rows = [[name, *[num(v, 2) for v in x]] for name, x in zip(c.first_names, c.first_dogs)]
     spread0 = E.spread(fm[-1], fs[-1], c.min_spread)
@@ -384,9 +390,11 @@ def run_text(level, run: E.ChildRun, report: dict[str, Any]) -> str:
     answers = _answers(c, last.params, last.square)
     mean, sd = _named(c, last.params), _named(c, last.spread)
     lines.append("The quiz: is it a dog?")
+    width = max(len(says_text(a)) for a in answers)
     for a, x in zip(answers, c.quiz):
-        mark = "right" if a.right else "wrong"
-        lines.append(f"  {says_text(a):<45} {mark}: {_why(level, a, mean, sd, _named(c, x))}")
+        lines.append(f"  {says_text(a):<{width}}  {'right' if a.right else 'WRONG'}")
+        if not a.says_dog or not a.right:  # say why it said no, or why it was fooled
+            lines.append(f"      ({_why(level, a, mean, sd, _named(c, x))})")
     lines.append("")
 
     lr = report["lr"]
@@ -402,8 +410,9 @@ def run_text(level, run: E.ChildRun, report: dict[str, Any]) -> str:
             else ""
         )
         lines.append(
-            f"Cleared: every answer right. {stars_text(report['stars'])}  {report['score']} points ({where})"
+            f"Cleared: every answer right. {stars_text(report['stars'])}  {report['score']} points"
         )
+        lines.append(f"  ({where}; points are highest in the middle)")
     elif report["outcome"] == "diverged":
         lines.append(
             "Not cleared: the child's idea blew up (a rate past 2 overshoots further each step)."
