@@ -415,7 +415,7 @@ def run_text(level, run: E.ChildRun, report: dict[str, Any]) -> str:
         lines.append(f"  ({where}; points are highest in the middle)")
     elif report["outcome"] == "diverged":
         lines.append(
-            "Not cleared: the child's idea blew up (a rate past 2 overshoots further each step)."
+            "Not cleared: the rate is so large that the child's idea is no longer a number."
         )
     else:
         lines.append(f"Not cleared: {wrong} wrong answer{'s' if wrong != 1 else ''}. 0 points")
