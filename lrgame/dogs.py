@@ -292,6 +292,11 @@ def _why(level, answer: Answer, mean: dict[str, float], spread: dict[str, float]
     )
 
 
+def _dogs(n: int, noun: str) -> str:
+    """'10 black dogs', 'the one black dog'."""
+    return f"{n} {noun}s" if n != 1 else f"one {noun}"
+
+
 def _pct(lr: float) -> str:
     return f"{lr * 100:.3g}%"
 
@@ -309,7 +314,7 @@ def explain(level, lr: float) -> str:
         f = answers["white_dog"].because
         return (
             f"At learning rate {num(lr)} each new dog moves the child's idea only {_pct(lr)} of "
-            f"the way towards it. {k} black dogs had shaped that idea, and {new} barely "
+            f"the way towards it. {_dogs(k, 'black dog').capitalize()} had shaped that idea, and {new} barely "
             f"dented it: its idea of {label(level, f)} went from {num(before.mean[f], 2)} to "
             f"{num(after.mean[f], 2)}. To this child the white dog is an odd exception, not a "
             "dog. Let the new dogs count for more: raise the rate."
@@ -322,7 +327,7 @@ def explain(level, lr: float) -> str:
             moved = f"{_pct(lr)} of the way towards it"
         return (
             f"At learning rate {num(lr)} each new dog moves the child's idea {moved}. "
-            f"The newest dogs wiped out what the {k} before them had taught: its idea of "
+            f"The newest dogs wiped out what the {_dogs(k, 'dog')} before them had taught: its idea of "
             f"{label(level, f)} went from {num(before.mean[f], 2)} to {num(after.mean[f], 2)}, "
             f"give or take only {num(after.spread[f], 2)}. As far as this child knows, dogs are "
             "white, and a black dog is not one. Let the old dogs still count: lower the rate."
@@ -361,7 +366,7 @@ def run_text(level, run: E.ChildRun, report: dict[str, Any]) -> str:
     )
     lines.append("")
     lines += _wrap(
-        f'The {len(c.first_names)} dogs the child met before today, all told "a dog". The '
+        f'The {_dogs(len(c.first_names), "dog")} the child met before today, all told "a dog". The '
         "first one was its whole idea of a dog; each after it moved the idea at the level's "
         f"own rate {num(c.first_lr)} (not yours)."
     )
