@@ -118,3 +118,15 @@ def test_grade_rewards_the_middle_of_the_window():
     assert E.grade(w, False, 0.2) == (0, 0)
     near, far = E.grade(w, True, 0.21)[1], E.grade(w, True, 0.3)[1]
     assert near > far
+
+
+def test_the_engines_plain_run_on_the_adapter_walks_the_same_prototype(child):
+    """The landscape adapter is honest: generic descent on it moves the mean the same way."""
+    from lrgame.engine import Goal, Run
+
+    plain = Run(E.ChildLandscape(child), Goal(1e-300, child.n_steps))
+    own = E.ChildRun(child)
+    for lr in (0.3, 0.05):
+        plain.step(lr)
+        own.step(lr)
+    np.testing.assert_allclose(plain.params, own.params, atol=1e-12)
