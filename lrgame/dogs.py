@@ -12,6 +12,7 @@ What the game screen can draw from, without computing anything:
 - ``quiz_says(lr)`` -> {quiz key: True when the child says "a dog"}.
 - ``answers(lr)`` -> list[Answer]: the same, with the name, right or wrong, and why.
 - ``regime(lr)`` -> "too_low" | "good" | "too_high" | "muddled"; ``explain(lr)`` -> words.
+- ``narrate(lr)`` -> list[str]: a sentence per animal of the stream (what moved, what changed).
 - ``good_window()`` -> Window(lo, hi) or None: the widest stretch of right rates.
 """
 
@@ -186,6 +187,13 @@ class DogsLevel:
     def explain(self, lr: float) -> str:
         return explain(self, lr)
 
+    def narrate(self, lr: float) -> list[str]:
+        """One sentence per animal of the stream: what moved, and what the child now says."""
+        run = self.new_run()
+        while not run.over:
+            run.step(lr)
+        return [step_words(self, a, b) for a, b in zip(run.steps, run.steps[1:])]
+
     # -- checks a schema cannot express ----------------------------------------
     def check(self) -> list[tuple[tuple, str]]:
         errors: list[tuple[tuple, str]] = []
@@ -301,6 +309,32 @@ def _pct(lr: float) -> str:
     return f"{lr * 100:.3g}%"
 
 
+def step_words(level, before: E.ChildStep, after: E.ChildStep) -> str:
+    """What one animal did to the child's idea, and to its quiz answers."""
+    c = level.child()
+    moved = int(np.argmax(np.abs(np.nan_to_num(after.update, nan=np.inf))))
+    f = c.features[moved]
+    text = (
+        f"The child's idea of {label(level, f)} moves {_pct(after.lr)} of the way to "
+        f"{after.animal}: from {num(before.params[moved], 2)} to {num(after.params[moved], 2)}."
+    )
+    was, now = before.says_dog, after.says_dog
+    gained = [n for i, n in enumerate(c.quiz_names) if now[i] and not was[i]]
+    lost = [n for i, n in enumerate(c.quiz_names) if was[i] and not now[i]]
+    if gained:
+        verb = "is a dog" if len(gained) == 1 else "are dogs"
+        text += f" Now it would say {_and(gained, 'and')} {verb}."
+    if lost:
+        text += f" It would no longer say {_and(lost, 'or')} is a dog."
+    if not gained and not lost:
+        text += " Its quiz answers stay as they were."
+    return text
+
+
+def _and(names: list[str], word: str) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} {word} {names[-1]}"
+
+
 def explain(level, lr: float) -> str:
     """What the learning rate did to the child, in plain words."""
     c = level.child()
@@ -389,6 +423,7 @@ def run_text(level, run: E.ChildRun, report: dict[str, Any]) -> str:
             ["give or take", *[num(v, 2) for v in s.spread]],
         ]
         lines += _table(["", *feats], rows)
+        lines += ["  " + w for w in _wrap(step_words(level, s_prev, s), 86)]
         lines.append("")
 
     last = run.current

@@ -50,3 +50,11 @@ def test_explain_in_plain_words(level, lr, regime, words):
     text = level.explain(lr)
     assert words in text
     assert "colour" in text and "(1 black" not in text
+
+
+def test_narrate_tells_each_step_and_the_moment_of_forgetting(level):
+    story = level.narrate(0.8)
+    assert len(story) == len(level.stream)
+    assert "Now it would say a white dog and a brown dog are dogs." in story[0]
+    assert "It would no longer say a black dog or a brown dog is a dog." in story[1]
+    assert all("stay as they were" in s for s in level.narrate(0.01))
