@@ -84,3 +84,32 @@ def test_par_best_lr_and_edge_come_from_the_window(level):
     assert par.par == len(level.stream) == 2
     assert par.best_lr == pytest.approx(w.middle)
     assert par.max_stable_lr == pytest.approx(w.hi)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_the_regimes_survive_small_changes_to_the_level(level, seed):
+    """Not a knife-edge: nudge every feature by up to 0.05 and the decision numbers by 10%."""
+    import dataclasses
+
+    rng = np.random.default_rng(seed)
+    c = level.child()
+
+    def nudge(a):
+        return np.clip(a + rng.uniform(-0.05, 0.05, a.shape), 0, 1)
+
+    c = dataclasses.replace(
+        c,
+        first_dogs=nudge(c.first_dogs),
+        stream=nudge(c.stream),
+        quiz=nudge(c.quiz),
+        threshold=c.threshold * rng.uniform(0.9, 1.1),
+        min_spread=c.min_spread * rng.uniform(0.9, 1.1),
+    )
+    lrs = np.array([0.01, 1.0, *np.geomspace(0.2, 0.5, 10)])
+    b = E.learn(c, lrs)
+    says = E.says_dog(c, b.mean[:, -1], b.square[:, -1])
+    black, white, cat = (c.quiz_keys.index(k) for k in ("black_dog", "white_dog", "cat"))
+    assert not says[0, white]
+    assert not says[1, black]
+    assert (says[2:] == c.quiz_is_dog).all()
+    assert not says[:, cat].any()
