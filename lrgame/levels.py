@@ -136,6 +136,25 @@ class LandscapeLevel(LevelBase):
         return cache["landscape"]
 
 
+#: Every level kind, by the value of its ``kind`` key. New kinds register here.
+LEVEL_KINDS: dict[str, type[LevelBase]] = {"landscape": LandscapeLevel}
+
+
+def _adapter() -> TypeAdapter:
+    kinds = tuple(LEVEL_KINDS.values())
+    union = kinds[0] if len(kinds) == 1 else Annotated[_union(kinds), Field(discriminator="kind")]
+    return TypeAdapter(union)
+
+
+def _union(kinds: tuple[type, ...]) -> Any:
+    from typing import Union
+
+    return Union[kinds]  # noqa: UP007 - built at run time from the registry
+
+
+Level = LevelBase  # the public name for "a level of any kind"
+
+
 # -- the child and the dogs ---------------------------------------------------------------
 
 Unit = Annotated[float, Field(strict=True, allow_inf_nan=False, ge=0, le=1)]
@@ -190,26 +209,7 @@ class ChildAndDogsLevel(DogsLevel, LevelBase):
     decision: DecisionSpec
 
 
-#: Every level kind, by the value of its ``kind`` key. New kinds register here.
-LEVEL_KINDS: dict[str, type[LevelBase]] = {
-    "landscape": LandscapeLevel,
-    "child-and-dogs": ChildAndDogsLevel,
-}
-
-
-def _adapter() -> TypeAdapter:
-    kinds = tuple(LEVEL_KINDS.values())
-    union = kinds[0] if len(kinds) == 1 else Annotated[_union(kinds), Field(discriminator="kind")]
-    return TypeAdapter(union)
-
-
-def _union(kinds: tuple[type, ...]) -> Any:
-    from typing import Union
-
-    return Union[kinds]  # noqa: UP007 - built at run time from the registry
-
-
-Level = LevelBase  # the public name for "a level of any kind"
+LEVEL_KINDS["child-and-dogs"] = ChildAndDogsLevel
 
 
 # -- errors -----------------------------------------------------------------------------
