@@ -5,6 +5,11 @@ A run stops at the first iteration whose loss is within ``loss_below`` of the
 landscape's minimum (cleared), when the loss stops being a finite number or rises
 above the divergence bound (diverged), or after ``max_iterations`` steps
 (out_of_budget).
+
+On a stochastic landscape (mini-batches) the step and the loss the player sees use
+the batch of that step, but the outcome is judged on the loss over all the data
+(``Landscape.full_loss``): clearing is never a lucky batch. ``simulate`` (sweeps,
+par) records only that full-data loss.
 """
 
 from __future__ import annotations
@@ -68,8 +73,8 @@ class Batch:
     lrs: np.ndarray
     codes: np.ndarray  # int8 status codes
     iterations: np.ndarray  # steps taken
-    final_loss: np.ndarray
-    lowest_loss: np.ndarray  # lowest finite loss seen along the run
+    final_loss: np.ndarray  # the judged (full-data) loss where each run ended
+    lowest_loss: np.ndarray  # lowest finite judged loss seen along the run
     start_loss: float
 
     def outcome(self, i: int) -> Outcome:
@@ -90,7 +95,7 @@ def simulate(landscape: Landscape, lrs, goal: Goal, schedule=CONSTANT) -> Batch:
     n = lrs.shape[0]
     P = np.tile(landscape.start, (n, 1))
     with np.errstate(all="ignore"):
-        start_loss = float(landscape.loss(landscape.start[None, :], 0)[0])
+        start_loss = float(landscape.full_loss(landscape.start[None, :], 0)[0])
         bound = divergence_bound(landscape, start_loss)
         loss = np.full(n, start_loss)
         lowest = loss.copy()
@@ -104,7 +109,7 @@ def simulate(landscape: Landscape, lrs, goal: Goal, schedule=CONSTANT) -> Batch:
             Pa = P[active]
             Pa -= rates[:, None] * landscape.grad(Pa, t)
             P[active] = Pa
-            new_loss = landscape.loss(Pa, t + 1)
+            new_loss = landscape.full_loss(Pa, t + 1)
             loss[active] = new_loss
             lowest[active] = np.fmin(lowest[active], new_loss)
             iterations[active] = t + 1
@@ -125,6 +130,9 @@ class Step:
     param_norm: float
     gradient_norm: float
     trace: np.ndarray  # a few parameters' values, for charts of big landscapes
+    #: The loss the outcome is judged on: ``loss`` itself, except on a stochastic
+    #: landscape, where ``loss`` is the mini-batch's and this is over all the data.
+    full_loss: float = float("nan")
 
 
 class RunOver(RuntimeError):
@@ -145,7 +153,7 @@ class Run:
         self._keep = n <= KEEP_PARAMS_LIMIT
         self.trace_index = np.unique(np.linspace(0, n - 1, min(n, TRACE_COUNT)).astype(int))
         with np.errstate(all="ignore"):
-            start_loss = float(self.landscape.loss(self.landscape.start[None, :], 0)[0])
+            start_loss = float(self.landscape.full_loss(self.landscape.start[None, :], 0)[0])
         self.start_loss = start_loss
         self._bound = divergence_bound(self.landscape, start_loss)
         self.reset()
@@ -227,6 +235,11 @@ class Run:
     def _make_step(self, iteration: int, lr: float | None, params: np.ndarray, t: int) -> Step:
         with np.errstate(all="ignore"):
             loss = float(self.landscape.loss(params[None, :], t)[0])
+            full = (
+                float(self.landscape.full_loss(params[None, :], t)[0])
+                if self.landscape.stochastic
+                else loss
+            )
             grad = self._gradient_at(params, t)
             self._grad = grad
             pnorm = float(np.linalg.norm(params))
@@ -240,10 +253,11 @@ class Run:
             param_norm=pnorm,
             gradient_norm=gnorm,
             trace=params[self.trace_index].copy(),
+            full_loss=full,
         )
 
     def _outcome_of(self, step: Step) -> Outcome | None:
-        code = _judge(np.array([step.loss]), self.landscape.minimum, self.goal, self._bound)[0]
+        code = _judge(np.array([step.full_loss]), self.landscape.minimum, self.goal, self._bound)[0]
         if code != _RUNNING:
             return _OUTCOMES[int(code)]
         if step.iteration >= self.goal.max_iterations:
