@@ -46,12 +46,16 @@ def level_summary(level: L.Level, chapter: str | None = None) -> dict[str, Any]:
         "chapter": chapter,
         "story": level.story,
         "n_params": level.n_params,
-        "stochastic": bool(level.landscape().stochastic),
+        "stochastic": level.stochastic,
         "par": par.par,
         "best_lr": finite_or_none(par.best_lr),
+        "best_schedule": par.schedule.spec(),
         "max_stable_lr": finite_or_none(par.max_stable_lr),
         "goal": {"loss_below": level.goal.loss_below, "max_iterations": level.goal.max_iterations},
         "lr": {"default": level.lr.default, "min": level.lr.min, "max": level.lr.max},
+        "schedules": [s.spec() for s in level.schedule_tools()],
+        "trials": level.trials.model_dump() if level.trials else None,
+        "range_test": level.range_test.model_dump() if level.range_test else None,
     }
 
 
@@ -68,10 +72,10 @@ def cmd_levels(args) -> int:
             chapter = r["chapter"]
             print(f"\n{chapter}")
         par = "unsolvable" if r["par"] is None else f"par {r['par']}"
-        print(
-            f"  {r['id']:<22} {r['title']:<32} {r['n_params']:>8} params  {par}, "
-            f"best lr {num(r['best_lr'])}"
-        )
+        best = f"best lr {num(r['best_lr'])}"
+        if r["best_schedule"] != "constant":
+            best += f" with {r['best_schedule']}"
+        print(f"  {r['id']:<22} {r['title']:<32} {r['n_params']:>9} params  {par}, {best}")
     return 0
 
 
@@ -108,6 +112,7 @@ def run_report(level: L.Level, run: Run, lr: float, schedule=CONSTANT) -> dict[s
     par = level.compute_par().par
     names = level.landscape().names
     full = level.n_params <= FULL_PARAMS_LIMIT
+    stochastic = level.stochastic
     trajectory = []
     for s in run.steps:
         entry: dict[str, Any] = {"iteration": s.iteration}
@@ -118,6 +123,8 @@ def run_report(level: L.Level, run: Run, lr: float, schedule=CONSTANT) -> dict[s
             entry["param_norm"] = finite_or_none(s.param_norm)
             entry["gradient_norm"] = finite_or_none(s.gradient_norm)
         entry["loss"] = finite_or_none(s.loss)
+        if stochastic:  # loss is the step's mini-batch; the outcome is judged on all the data
+            entry["full_loss"] = finite_or_none(s.full_loss)
         entry["lr"] = s.lr
         trajectory.append(entry)
     outcome = run.outcome or Outcome.OUT_OF_BUDGET
@@ -127,7 +134,7 @@ def run_report(level: L.Level, run: Run, lr: float, schedule=CONSTANT) -> dict[s
         "schedule": schedule.spec(),
         "outcome": outcome.value,
         "iterations": run.iteration,
-        "final_loss": finite_or_none(run.loss),
+        "final_loss": finite_or_none(run.current.full_loss),
         "par": par,
         "stars": stars(outcome, run.iteration, par),
         "score": score(outcome, run.iteration, par),
@@ -158,9 +165,15 @@ def cmd_run(args) -> int:
 
 def print_run(level: L.Level, run: Run, report: dict[str, Any]) -> None:
     names = level.landscape().names
+    stochastic = level.stochastic
     full = level.n_params <= 4
     formulas = level.landscape().slope_formulas() or {}
     print(f"{level.title}  —  loss = {level.landscape().loss_formula() or level.kind}")
+    if stochastic:
+        size = level.landscape().batch_size
+        print(
+            f"  each step sees a mini-batch of {size} points; cleared on the loss over all of them"
+        )
     for n, f in formulas.items():
         print(f"  slope along {n}: d loss / d {n} = {f}")
     print(f"  learning rate {num(report['lr'])}, schedule {report['schedule']}")
@@ -175,6 +188,10 @@ def print_run(level: L.Level, run: Run, report: dict[str, Any]) -> None:
         ]
     else:
         head = ["iter", "|params|", "|gradient|", "lr×|gradient|", "loss"]
+    stochastic = level.stochastic
+    if stochastic:
+        head[-1] = "batch loss"
+        head.append("all-data loss")
     rows = []
     for k, s in enumerate(run.steps):
         nxt = run.steps[k + 1].lr if k + 1 < len(run.steps) else None
@@ -188,6 +205,8 @@ def print_run(level: L.Level, run: Run, report: dict[str, Any]) -> None:
             rows.append(
                 [str(s.iteration), num(s.param_norm), num(s.gradient_norm), step, num(s.loss)]
             )
+        if stochastic:
+            rows[-1].append(num(s.full_loss))
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(head)]
     print("  ".join(h.rjust(w) for h, w in zip(head, widths)))
     for r in rows:
@@ -213,7 +232,7 @@ def cmd_sweep(args) -> int:
         raise UsageError("--min must be below --max")
     if not 2 <= args.points <= 100_000:
         raise UsageError("--points must be from 2 to 100000")
-    batch = sweep(level.landscape(), level.engine_goal, log_rates(lo, hi, args.points))
+    batch = sweep(level.sweep_landscape(), level.engine_goal, log_rates(lo, hi, args.points))
     par = level.compute_par()
     points = [
         {
@@ -287,3 +306,50 @@ def cmd_validate(args) -> int:
             f"max stable lr {num(par.max_stable_lr)}"
         )
     return 1 if failed else 0
+
+
+# -- range test -------------------------------------------------------------------------
+
+
+def cmd_range_test(args) -> int:
+    level = _load(args.level)
+    spec = level.range_test
+    lo = _positive(args.min, "--min") if args.min is not None else None
+    hi = _positive(args.max, "--max") if args.max is not None else None
+    lo_used = lo if lo is not None else (spec.min if spec else level.lr.min)
+    hi_used = hi if hi is not None else (spec.max if spec else level.lr.max)
+    if lo_used >= hi_used:
+        raise UsageError(f"--min ({num(lo_used)}) must be below --max ({num(hi_used)})")
+    if args.steps is not None and not 3 <= args.steps <= 10_000:
+        raise UsageError("--steps must be from 3 to 10000")
+    result = level.run_range_test(lo_used, hi_used, args.steps)
+    par = level.compute_par()
+    report = {
+        "level": level.id,
+        "min": lo_used,
+        "max": hi_used,
+        "steps": int(args.steps or (spec.steps if spec else 100)),
+        "points": [
+            {"lr": float(lr), "loss": finite_or_none(float(loss))}
+            for lr, loss in zip(result.lrs, result.losses)
+        ],
+        "smoothed": [finite_or_none(float(v)) for v in result.smoothed],
+        "stopped_early": result.stopped_early,
+        "suggested_lr": finite_or_none(result.suggested_lr),
+        "rule": result.rule,
+        "best_lr": finite_or_none(par.best_lr),
+        "par": par.par,
+    }
+    if args.json:
+        _out(report)
+        return 0
+    from .textcharts import range_test_chart
+
+    print(range_test_chart(level, result))
+    ended = "stopped when the loss blew up" if result.stopped_early else "ran to the last rate"
+    print(
+        f"{len(result.lrs)} steps from lr {num(lo_used)} to {num(hi_used)} ({ended}); "
+        f"suggested lr {num(result.suggested_lr)}: {result.rule}"
+    )
+    print(f"par {par.par}   best lr {num(par.best_lr)}")
+    return 0

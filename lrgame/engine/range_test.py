@@ -94,8 +94,10 @@ def suggest(lrs: np.ndarray, smoothed: np.ndarray) -> float | None:
     """The rate at the steepest fall of the smoothed loss against log(lr)."""
     if lrs.size < 3:
         return None
-    skip_start = min(10, lrs.size // 10)
-    skip_end = min(5, lrs.size // 20)
+    # like fastai: leave out the first 10 points (the average is still warming up) and
+    # the last 5 (the loss is already blowing up)
+    skip_start = min(10, lrs.size // 4)
+    skip_end = min(5, lrs.size // 10)
     lo, hi = skip_start, lrs.size - skip_end
     if hi - lo < 3:
         lo, hi = 0, lrs.size
