@@ -51,7 +51,11 @@ def level_summary(level: L.Level, chapter: str | None = None) -> dict[str, Any]:
         "best_lr": finite_or_none(par.best_lr),
         "best_schedule": par.schedule.spec(),
         "max_stable_lr": finite_or_none(par.max_stable_lr),
-        "goal": {"loss_below": level.goal.loss_below, "max_iterations": level.goal.max_iterations},
+        "goal": {
+            "loss_below": level.goal.loss_below,
+            "max_iterations": level.goal.max_iterations,
+            "hold": level.engine_goal.hold,
+        },
         "lr": {"default": level.lr.default, "min": level.lr.min, "max": level.lr.max},
         "schedules": [s.spec() for s in level.schedule_tools()],
         "trials": level.trials.model_dump() if level.trials else None,
@@ -97,7 +101,7 @@ def _run_level(level: L.Level, lr: float, schedule, budget: int | None) -> Run:
     if budget is not None:
         from .engine import Goal
 
-        goal = Goal(goal.loss_below, budget)
+        goal = Goal(goal.loss_below, budget, goal.hold)
     run = Run(level.landscape(), goal)
     base = np.array([lr])
     t = 0

@@ -35,6 +35,9 @@ from .yamlsafe import Document, InputError, load_yaml_file
 
 MAX_ITERATIONS_CAP = 100_000
 MAX_EXPRESSION_PARAMS = 16
+#: On a mini-batch level the loss must stay within the target this many iterations in
+#: a row: a noisy path passes through the target by chance, only a calm one stays.
+STOCHASTIC_HOLD = 10
 
 Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
 Positive = Annotated[float, Field(strict=True, allow_inf_nan=False, gt=0)]
@@ -50,6 +53,11 @@ class GoalSpec(Model):
     loss_below: Positive = Field(description="cleared when loss - minimum <= loss_below")
     max_iterations: Annotated[int, Field(strict=True, ge=1, le=MAX_ITERATIONS_CAP)] = Field(
         description="the budget of steps"
+    )
+    hold: Annotated[int, Field(strict=True, ge=1, le=1000)] | None = Field(
+        None,
+        description="iterations in a row the loss must stay within the target "
+        f"(default 1; {STOCHASTIC_HOLD} on a level with mini-batches)",
     )
 
 
@@ -139,7 +147,10 @@ class LevelBase(Model):
 
     @property
     def engine_goal(self) -> EngineGoal:
-        return EngineGoal(self.goal.loss_below, self.goal.max_iterations)
+        hold = self.goal.hold
+        if hold is None:
+            hold = STOCHASTIC_HOLD if self.stochastic else 1
+        return EngineGoal(self.goal.loss_below, self.goal.max_iterations, hold)
 
     def landscape(self) -> Landscape:
         """The engine's landscape for this level (built once)."""

@@ -45,10 +45,17 @@ _OUTCOMES = {_CLEARED: Outcome.CLEARED, _DIVERGED: Outcome.DIVERGED, _OUT: Outco
 
 @dataclass(frozen=True)
 class Goal:
-    """Clear the level when loss - minimum <= loss_below within max_iterations steps."""
+    """Clear the level when loss - minimum <= loss_below within max_iterations steps.
+
+    With ``hold`` above 1 the loss must stay within the target for that many
+    iterations in a row (the run clears at the last of them): on a mini-batch
+    landscape a noisy path can pass through the target by chance, but only a
+    rate small enough for the noise stays there.
+    """
 
     loss_below: float
     max_iterations: int
+    hold: int = 1
 
 
 def divergence_bound(landscape: Landscape, start_loss: float) -> float:
@@ -57,11 +64,21 @@ def divergence_bound(landscape: Landscape, start_loss: float) -> float:
     return DIVERGE_FACTOR * max(gap, 1.0)
 
 
-def _judge(loss: np.ndarray, minimum: float, goal: Goal, bound: float) -> np.ndarray:
-    """Status code per row after a step: cleared, diverged or still running."""
+def _judge(
+    loss: np.ndarray, minimum: float, goal: Goal, bound: float, held: np.ndarray | None = None
+) -> np.ndarray:
+    """Status code per row after a step: cleared, diverged or still running.
+
+    ``held`` counts, per row, the iterations in a row within the target so far
+    (updated in place); without it a row clears as soon as it is within.
+    """
     gap = loss - minimum
+    inside = np.abs(gap) <= goal.loss_below
+    if held is not None:
+        held[:] = np.where(inside, held + 1, 0)
+        inside = held >= goal.hold
     status = np.full(loss.shape, _RUNNING, dtype=np.int8)
-    status[np.abs(gap) <= goal.loss_below] = _CLEARED
+    status[inside] = _CLEARED
     status[~np.isfinite(loss) | (gap > bound)] = _DIVERGED
     return status
 
@@ -99,7 +116,8 @@ def simulate(landscape: Landscape, lrs, goal: Goal, schedule=CONSTANT) -> Batch:
         bound = divergence_bound(landscape, start_loss)
         loss = np.full(n, start_loss)
         lowest = loss.copy()
-        codes = _judge(loss, landscape.minimum, goal, bound)
+        held = np.zeros(n, dtype=np.int64)
+        codes = _judge(loss, landscape.minimum, goal, bound, held)
         iterations = np.zeros(n, dtype=np.int64)
         for t in range(goal.max_iterations):
             active = np.flatnonzero(codes == _RUNNING)
@@ -113,7 +131,9 @@ def simulate(landscape: Landscape, lrs, goal: Goal, schedule=CONSTANT) -> Batch:
             loss[active] = new_loss
             lowest[active] = np.fmin(lowest[active], new_loss)
             iterations[active] = t + 1
-            codes[active] = _judge(new_loss, landscape.minimum, goal, bound)
+            h = held[active]
+            codes[active] = _judge(new_loss, landscape.minimum, goal, bound, h)
+            held[active] = h
         codes[codes == _RUNNING] = _OUT
     return Batch(lrs, codes, iterations, loss, lowest, start_loss)
 
@@ -257,7 +277,16 @@ class Run:
         )
 
     def _outcome_of(self, step: Step) -> Outcome | None:
-        code = _judge(np.array([step.full_loss]), self.landscape.minimum, self.goal, self._bound)[0]
+        held = np.zeros(1, dtype=np.int64)
+        if self.goal.hold > 1:  # iterations in a row within the target before this one
+            within = self.landscape.minimum, self.goal.loss_below
+            for s in reversed(self.steps[-self.goal.hold : -1]):
+                if not abs(s.full_loss - within[0]) <= within[1]:
+                    break
+                held += 1
+        code = _judge(
+            np.array([step.full_loss]), self.landscape.minimum, self.goal, self._bound, held
+        )[0]
         if code != _RUNNING:
             return _OUTCOMES[int(code)]
         if step.iteration >= self.goal.max_iterations:
