@@ -8,6 +8,7 @@ executed: the loss expression goes through the whitelist parser in ``engine.expr
 
 from __future__ import annotations
 
+import difflib
 import math
 import os
 import re
@@ -332,7 +333,9 @@ def _friendly(err: dict, doc: Document, kind_tag: str | None) -> InputError:
     if kind == "extra_forbidden":
         parent = loc[:-1]
         allowed = _allowed_keys(parent, kind_tag)
-        hint = f" (allowed: {', '.join(allowed)})" if allowed else ""
+        close = difflib.get_close_matches(str(loc[-1]), allowed, n=1, cutoff=0.6)
+        guess = f"; did you mean '{close[0]}'?" if close else ""
+        hint = f" (allowed: {', '.join(allowed)}{guess})" if allowed else ""
         in_ = f" in {_key_path(parent)}" if parent else ""
         return doc.error(loc, f"unknown key '{loc[-1]}'{in_}{hint}")
     if kind in ("float_type", "int_type", "int_from_float", "float_parsing", "int_parsing"):
@@ -354,6 +357,28 @@ def _friendly(err: dict, doc: Document, kind_tag: str | None) -> InputError:
         msg = str(err.get("ctx", {}).get("error", err["msg"]))
         return doc.error(loc, f"{where}: {msg}" if where and not msg.startswith(where) else msg)
     return doc.error(loc, f"{where}: {err['msg']}" if where else err["msg"])
+
+
+def _without_typo_twins(errors: list[dict]) -> list[dict]:
+    """Drop "missing key" errors explained by a misspelt key next to them.
+
+    ``sead: 1`` where ``seed`` belongs is one fault, not two: the unknown-key error
+    (which suggests ``seed``) is enough.
+    """
+    unknown: dict[tuple, list[str]] = {}
+    for e in errors:
+        if e["type"] == "extra_forbidden":
+            unknown.setdefault(tuple(e["loc"][:-1]), []).append(str(e["loc"][-1]))
+    return [
+        e
+        for e in errors
+        if not (
+            e["type"] == "missing"
+            and difflib.get_close_matches(
+                str(e["loc"][-1]), unknown.get(tuple(e["loc"][:-1]), []), n=1, cutoff=0.6
+            )
+        )
+    ]
 
 
 def _show(value: Any) -> str:
@@ -432,7 +457,7 @@ def parse_level(doc: Document) -> Level:
         level = _adapter().validate_python(data)
     except ValidationError as exc:
         tag = kind_tag if len(LEVEL_KINDS) > 1 else None
-        errors = [_friendly(e, doc, tag) for e in exc.errors()]
+        errors = [_friendly(e, doc, tag) for e in _without_typo_twins(exc.errors())]
         raise LevelError(sorted(errors, key=lambda e: e.line or 0)) from None
     _check_semantics(level, doc)
     return level
