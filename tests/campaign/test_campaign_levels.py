@@ -245,3 +245,19 @@ def test_slow_down_no_constant_rate_clears_but_decay_does():
     for name in ("step", "exponential", "cosine"):
         lrs = np.geomspace(lv.lr.min, lv.lr.max, 400)
         assert simulate(land, lrs, goal, tools[name]).cleared.any(), name
+
+
+def test_settle_the_noise_decay_beats_every_constant_rate():
+    lv = level("settle-the-noise")
+    goal, land = lv.engine_goal, lv.sweep_landscape()
+    assert lv.stochastic
+    dense = simulate(land, np.geomspace(lv.lr.min, lv.lr.max, 20_000), goal)
+    assert not dense.cleared.any()
+    # with double the budget a constant rate does clear, but slower than decay does here
+    longer = simulate(land, dense.lrs, Goal(goal.loss_below, 2 * goal.max_iterations, goal.hold))
+    assert longer.cleared.any() and longer.iterations[longer.cleared].min() > lv.compute_par().par
+    tools = {s.name: s for s in lv.schedule_tools()}
+    for name in ("step", "exponential", "cosine"):
+        batch = simulate(land, np.geomspace(lv.lr.min, lv.lr.max, 400), goal, tools[name])
+        assert batch.cleared.any(), name
+        assert batch.cleared[np.argmin(abs(batch.lrs - 0.12))], name  # the hint's rate
