@@ -174,9 +174,10 @@ def print_run(level: L.Level, run: Run, report: dict[str, Any]) -> None:
     formulas = level.landscape().slope_formulas() or {}
     print(f"{level.title}  —  loss = {level.landscape().loss_formula() or level.kind}")
     if stochastic:
-        size = level.landscape().batch_size
+        size, goal = level.landscape().batch_size, level.engine_goal
         print(
-            f"  each step sees a mini-batch of {size} points; cleared on the loss over all of them"
+            f"  each step sees a mini-batch of {size} points; cleared once the loss over all"
+            f" of them stays within {num(goal.loss_below)} of its lowest for {goal.hold} steps"
         )
     for n, f in formulas.items():
         print(f"  slope along {n}: d loss / d {n} = {f}")
