@@ -9,6 +9,7 @@ executed: the loss expression goes through the whitelist parser in ``engine.expr
 from __future__ import annotations
 
 import difflib
+import hashlib
 import math
 import os
 import re
@@ -181,7 +182,7 @@ class LevelBase(Model):
         which one reached par).
         """
         if "par" not in self._cache:
-            key = self.model_dump_json()
+            key = hashlib.sha256(self.model_dump_json().encode()).hexdigest()
             par = _PAR_CACHE.get(key)
             if par is None:
                 par = find_par(
