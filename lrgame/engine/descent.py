@@ -123,10 +123,15 @@ def simulate(landscape: Landscape, lrs, goal: Goal, schedule=CONSTANT) -> Batch:
             active = np.flatnonzero(codes == _RUNNING)
             if active.size == 0:
                 break
+            if active.size == n:  # every run still going: update in place, no gather/scatter
+                active = slice(None)
+                Pa = P
+            else:
+                Pa = P[active]
             rates = schedule.rates(lrs[active], t)
-            Pa = P[active]
             Pa -= rates[:, None] * landscape.grad(Pa, t)
-            P[active] = Pa
+            if Pa is not P:
+                P[active] = Pa
             new_loss = landscape.full_loss(Pa, t + 1)
             loss[active] = new_loss
             lowest[active] = np.fmin(lowest[active], new_loss)
