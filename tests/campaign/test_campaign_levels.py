@@ -74,9 +74,12 @@ def test_the_crawl_runs_out_of_budget_at_one_ten_thousandth():
     lv = level("the-crawl")
     assert lv.lr.default == 1e-4
     run = play(lv, 1e-4)
-    assert str(run.outcome) == "out_of_budget" and run.iteration == 30
-    assert run.params[0] == pytest.approx((1 - 2e-4) ** 30)
+    assert str(run.outcome) == "out_of_budget" and run.iteration == 40
+    assert run.params[0] == pytest.approx((1 - 2e-4) ** 40)
     assert run.loss > 0.98
+    # ten times bigger, again and again: the steps fall until a rate fits the budget
+    steps = [play(lv, lr).iteration for lr in (1e-3, 1e-2, 1e-1)]
+    assert steps == [40, 40, 31]
 
 
 def test_just_right_is_a_band_around_one_over_the_curvature():

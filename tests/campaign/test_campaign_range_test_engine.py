@@ -46,3 +46,10 @@ def test_a_landscape_with_a_nonzero_minimum_is_judged_on_the_gap():
     result = range_test(bowl, 1e-4, 10, steps=100)
     assert result.stopped_early
     assert result.suggested_lr is not None and result.suggested_lr < 1.0
+
+
+def test_a_loss_that_stops_being_a_number_ends_the_test_without_that_point():
+    bowl = QuadraticBowl([1e150], [1e10])
+    result = range_test(bowl, 1e-160, 1e10, steps=100, stop_factor=np.inf)
+    assert result.stopped_early
+    assert result.lrs.size < 100 and np.all(np.isfinite(result.losses))
