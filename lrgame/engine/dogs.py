@@ -392,6 +392,7 @@ class ChildRun:
                 iteration=iteration,
                 lr=lr,
                 loss=wrong,
+                full_loss=wrong,
                 params=m.copy(),
                 gradient=grad,
                 param_norm=float(np.linalg.norm(m)),
