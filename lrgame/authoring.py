@@ -68,6 +68,9 @@ goal:
   loss_below: 1e-6
   # The budget: a run that has not cleared after this many steps is out of budget.
   max_iterations: 50
+  # Steps in a row the loss must stay within loss_below (optional; default 1,
+  # and 10 on a level with mini-batches, where one lucky batch proves nothing).
+  # hold: 1
 
 # The learning rates the player may choose from. Par, the fewest steps any
 # constant rate from min to max needs to clear the level, is computed from
@@ -76,6 +79,18 @@ lr:
   default: 0.05  # the rate the player starts with
   min: 1e-4
   max: 2
+
+# Optional: schedules the player may pick instead of changing the rate by hand,
+# by name (settings follow from the budget and lr.default) or as a full spec.
+# Par counts them too, so offering a good one lowers par.
+# schedules: [constant, step, "exponential:gamma=0.9"]
+
+# Optional: each trial run before the scored run costs this many points.
+# trials: {{cost: 50}}
+
+# Optional: the settings of the level's range test (lrgame range-test): one run
+# whose rate rises from min to max over the given number of steps.
+# range_test: {{min: 1e-4, max: 2, steps: 100}}
 
 # Shown one at a time when the player asks for a hint (optional).
 hints:

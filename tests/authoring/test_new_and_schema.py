@@ -12,6 +12,7 @@ from lrgame.__main__ import main
 from lrgame.authoring import new_level_text
 from lrgame.cli import validate_one
 from lrgame.schema import REGENERATE, dumps, level_schema, shipped_schema_path
+from lrgame.yamlsafe import load_yaml_text
 
 
 def run(capsys, *argv):
@@ -45,11 +46,22 @@ def _keys_of(model: type[BaseModel]) -> set[str]:
     return keys
 
 
-def test_the_template_writes_out_every_key_of_a_landscape_level():
+# An optional key the template shows commented out: "# key: value" (indented or not).
+COMMENTED_KEY = re.compile(r"^(\s*)# ([a-z_]+: .*)$", flags=re.M)
+
+
+def test_the_template_shows_every_key_of_a_landscape_level():
     text = new_level_text("x")
-    written = set(re.findall(r"^\s*([a-z_]+):", text, flags=re.M))
+    written = set(re.findall(r"^\s*(?:# )?([a-z_]+):", text, flags=re.M))
     missing = _keys_of(L.LandscapeLevel) - written
     assert not missing, f"lrgame new's template does not show: {sorted(missing)}"
+
+
+def test_uncommenting_the_optional_keys_still_gives_a_good_level():
+    text = COMMENTED_KEY.sub(r"\1\2", new_level_text("x"))
+    level = L.parse_level(load_yaml_text(text, "x.yaml"))
+    assert level.trials is not None and level.range_test is not None and level.schedules
+    assert validate_one(level) == []
 
 
 def test_new_refuses_to_overwrite_and_bad_names(capsys, tmp_path):
