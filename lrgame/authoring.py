@@ -18,7 +18,7 @@ from .text import num
 
 #: The report of ``validate`` sweeps this many rates on levels of at most this many params.
 REPORT_SWEEP_POINTS = 1000
-REPORT_SWEEP_PARAMS_LIMIT = 100
+REPORT_SWEEP_PARAMS_LIMIT = 1000
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
@@ -184,35 +184,53 @@ def _window_text(window: tuple[float, float, bool] | None) -> str:
 
 def level_report(level: L.Level) -> str:
     """Windows of good rates and the sweep's charts: what an author reads before anyone plays."""
+    from .engine.sweep import log_rates, sweep
     from .textcharts import sweep_charts
 
     par = level.compute_par()
-    batch = par.sweep
+    goal = level.engine_goal
+    landscape = level.sweep_landscape()  # a bowl's small twin: the same losses, cheap
     own_sweep = getattr(level, "sweep_rates", None)  # a kind with a learner of its own
-    if level.n_params <= REPORT_SWEEP_PARAMS_LIMIT:
+    batch, rates = par.sweep, None
+    if landscape.n_params <= REPORT_SWEEP_PARAMS_LIMIT:
         # The coarse sweep behind par steps about 5% a rate: too coarse to show a narrow
-        # window. Small levels are cheap to sweep finely (one vectorised loop).
-        from .engine.sweep import log_rates, sweep
-
+        # window. Small landscapes are cheap to sweep finely (one vectorised loop).
         rates = log_rates(level.lr.min, level.lr.max, REPORT_SWEEP_POINTS)
-        batch = (
-            own_sweep(rates) if own_sweep else sweep(level.landscape(), level.engine_goal, rates)
-        )
+        batch = own_sweep(rates) if own_sweep else sweep(landscape, goal, rates)
+    window = rate_window(batch.lrs, batch.cleared)
     lines = [
-        f"  clears within {level.engine_goal.max_iterations} steps: {_window_text(rate_window(batch.lrs, batch.cleared))}"
+        f"  constant rates that clear it within {goal.max_iterations} steps: {_window_text(window)}"
     ]
-    if par.par is not None:
-        for n_stars, most in ((3, par.par), (2, 2 * par.par)):
-            window = rate_window(batch.lrs, batch.cleared & (batch.iterations <= most))
-            text = (
-                _window_text(window)
-                if window is not None
-                else f"only very near lr {num(par.best_lr)} (narrower than the sweep's spacing)"
+    schedule = getattr(par, "schedule", None)
+    by_schedule = schedule is not None and schedule.spec() != "constant"
+    # Stars by steps against par; a kind that scores its own way (child-and-dogs) says
+    # how in its own sweep text below.
+    if par.par is not None and not hasattr(level, "grade_run"):
+        if by_schedule:
+            lines.append(
+                f"  par {par.par} comes from the schedule {schedule.spec()} "
+                f"at base lr {num(par.best_lr)}"
             )
-            steps = "1 step" if most == 1 else f"{most} steps"
-            lines.append(f"  {'★' * n_stars}{'☆' * (3 - n_stars)} (at most {steps}): {text}")
+        batches = [("constant rates", batch)]
+        if by_schedule and rates is not None and not own_sweep:
+            batches.append((f"{schedule.spec()}, base", sweep(landscape, goal, rates, schedule)))
+        for what, b in batches:
+            for n_stars, most in ((3, par.par), (2, 2 * par.par)):
+                hit = rate_window(b.lrs, b.cleared & (b.iterations <= most))
+                if hit is not None:
+                    text = _window_text(hit)
+                elif what == "constant rates" and by_schedule:
+                    text = "none"
+                else:
+                    text = (
+                        f"only very near lr {num(par.best_lr)} (narrower than the sweep's spacing)"
+                    )
+                steps = "1 step" if most == 1 else f"{most} steps"
+                lines.append(
+                    f"  {'★' * n_stars}{'☆' * (3 - n_stars)} (at most {steps}), {what}: {text}"
+                )
     lines.append(
-        f"  (from {batch.lrs.size} constant rates, log-spaced from {num(level.lr.min)} "
+        f"  (from {batch.lrs.size} rates, log-spaced from {num(level.lr.min)} "
         f"to {num(level.lr.max)}; lrgame sweep shows every point)"
     )
     own_text = getattr(level, "sweep_text", None)

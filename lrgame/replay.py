@@ -187,11 +187,11 @@ SCHEDULE_RTOL = 1e-9
 def rate_problem(level: L.Level, lrs: list[float], schedule: str) -> str | None:
     """Why these rates could not come from the game on this level, or None.
 
-    Rates the player chooses (``manual``, ``constant``) stay inside the level's lr
-    range, as the game's rate field does. A schedule starts from a base rate in
-    that range and may then leave it (a decay falls below ``lr.min``), so its rates
-    must follow the schedule instead. A label that does not parse is held to the
-    range, like manual rates.
+    Rates the player chooses (``manual``, ``constant``, or a label that does not
+    parse) stay inside the level's lr range, as the game's rate field keeps them. A
+    schedule's rates must be the schedule's (from a base rate in the range, unless
+    the schedule sets its own, like cyclic): a decay may fall below ``lr.min``, but
+    no rate may exceed ``lr.max``.
     """
     lo, hi = level.lr.min, level.lr.max
     parsed = None
@@ -200,19 +200,16 @@ def rate_problem(level: L.Level, lrs: list[float], schedule: str) -> str | None:
             parsed = parse_schedule(schedule)
         except ScheduleError:
             parsed = None
-    if parsed is None or not parsed.uses_base_lr:
+    if parsed is None:
         for k, lr in enumerate(lrs, 1):
             if not lo <= lr <= hi:
-                return (
-                    f"step {k}'s learning rate {num(lr)} is outside the level's range "
-                    f"{num(lo)} to {num(hi)}"
-                )
+                return f"step {k}'s learning rate {num(lr)} is outside the level's range {_range(level)}"
         return None
     if not lrs:
         return None
     base = lrs[0]
-    if not lo <= base <= hi:
-        return f"the base learning rate {num(base)} is outside the level's range {num(lo)} to {num(hi)}"
+    if parsed.uses_base_lr and not lo <= base <= hi:
+        return f"the base learning rate {num(base)} is outside the level's range {_range(level)}"
     for t, lr in enumerate(lrs):
         expected = float(parsed.rates(np.array([base]), t)[0])
         if not math.isclose(lr, expected, rel_tol=SCHEDULE_RTOL):
@@ -220,7 +217,13 @@ def rate_problem(level: L.Level, lrs: list[float], schedule: str) -> str | None:
                 f"step {t + 1}'s learning rate {num(lr)} is not what {schedule} gives "
                 f"({num(expected)})"
             )
+        if lr > hi:
+            return f"step {t + 1}'s learning rate {num(lr)} is above the level's lr.max {num(hi)}"
     return None
+
+
+def _range(level: L.Level) -> str:
+    return f"{num(level.lr.min)} to {num(level.lr.max)}"
 
 
 def now_utc() -> str:

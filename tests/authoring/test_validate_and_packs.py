@@ -23,8 +23,8 @@ def test_an_explicit_level_gets_its_windows_and_charts(capsys, tmp_path):
     code, out, _ = run(capsys, "validate", str(path))
     assert code == 0
     assert f"{path}: ok — par 1, best lr 0.5" in out
-    assert "clears within 50 steps: lr " in out
-    assert "★★☆ (at most 2 steps): lr " in out
+    assert "constant rates that clear it within 50 steps: lr " in out
+    assert "★★☆ (at most 2 steps), constant rates: lr " in out
     assert "iterations against log10(lr)" in out and "final loss" in out
     assert "\x1b[" not in out  # no terminal codes in a pipe
 
@@ -143,3 +143,16 @@ def test_a_level_file_named_unlike_its_id_and_a_folder_without_pack_yaml(tmp_pat
     empty.mkdir()
     with pytest.raises(L.LevelError, match="not a level pack: there is no pack.yaml"):
         load_pack(empty)
+
+
+def test_a_level_whose_par_comes_from_a_schedule_shows_that_schedule_s_window(capsys):
+    code, out, _ = run(capsys, "validate", str(L.shipped_path("slow-down")))
+    assert code == 0
+    assert "par 7 comes from the schedule exponential:gamma=0.7" in out
+    assert "★★★ (at most 7 steps), constant rates: none" in out
+    assert "★★★ (at most 7 steps), exponential:gamma=0.7, base: lr " in out
+
+
+def test_a_kind_that_scores_its_own_way_gets_no_step_stars(capsys):
+    code, out, _ = run(capsys, "validate", str(L.shipped_path("child-and-dogs")))
+    assert code == 0 and "constant rates that clear it" in out and "★" not in out
