@@ -131,3 +131,13 @@ def load_pack(folder: str | os.PathLike) -> LoadedPack:
         if p.suffix in (".yaml", ".yml") and p.name != PACK_FILE and p.name not in listed
     )
     return LoadedPack(folder=folder, spec=spec, levels=loaded, unlisted=unlisted)
+
+
+def play_target(ref: str) -> L.Level | LoadedPack:
+    """What ``lrgame play REF`` opens: a pack (a folder) or one level (an id or a file).
+
+    Raises LevelNotFound for a reference to nothing, LevelError for bad files.
+    """
+    if is_pack(ref):
+        return load_pack(ref)
+    return L.find_level(ref)

@@ -156,3 +156,18 @@ def test_a_level_whose_par_comes_from_a_schedule_shows_that_schedule_s_window(ca
 def test_a_kind_that_scores_its_own_way_gets_no_step_stars(capsys):
     code, out, _ = run(capsys, "validate", str(L.shipped_path("child-and-dogs")))
     assert code == 0 and "constant rates that clear it" in out and "★" not in out
+
+
+def test_play_target_opens_a_pack_or_a_level(tmp_path):
+    from lrgame.packs import LoadedPack, play_target
+
+    folder = make_pack(tmp_path, GOOD_PACK)
+    assert isinstance(play_target(str(folder)), LoadedPack)
+    assert play_target("x-squared").id == "x-squared"
+    assert play_target(str(folder / "first.yaml")).id == "first"
+    with pytest.raises(L.LevelNotFound):
+        play_target("no-such-level")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(L.LevelError, match="not a level pack"):
+        play_target(str(empty))
