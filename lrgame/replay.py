@@ -34,7 +34,6 @@ import json
 import math
 import os
 import re
-import stat
 import tempfile
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -45,8 +44,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from . import __version__
 from . import levels as L
 from .engine import Outcome, Run, ScheduleError, parse_schedule, score, stars
-from .fileformat import level_hash
+from .fileformat import level_hash, read_capped
 from .text import num
+from .yamlsafe import InputError
 
 FORMAT = "lrgame-result/1"
 #: Result files above this size are refused unread (a replay of 100,000 steps is ~2 MB).
@@ -308,16 +308,9 @@ def read_result(path: str | os.PathLike) -> ResultFile:
 
 def _read_capped(name: str) -> bytes:
     try:
-        fd = os.open(name, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-    except OSError as exc:
-        raise ResultError(name, f"cannot open file: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "rb") as handle:
-            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                raise ResultError(name, "not a regular file")
-            raw = handle.read(MAX_RESULT_BYTES + 1)
-    except OSError as exc:
-        raise ResultError(name, f"cannot read file: {exc.strerror or exc}") from None
+        raw = read_capped(name, MAX_RESULT_BYTES)
+    except InputError as exc:
+        raise ResultError(name, exc.message) from None
     if len(raw) > MAX_RESULT_BYTES:
         raise ResultError(name, f"file is too large (over {MAX_RESULT_BYTES // 1_000_000} MB)")
     return raw

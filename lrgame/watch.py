@@ -18,14 +18,13 @@ from __future__ import annotations
 
 import hashlib
 import os
-import stat
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import levels as L
-from .fileformat import level_hash
+from .fileformat import level_hash, read_capped
 from .yamlsafe import MAX_BYTES, InputError, load_yaml_text
 
 POLL_SECONDS = 0.5
@@ -89,11 +88,9 @@ class LevelWatcher:
             return None
         self._stat = stat_key
         try:
-            raw = _read(self.path)
-        except _NotAFile:
-            return self._broken("not a regular file")
-        except OSError as exc:
-            return self._broken(f"cannot read file: {exc.strerror or exc}")
+            raw = read_capped(self.path, MAX_BYTES)
+        except InputError as exc:
+            return self._broken(exc.message)
         self._unreadable = False
         digest = hashlib.sha256(raw).hexdigest()
         if digest == self._digest and not force:
@@ -127,16 +124,3 @@ def keep_lr(lr: float, level: L.Level) -> float:
     """The player's rate, kept across a reload: unchanged if the new level allows it,
     else the nearest end of the new level's range."""
     return min(max(lr, level.lr.min), level.lr.max)
-
-
-class _NotAFile(Exception):
-    pass
-
-
-def _read(path: Path) -> bytes:
-    # O_NONBLOCK and the regular-file check: a FIFO in the level's place must not hang the game.
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-    with os.fdopen(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-            raise _NotAFile
-        return handle.read(MAX_BYTES + 1)
