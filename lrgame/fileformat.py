@@ -41,8 +41,8 @@ def _friendly(err: dict, doc: Document, model: type[BaseModel]) -> InputError:
         parent = loc[:-1]
         allowed = _allowed_keys(model, parent)
         hint = f" (allowed: {', '.join(allowed)})" if allowed else ""
-        in_ = f" in {'.'.join(map(str, parent))}" if parent else ""
-        return doc.error(loc, f"unknown key {str(loc[-1])!r}{in_}{hint}")
+        in_ = f" in {L._key_path(parent)}" if parent else ""
+        return doc.error(loc, f"unknown key {L._show(str(loc[-1]))}{in_}{hint}")
     if err["type"] == "string_pattern_mismatch" and err.get("ctx", {}).get("pattern") == ID_REGEX:
         where = ".".join(map(str, loc))
         return doc.error(

@@ -379,7 +379,12 @@ class LevelError(Exception):
 
 
 def _key_path(loc: tuple) -> str:
-    return ".".join(str(p) for p in loc)
+    # a key comes from the file and may be a megabyte long: show at most 40 characters
+    return ".".join(_shorten(str(p)) for p in loc)
+
+
+def _shorten(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _friendly(err: dict, doc: Document, kind_tag: str | None) -> InputError:
@@ -403,7 +408,7 @@ def _friendly(err: dict, doc: Document, kind_tag: str | None) -> InputError:
         guess = f"; did you mean '{close[0]}'?" if close else ""
         hint = f" (allowed: {', '.join(allowed)}{guess})" if allowed else ""
         in_ = f" in {_key_path(parent)}" if parent else ""
-        return doc.error(loc, f"unknown key '{loc[-1]}'{in_}{hint}")
+        return doc.error(loc, f"unknown key '{_shorten(str(loc[-1]))}'{in_}{hint}")
     if kind in ("float_type", "int_type", "int_from_float", "float_parsing", "int_parsing"):
         what = "a whole number" if kind.startswith("int") else "a number"
         return doc.error(loc, f"{where}: expected {what}, got {_show(value)}")

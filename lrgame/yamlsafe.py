@@ -56,6 +56,9 @@ class InputError(Exception):
     """
 
     def __init__(self, path: str, message: str, line: int | None = None):
+        # Messages quote the file (keys, values): a terminal escape or a line break
+        # from a hostile file must not reach the terminal, nor split the line.
+        message = printable(message)
         super().__init__(path, message, line)
         self.path = path
         self.message = message
@@ -141,6 +144,16 @@ def _resolve_plain(text: str) -> Any:
     if _NAN.fullmatch(text):
         return math.nan
     return text
+
+
+def printable(text: str) -> str:
+    """``text`` with every unprintable character (controls, line breaks, bidi overrides)
+    written as its escape, e.g. ``\\x1b``; printable text, accents and symbols unchanged."""
+    if text.isprintable():
+        return text
+    return "".join(
+        c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text
+    )
 
 
 def _show(text: str, limit: int = 60) -> str:
