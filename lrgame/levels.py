@@ -387,12 +387,29 @@ def _shorten(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def _file_loc(loc: tuple, data: Any) -> tuple:
+    """``loc`` without the "<shape>" parts that name the member of a union a value was read
+    as (see one_of): the file has no such key. A key of the file is kept, even one written
+    like a tag (``<list>: 1``), so a hostile key can neither vanish nor empty the path."""
+    kept = []
+    for part in loc:
+        if isinstance(data, dict) and part in data:
+            data = data[part]
+        elif isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
+            data = data[part]
+        elif isinstance(part, str) and part.startswith("<") and part.endswith(">"):
+            continue
+        else:
+            data = None
+        kept.append(part)
+    return tuple(kept)
+
+
 def _friendly(err: dict, doc: Document, kind_tag: str | None) -> InputError:
-    # "<shape>" parts name the member of a union a value was read as (see shape_of): the
-    # file has no such key, so leave them out of paths and messages
-    loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("<")))
+    loc = tuple(err["loc"])
     if kind_tag and loc and loc[0] == kind_tag:
         loc = loc[1:]
+    loc = _file_loc(loc, doc.data)
     kind = err["type"]
     where = _key_path(loc)
     value = err.get("input")
