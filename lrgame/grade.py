@@ -224,8 +224,9 @@ def leaderboard_text(entries: list[Entry]) -> str:
     lines = [f"{len(entries)} result files: {n_ok} accepted, {len(entries) - n_ok} rejected"]
     accepted = [e for e in entries if e.status == "accepted"]
     if accepted:
-        player_w = max(6, *(len(e.player or "") for e in accepted))
-        level_w = max(5, *(len(f.level) for e in accepted for f in e.levels))
+        # max() of one number fails: a file with no attempts has no levels
+        player_w = max([6, *(len(e.player or "") for e in accepted)])
+        level_w = max([5, *(len(f.level) for e in accepted for f in e.levels)])
         lines.append("")
         lines.append(
             f"{'rank':>4}  {'player':<{player_w}}  {'total':>6}  {'level':<{level_w}}  "
