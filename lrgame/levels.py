@@ -393,9 +393,10 @@ def _file_loc(loc: tuple, data: Any) -> tuple:
     like a tag (``<list>: 1``), so a hostile key can neither vanish nor empty the path."""
     kept = []
     for part in loc:
-        if isinstance(data, dict) and part in data:
-            data = data[part]
-        elif isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
+        in_file = (isinstance(data, dict) and part in data) or (
+            isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data)
+        )
+        if in_file:
             data = data[part]
         elif isinstance(part, str) and part.startswith("<") and part.endswith(">"):
             continue
