@@ -1,0 +1,305 @@
+"""Every chart of the game. The ONLY module of the UI that touches textual-plotext/plotext.
+
+textual-plotext reaches into plotext's internals and pins ``plotext<6``: keeping every
+plot call here means a later switch of chart library touches this one file.
+
+Each chart keeps the data it was last given and redraws it at render time, so it
+follows resizes (the contour grid, for one, depends on the chart's size).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from textual.color import Color
+from textual.reactive import reactive
+from textual_plotext import PlotextPlot
+
+#: Points beyond this size are left out: plotext cannot place them, and a run that
+#: has exploded is told by the diagnosis, not by a chart squashed to one pixel.
+HUGE = 1e100
+#: At most this many iterates are drawn; longer runs are thinned (the last ones kept).
+MAX_POINTS = 400
+
+
+def _finite(*arrays: np.ndarray) -> np.ndarray:
+    """Mask of the positions where every array is finite and not huge."""
+    mask = np.ones(arrays[0].shape, dtype=bool)
+    for a in arrays:
+        with np.errstate(invalid="ignore"):
+            mask &= np.isfinite(a) & (np.abs(a) < HUGE)
+    return mask
+
+
+def _thin(n: int, keep: int = MAX_POINTS) -> np.ndarray:
+    """Indices of at most ``keep`` of ``n`` points: evenly spread, the last few all kept."""
+    if n <= keep:
+        return np.arange(n)
+    tail = keep // 4
+    head = np.linspace(0, n - tail - 1, keep - tail).astype(int)
+    return np.unique(np.concatenate([head, np.arange(n - tail, n)]))
+
+
+def _span(values: np.ndarray, pad: float = 0.15) -> tuple[float, float]:
+    """A range that holds all the values, with a margin, never of zero width."""
+    lo, hi = float(np.min(values)), float(np.max(values))
+    width = hi - lo
+    if width <= 0:
+        width = max(abs(lo), 1.0)
+        return lo - width * 0.5, hi + width * 0.5
+    return lo - pad * width, hi + pad * width
+
+
+class Chart(PlotextPlot):
+    """A plotext chart that redraws from its data at every render, in the app's colours."""
+
+    DEFAULT_CSS = """
+    Chart { height: 1fr; min-height: 5; }
+    """
+
+    def colour(self, variable: str, fallback: str = "#888888") -> tuple[int, int, int]:
+        value = self.app.theme_variables.get(variable, fallback)
+        try:
+            return Color.parse(value).rgb
+        except Exception:  # a theme variable we cannot read: a neutral grey
+            return Color.parse(fallback).rgb
+
+    def draw(self) -> None:
+        """Plot the data on ``self.plt`` (already cleared)."""
+
+    def render(self):
+        self.plt.clear_figure()
+        try:
+            self.draw()
+        except Exception as exc:  # a chart must never take the game down
+            self.plt.clear_figure()
+            self.plt.title(f"(chart unavailable: {type(exc).__name__})")
+        return super().render()
+
+
+def _log10_gap(losses: np.ndarray, minimum: float, floor: float) -> np.ndarray:
+    with np.errstate(all="ignore"):
+        gap = np.abs(losses - minimum)
+        return np.log10(np.maximum(gap, floor))
+
+
+def _log_ticks(lo: float, hi: float) -> tuple[list[float], list[str]]:
+    a, b = math.floor(lo), math.ceil(hi)
+    step = max(1, (b - a) // 5)
+    ticks = list(range(a, b + 1, step))
+    return [float(t) for t in ticks], [f"1e{t}" for t in ticks]
+
+
+class LossChart(Chart):
+    """Loss against iteration, linear or log (loss above the minimum, on a log axis)."""
+
+    log_scale: reactive[bool] = reactive(False)
+
+    def __init__(self, **kw):
+        super().__init__(**kw)
+        self._losses = np.zeros(0)
+        self._minimum = 0.0
+        self._goal = 0.0
+
+    def show(self, losses, minimum: float, goal: float) -> None:
+        self._losses = np.asarray(losses, dtype=float)
+        self._minimum, self._goal = minimum, goal
+        self.refresh()
+
+    def watch_log_scale(self) -> None:
+        self.refresh()
+
+    def draw(self) -> None:
+        plt = self.plt
+        losses = self._losses
+        its = np.arange(losses.size, dtype=float)
+        if self.log_scale:
+            floor = self._goal / 100 if self._goal > 0 else 1e-16
+            ys = _log10_gap(losses, self._minimum, floor)
+            plt.title("loss − minimum (log scale)")
+        else:
+            ys = losses
+            plt.title("loss")
+        keep = _finite(ys)
+        idx = _thin(int(keep.sum()))
+        xs, ys = its[keep][idx], ys[keep][idx]
+        plt.xlabel("iteration")
+        if xs.size == 0:
+            return
+        colour = self.colour("accent")
+        plt.plot(xs.tolist(), ys.tolist(), marker="braille", color=colour)
+        plt.scatter([xs[-1]], [ys[-1]], marker="●", color=self.colour("error"))
+        lo, hi = _span(np.append(xs, 0.0), pad=0.02)
+        plt.xlim(0, max(hi, 1.0))
+        if self.log_scale:
+            goal = math.log10(self._goal) if self._goal > 0 else float(np.min(ys))
+            plt.hline(goal, color=self.colour("success"))
+            ylo, yhi = _span(np.append(ys, goal), pad=0.05)
+            plt.ylim(ylo, yhi)
+            plt.yticks(*_log_ticks(ylo, yhi))
+
+
+class LandscapeChart(Chart):
+    """The landscape with the descent drawn on it.
+
+    One parameter: the loss curve, every iterate marked and joined, so an overshoot
+    shows as a zig-zag across the valley. Two: contour lines and the path. More: a few
+    parameters' values against iteration (the engine's traces)."""
+
+    def __init__(self, landscape, trace_names: list[str], **kw):
+        super().__init__(**kw)
+        self.landscape = landscape
+        self.trace_names = trace_names
+        self._steps = []
+
+    def show(self, steps) -> None:
+        self._steps = list(steps)
+        self.refresh()
+
+    def draw(self) -> None:
+        n = self.landscape.n_params
+        if not self._steps:
+            return
+        if n == 1 and self._steps[0].params is not None:
+            self._draw_curve()
+        elif n == 2 and self._steps[0].params is not None:
+            self._draw_contours()
+        else:
+            self._draw_traces()
+
+    # one parameter ----------------------------------------------------------------
+    def _draw_curve(self) -> None:
+        plt = self.plt
+        name = self.landscape.names[0]
+        xs = np.array([float(s.params[0]) for s in self._steps])
+        ys = np.array([s.loss for s in self._steps])
+        keep = _finite(xs, ys)
+        idx = _thin(int(keep.sum()))
+        xs, ys = xs[keep][idx], ys[keep][idx]
+        plt.title(f"loss along {name}")
+        plt.xlabel(name)
+        if xs.size == 0:
+            return
+        x0, x1 = _span(xs)
+        grid = np.linspace(x0, x1, max(2 * self.size.width, 40))
+        with np.errstate(all="ignore"):
+            curve = self.landscape.loss(grid[:, None], 0)
+        ok = _finite(curve)
+        plt.plot(grid[ok].tolist(), curve[ok].tolist(), marker="braille", color=self.colour("primary"))
+        self._draw_path(xs, ys)
+        y0, y1 = _span(np.concatenate([curve[ok], ys]), pad=0.05)
+        plt.xlim(x0, x1)
+        plt.ylim(y0, y1)
+
+    def _draw_path(self, xs: np.ndarray, ys: np.ndarray) -> None:
+        plt = self.plt
+        path = self.colour("warning")
+        if xs.size > 1:
+            plt.plot(xs.tolist(), ys.tolist(), marker="braille", color=path)
+            plt.scatter(xs[:-1].tolist(), ys[:-1].tolist(), marker="●", color=path)
+        plt.scatter([xs[-1]], [ys[-1]], marker="◆", color=self.colour("error"))
+
+    # two parameters ---------------------------------------------------------------
+    def _draw_contours(self) -> None:
+        plt = self.plt
+        nx_name, ny_name = self.landscape.names
+        P = np.array([s.params for s in self._steps], dtype=float)
+        keep = _finite(P[:, 0], P[:, 1])
+        idx = _thin(int(keep.sum()))
+        P = P[keep][idx]
+        plt.title(f"loss over ({nx_name}, {ny_name}): contours and path")
+        plt.xlabel(nx_name)
+        if P.size == 0:
+            return
+        x0, x1 = _span(P[:, 0])
+        y0, y1 = _span(P[:, 1])
+        w, h = max(self.size.width, 10), max(self.size.height, 5)
+        gx, gy = np.linspace(x0, x1, 2 * w), np.linspace(y0, y1, 4 * h)
+        X, Y = np.meshgrid(gx, gy)
+        with np.errstate(all="ignore"):
+            Z = self.landscape.loss(np.column_stack([X.ravel(), Y.ravel()]), 0).reshape(X.shape)
+            L = np.log10(np.maximum(Z - self.landscape.minimum, 1e-12))
+        ok = np.isfinite(L)
+        if ok.any():
+            levels = np.linspace(float(L[ok].min()), float(L[ok].max()), 8)[1:-1]
+            band = np.digitize(np.where(ok, L, np.inf), levels)
+            edge = np.zeros(band.shape, dtype=bool)
+            edge[:, 1:] |= band[:, 1:] != band[:, :-1]
+            edge[1:, :] |= band[1:, :] != band[:-1, :]
+            low, high = Color(*self.colour("primary")), Color(*self.colour("secondary"))
+            for k in np.unique(band[edge]):
+                mask = edge & (band == k)
+                shade = low.blend(high, float(k) / max(len(levels), 1)).rgb
+                plt.scatter(X[mask].tolist(), Y[mask].tolist(), marker="braille", color=shade)
+        path = self.colour("warning")
+        if P.shape[0] > 1:
+            plt.plot(P[:, 0].tolist(), P[:, 1].tolist(), marker="braille", color=path)
+            plt.scatter(P[:-1, 0].tolist(), P[:-1, 1].tolist(), marker="●", color=path)
+        plt.scatter([P[-1, 0]], [P[-1, 1]], marker="◆", color=self.colour("error"))
+        plt.xlim(x0, x1)
+        plt.ylim(y0, y1)
+
+    # many parameters --------------------------------------------------------------
+    def _draw_traces(self) -> None:
+        plt = self.plt
+        T = np.array([s.trace for s in self._steps], dtype=float)
+        its = np.arange(T.shape[0], dtype=float)
+        n = self.landscape.n_params
+        plt.title(f"{len(self.trace_names)} of {n:,} parameters against iteration")
+        plt.xlabel("iteration")
+        palette = ["primary", "secondary", "accent", "warning", "success", "error"]
+        keep_rows = _finite(*[T[:, j] for j in range(T.shape[1])]) if T.size else []
+        idx = _thin(int(np.sum(keep_rows)))
+        for j, name in enumerate(self.trace_names):
+            xs, ys = its[keep_rows][idx], T[keep_rows, j][idx]
+            if xs.size:
+                colour = self.colour(palette[j % len(palette)])
+                plt.plot(xs.tolist(), ys.tolist(), marker="braille", color=colour, label=name)
+        plt.xlim(0, max(float(its[-1]) if its.size else 1.0, 1.0))
+
+
+class RaceChart(Chart):
+    """The player's run beside the par ghost: loss above the minimum, on a log axis."""
+
+    def __init__(self, **kw):
+        super().__init__(**kw)
+        self._runs: list[tuple[str, np.ndarray, str]] = []
+        self._minimum = 0.0
+        self._goal = 0.0
+
+    def show(self, runs: list[tuple[str, list[float], str]], minimum: float, goal: float):
+        """``runs``: (label, losses, theme colour variable) each."""
+        self._runs = [(label, np.asarray(ls, dtype=float), c) for label, ls, c in runs]
+        self._minimum, self._goal = minimum, goal
+        self.refresh()
+
+    def draw(self) -> None:
+        plt = self.plt
+        plt.title("loss − minimum per iteration (log scale)")
+        plt.xlabel("iteration")
+        floor = self._goal / 100 if self._goal > 0 else 1e-16
+        every = []
+        longest = 1
+        for label, losses, colour in self._runs:
+            ys = _log10_gap(losses, self._minimum, floor)
+            xs = np.arange(ys.size, dtype=float)
+            keep = _finite(ys)
+            idx = _thin(int(keep.sum()))
+            xs, ys = xs[keep][idx], ys[keep][idx]
+            if xs.size == 0:
+                continue
+            longest = max(longest, int(xs[-1]))
+            every.append(ys)
+            plt.plot(xs.tolist(), ys.tolist(), marker="braille", color=self.colour(colour), label=label)
+            plt.scatter([xs[-1]], [ys[-1]], marker="●", color=self.colour(colour))
+        if not every:
+            return
+        goal = math.log10(self._goal) if self._goal > 0 else None
+        ys = np.concatenate(every + ([np.array([goal])] if goal is not None else []))
+        if goal is not None:
+            plt.hline(goal, color=self.colour("success"))
+        ylo, yhi = _span(ys, pad=0.05)
+        plt.ylim(ylo, yhi)
+        plt.yticks(*_log_ticks(ylo, yhi))
+        plt.xlim(0, max(longest, 1))
