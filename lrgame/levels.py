@@ -204,7 +204,7 @@ def _friendly(err: dict, doc: Document, kind_tag: str | None) -> InputError:
         )
     if kind == "value_error":
         msg = str(err.get("ctx", {}).get("error", err["msg"]))
-        return doc.error(loc, f"{where}: {msg}" if where else msg)
+        return doc.error(loc, f"{where}: {msg}" if where and not msg.startswith(where) else msg)
     return doc.error(loc, f"{where}: {err['msg']}" if where else err["msg"])
 
 
@@ -246,7 +246,8 @@ def parse_level(doc: Document) -> Level:
         level = _adapter().validate_python(data)
     except ValidationError as exc:
         tag = kind_tag if len(LEVEL_KINDS) > 1 else None
-        raise LevelError([_friendly(e, doc, tag) for e in exc.errors()]) from None
+        errors = [_friendly(e, doc, tag) for e in exc.errors()]
+        raise LevelError(sorted(errors, key=lambda e: e.line or 0)) from None
     _check_semantics(level, doc)
     return level
 
