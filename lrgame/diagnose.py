@@ -187,19 +187,19 @@ def _last_finite(run: Run) -> int:
     return 0
 
 
-def _curvature_limit(run: Run) -> tuple[str, float] | None:
-    """The largest stable rate that the first step's slope change suggests, 2 / curvature.
+def _curvature_limit(run: Run, k: int) -> tuple[str, float] | None:
+    """The largest stable rate that the last finite step's slope change suggests.
 
     On a parabola the slope after a step is (1 - lr × curvature) times the slope before,
-    so the ratio of the two slopes measures the curvature along the main axis."""
-    if len(run.steps) < 2 or not _has_gradients(run):
+    so the ratio of two slopes measures the curvature, and 2 / curvature is the edge."""
+    if k < 1 or not _has_gradients(run):
         return None
-    s0, s1 = run.steps[0], run.steps[1]
-    i = _main_axis(run, s0)
-    g0, g1 = float(s0.gradient[i]), float(s1.gradient[i])
-    if g0 == 0 or not math.isfinite(g1) or not s1.lr:
+    a, b = run.steps[k - 1], run.steps[k]
+    i = _main_axis(run, a)
+    g0, g1 = float(a.gradient[i]), float(b.gradient[i])
+    if g0 == 0 or not math.isfinite(g1) or not b.lr:
         return None
-    curvature = (1 - g1 / g0) / s1.lr
+    curvature = (1 - g1 / g0) / b.lr
     if not math.isfinite(curvature) or curvature <= 0:
         return None
     return _names(run)[i], 2 / curvature
@@ -215,31 +215,29 @@ def _diverged(run: Run) -> Diagnosis:
     else:
         what = f"the loss exploded from {num(start.loss)} to {num(run.loss)}"
     text = f"Divergence after {n} step{'s' if n != 1 else ''}: {what}."
+    lrs = [s.lr for s in run.steps[1:] if s.lr is not None]
     if _has_gradients(run) and last.params is not None and k >= 1:
         growth = np.abs(last.params - start.params)
         i = int(np.nanargmax(growth))
         name = _names(run)[i]
-        slopes = [float(s.gradient[i]) for s in run.steps[: min(k + 1, 4)]]
-        chain = " → ".join(signed(g) for g in slopes)
+        shown = run.steps[max(0, k - 3) : k + 1]
+        chain = " → ".join(signed(float(s.gradient[i])) for s in shown)
         text += (
             f" {name} ran away from {_n(float(start.params[i]))} to "
-            f"{_n(float(last.params[i]))}: its slope went {chain}"
-            f"{' → …' if k + 1 > 4 else ''}; each step lr × slope was more than twice the "
-            f"distance to the bottom, so it landed farther up the other side than it started,"
-            f" and the steeper slope there threw it farther still."
+            f"{_n(float(last.params[i]))}; its slope went {'… → ' if k > 3 else ''}{chain}. "
+            f"Each step lr × slope threw {name} past the bottom by more than it started from,"
+            f" so every landing was higher and steeper than the last."
         )
     else:
         text += (
             f" The gradient grew from {num(start.gradient_norm)} to "
             f"{num(last.gradient_norm)} long: every step went farther than the last."
         )
-    lrs = [s.lr for s in run.steps[1:] if s.lr is not None]
-    limit = _curvature_limit(run)
+    limit = _curvature_limit(run, k)
     if limit is not None and lrs:
         name, edge = limit
         text += (
-            f" Your rate {num(lrs[-1])} is too big for the curvature along {name}: "
-            f"rates below about {num(edge)} keep it in the valley."
+            f" Rates below about {num(edge)} keep {name} in this valley; yours is {num(lrs[-1])}."
         )
     elif lrs:
         text += f" Your rate {num(lrs[-1])} is too big here: try a smaller one."

@@ -87,15 +87,19 @@ def test_divergence_says_what_exploded_and_the_rate_that_would_hold():
     d = diagnose(run)
     assert d.kind is Kind.DIVERGED
     assert "x ran away from 2" in d.text
-    assert "+4 → −8 → +16" in d.text
-    assert "1.5 is too big" in d.text
-    assert "below about 1 " in d.text  # 2 / curvature 2
+    assert "… → −512 → +1024 → −2048 → +4096" in d.text
+    assert "below about 1 keep x in this valley; yours is 1.5" in d.text  # 2 / curvature 2
 
 
 def test_divergence_of_the_stretched_bowl_blames_y_and_its_limit():
     d = diagnose(played(stretched(), [0.12] * 60, Goal(1e-4, 100)))
     assert d.kind is Kind.DIVERGED
-    assert "y ran away" in d.text and "below about 0.1 " in d.text
+    assert "y ran away" in d.text and "below about 0.1 keep y" in d.text
+
+
+def test_divergence_after_a_hand_made_schedule_blames_the_last_rate():
+    d = diagnose(played(valley(), [0.1, 0.1] + [1.5] * 60))
+    assert "yours is 1.5" in d.text and "below about 1 " in d.text
 
 
 def test_a_tiny_rate_is_a_crawl_with_the_steps_it_would_need():

@@ -101,7 +101,8 @@ class CampaignScreen(Screen):
         text.append(stars_text(best.stars if best else 0), style="bold yellow" if best else "dim")
         text.append("  " + entry.title)
         if best:
-            text.append(f"  {best.iterations} steps · {best.score} pts", style="dim")
+            steps = f"{best.iterations} step{'s' if best.iterations != 1 else ''}"
+            text.append(f"  {steps} · {best.score} pts", style="dim")
         return text
 
     @on(OptionList.OptionHighlighted, "#levels")
@@ -115,13 +116,14 @@ class CampaignScreen(Screen):
         text = Text()
         text.append(entry.title + "\n", style="bold")
         text.append(entry.chapter + "\n\n", style="italic")
-        text.append(entry.story.strip() + "\n\n")
+        text.append(reflow(entry.story) + "\n\n")
         best = self._bests.get(entry.level_id)
         if entry.level_id not in self._unlocked:
             text.append("Locked: clear the level before it to open this one.", style="italic")
         elif best:
             text.append(
-                f"Best: {stars_text(best.stars)}  {best.iterations} steps, {best.score} points\n"
+                f"Best: {stars_text(best.stars)}  {best.iterations} step"
+                f"{'s' if best.iterations != 1 else ''}, {best.score} points\n"
                 f"  with the rates {_rates(best.lrs)}\n\n"
             )
             text.append("Press enter to play it again.", style="italic")
@@ -172,6 +174,12 @@ class CampaignScreen(Screen):
             app.pop_screen()
         else:
             app.switch_screen(TitleScreen())
+
+
+def reflow(story: str) -> str:
+    """Join a YAML block's hard-wrapped lines into paragraphs the screen can wrap."""
+    paragraphs = [" ".join(p.split()) for p in story.strip().split("\n\n")]
+    return "\n\n".join(p for p in paragraphs if p)
 
 
 def _rates(lrs) -> str:

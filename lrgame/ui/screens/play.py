@@ -13,7 +13,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
@@ -113,14 +113,14 @@ class PlayScreen(Screen):
         text.append(level.title, style="bold")
         formula = land.loss_formula()
         if formula:
-            text.append(f"  loss = {formula}")
+            text.append(f"  ·  loss = {formula}")
         slopes = land.slope_formulas() or {}
         if slopes and land.n_params <= 3:
             one = land.n_params == 1
             parts = [
                 f"slope {f}" if one else f"∂loss/∂{n} = {f}" for n, f in list(slopes.items())[:3]
             ]
-            text.append("   " + "   ".join(parts), style="italic")
+            text.append("  ·  " + "   ".join(parts), style="italic")
         elif land.n_params > 3:
             text.append(f"  {land.n_params:,} parameters", style="italic")
         goal = level.goal

@@ -21,7 +21,9 @@ class ResultScreen(Screen):
         Binding("r", "retry", "Retry", id="retry", tooltip="Play this level again"),
         Binding("n", "next", "Next level", id="next", tooltip="On to the next level"),
         Binding("c", "campaign", "Campaign", id="campaign", tooltip="Back to the campaign"),
-        Binding("escape", "board", "Board", id="board", tooltip="Back to the board to study the run"),
+        Binding(
+            "escape", "board", "Board", id="board", tooltip="Back to the board to study the run"
+        ),
     ]
 
     def __init__(self, result) -> None:
@@ -63,7 +65,8 @@ class ResultScreen(Screen):
         elif r.previous is not None:
             p = r.previous
             text.append(
-                f"Your best stays {stars_text(p.stars)} in {p.iterations} steps "
+                f"Your best stays {stars_text(p.stars)} in {p.iterations} "
+                f"step{'s' if p.iterations != 1 else ''} "
                 f"({p.score} points).",
                 style="dim",
             )
@@ -73,9 +76,10 @@ class ResultScreen(Screen):
 
     def on_mount(self) -> None:
         r = self.result
-        runs = [("you", list(r.losses), "warning")]
-        if r.ghost_losses:
+        runs = []
+        if r.ghost_losses:  # drawn first, so the player's own line lies on top
             runs.append((f"par ghost, lr {num(r.best_lr)}", list(r.ghost_losses), "primary"))
+        runs.append(("you", list(r.losses), "warning"))
         self.query_one("#race", RaceChart).show(runs, r.minimum, r.goal)
         self.query_one("#retry", Button).focus()
 

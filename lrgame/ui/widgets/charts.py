@@ -16,6 +16,8 @@ from textual.color import Color
 from textual.reactive import reactive
 from textual_plotext import PlotextPlot
 
+from ...text import num
+
 #: Points beyond this size are left out: plotext cannot place them, and a run that
 #: has exploded is told by the diagnosis, not by a chart squashed to one pixel.
 HUGE = 1e100
@@ -58,6 +60,14 @@ class Chart(PlotextPlot):
     Chart { height: 1fr; min-height: 5; }
     """
 
+    def _limits(self, x0: float, x1: float, y0: float, y1: float) -> None:
+        """Set both axes' ranges, with round, short tick labels."""
+        plt = self.plt
+        plt.xlim(x0, x1)
+        plt.ylim(y0, y1)
+        plt.xticks(*_nice_ticks(x0, x1, max(self.size.width // 14, 2)))
+        plt.yticks(*_nice_ticks(y0, y1, max(self.size.height // 3, 2)))
+
     def colour(self, variable: str, fallback: str = "#888888") -> tuple[int, int, int]:
         value = self.app.theme_variables.get(variable, fallback)
         try:
@@ -76,6 +86,25 @@ class Chart(PlotextPlot):
             self.plt.clear_figure()
             self.plt.title(f"(chart unavailable: {type(exc).__name__})")
         return super().render()
+
+
+def _nice_ticks(
+    lo: float, hi: float, count: int = 5, whole: bool = False
+) -> tuple[list[float], list[str]]:
+    """Round tick positions (1, 2 or 5 times a power of ten) with short labels;
+    ``whole``: whole numbers only (iterations)."""
+    span = hi - lo
+    if not (math.isfinite(span) and span > 0):
+        return [lo], [num(lo, 3)]
+    raw = span / max(count, 1)
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    if whole:
+        step = max(step, 1)
+    first = math.ceil(lo / step) * step
+    ticks = [first + i * step for i in range(int((hi - first) / step) + 1)]
+    ticks = [0.0 if abs(t) < step * 1e-9 else t for t in ticks]
+    return ticks, [num(t, 3) for t in ticks]
 
 
 def _log10_gap(losses: np.ndarray, minimum: float, floor: float) -> np.ndarray:
@@ -130,9 +159,14 @@ class LossChart(Chart):
         colour = self.colour("accent")
         plt.plot(xs.tolist(), ys.tolist(), marker="braille", color=colour)
         plt.scatter([xs[-1]], [ys[-1]], marker="●", color=self.colour("error"))
-        lo, hi = _span(np.append(xs, 0.0), pad=0.02)
-        plt.xlim(0, max(hi, 1.0))
-        if self.log_scale:
+        x1 = max(float(xs[-1]), 1.0)
+        plt.xlim(0, x1)
+        plt.xticks(*_nice_ticks(0, x1, max(self.size.width // 10, 2), whole=True))
+        if not self.log_scale:
+            y0, y1 = _span(ys, pad=0.05)
+            plt.ylim(y0, y1)
+            plt.yticks(*_nice_ticks(y0, y1, max(self.size.height // 3, 2)))
+        else:
             goal = math.log10(self._goal) if self._goal > 0 else float(np.min(ys))
             plt.hline(goal, color=self.colour("success"))
             ylo, yhi = _span(np.append(ys, goal), pad=0.05)
@@ -181,16 +215,28 @@ class LandscapeChart(Chart):
         plt.xlabel(name)
         if xs.size == 0:
             return
-        x0, x1 = _span(xs)
+        x0, x1 = _span(self._window(xs))
         grid = np.linspace(x0, x1, max(2 * self.size.width, 40))
         with np.errstate(all="ignore"):
             curve = self.landscape.loss(grid[:, None], 0)
         ok = _finite(curve)
-        plt.plot(grid[ok].tolist(), curve[ok].tolist(), marker="braille", color=self.colour("primary"))
+        plt.plot(
+            grid[ok].tolist(), curve[ok].tolist(), marker="braille", color=self.colour("primary")
+        )
         self._draw_path(xs, ys)
         y0, y1 = _span(np.concatenate([curve[ok], ys]), pad=0.05)
-        plt.xlim(x0, x1)
-        plt.ylim(y0, y1)
+        self._limits(x0, x1, y0, y1)
+
+    def _window(self, xs: np.ndarray) -> np.ndarray:
+        """The path, plus the lowest point of the curve near it, so the valley floor shows."""
+        lo, hi = float(xs.min()), float(xs.max())
+        reach = max(hi - lo, abs(float(xs[0])), 1.0)
+        wide = np.linspace(lo - reach, hi + reach, 801)
+        with np.errstate(all="ignore"):
+            loss = self.landscape.loss(wide[:, None], 0)
+        if not np.isfinite(loss).any():
+            return xs
+        return np.append(xs, wide[int(np.nanargmin(np.where(np.isfinite(loss), loss, np.nan)))])
 
     def _draw_path(self, xs: np.ndarray, ys: np.ndarray) -> None:
         plt = self.plt
@@ -212,8 +258,9 @@ class LandscapeChart(Chart):
         plt.xlabel(nx_name)
         if P.size == 0:
             return
-        x0, x1 = _span(P[:, 0])
-        y0, y1 = _span(P[:, 1])
+        W = self._window2(P)
+        x0, x1 = _span(W[:, 0])
+        y0, y1 = _span(W[:, 1])
         w, h = max(self.size.width, 10), max(self.size.height, 5)
         gx, gy = np.linspace(x0, x1, 2 * w), np.linspace(y0, y1, 4 * h)
         X, Y = np.meshgrid(gx, gy)
@@ -227,7 +274,7 @@ class LandscapeChart(Chart):
             edge = np.zeros(band.shape, dtype=bool)
             edge[:, 1:] |= band[:, 1:] != band[:, :-1]
             edge[1:, :] |= band[1:, :] != band[:-1, :]
-            low, high = Color(*self.colour("primary")), Color(*self.colour("secondary"))
+            low, high = Color(*self.colour("success")), Color(*self.colour("primary"))
             for k in np.unique(band[edge]):
                 mask = edge & (band == k)
                 shade = low.blend(high, float(k) / max(len(levels), 1)).rgb
@@ -237,8 +284,21 @@ class LandscapeChart(Chart):
             plt.plot(P[:, 0].tolist(), P[:, 1].tolist(), marker="braille", color=path)
             plt.scatter(P[:-1, 0].tolist(), P[:-1, 1].tolist(), marker="●", color=path)
         plt.scatter([P[-1, 0]], [P[-1, 1]], marker="◆", color=self.colour("error"))
-        plt.xlim(x0, x1)
-        plt.ylim(y0, y1)
+        self._limits(x0, x1, y0, y1)
+
+    def _window2(self, P: np.ndarray) -> np.ndarray:
+        """The path, plus the lowest point of the landscape near it."""
+        lo, hi = P.min(axis=0), P.max(axis=0)
+        reach = np.maximum(hi - lo, np.maximum(np.abs(P[0]), 1.0))
+        gx = np.linspace(lo[0] - reach[0], hi[0] + reach[0], 81)
+        gy = np.linspace(lo[1] - reach[1], hi[1] + reach[1], 81)
+        X, Y = np.meshgrid(gx, gy)
+        with np.errstate(all="ignore"):
+            Z = self.landscape.loss(np.column_stack([X.ravel(), Y.ravel()]), 0)
+        if not np.isfinite(Z).any():
+            return P
+        k = int(np.nanargmin(np.where(np.isfinite(Z), Z, np.nan)))
+        return np.vstack([P, [X.ravel()[k], Y.ravel()[k]]])
 
     # many parameters --------------------------------------------------------------
     def _draw_traces(self) -> None:
@@ -256,7 +316,9 @@ class LandscapeChart(Chart):
             if xs.size:
                 colour = self.colour(palette[j % len(palette)])
                 plt.plot(xs.tolist(), ys.tolist(), marker="braille", color=colour, label=name)
-        plt.xlim(0, max(float(its[-1]) if its.size else 1.0, 1.0))
+        x1 = max(float(its[-1]) if its.size else 1.0, 1.0)
+        plt.xlim(0, x1)
+        plt.xticks(*_nice_ticks(0, x1, max(self.size.width // 10, 2), whole=True))
 
 
 class RaceChart(Chart):
@@ -291,7 +353,9 @@ class RaceChart(Chart):
                 continue
             longest = max(longest, int(xs[-1]))
             every.append(ys)
-            plt.plot(xs.tolist(), ys.tolist(), marker="braille", color=self.colour(colour), label=label)
+            plt.plot(
+                xs.tolist(), ys.tolist(), marker="braille", color=self.colour(colour), label=label
+            )
             plt.scatter([xs[-1]], [ys[-1]], marker="●", color=self.colour(colour))
         if not every:
             return
@@ -303,3 +367,4 @@ class RaceChart(Chart):
         plt.ylim(ylo, yhi)
         plt.yticks(*_log_ticks(ylo, yhi))
         plt.xlim(0, max(longest, 1))
+        plt.xticks(*_nice_ticks(0, max(longest, 1), max(self.size.width // 10, 2), whole=True))
