@@ -94,8 +94,8 @@ class CampaignScreen(Screen):
         best = self._bests.get(entry.level_id)
         text = Text("  ")
         if entry.level_id not in self._unlocked:
-            text.append("  ·  ", style="dim")
-            text.append(entry.title, style="dim")
+            text.append("···", style="dim")
+            text.append("  " + entry.title, style="dim")
             text.append("  locked", style="dim italic")
             return text
         text.append(stars_text(best.stars if best else 0), style="bold yellow" if best else "dim")

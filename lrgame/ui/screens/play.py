@@ -50,7 +50,7 @@ class PlayScreen(Screen):
         Binding(
             "left_square_bracket",
             "lr_down",
-            "lr÷",
+            "÷",
             key_display="[",
             id="lr-down",
             tooltip="Divide the learning rate by 10^(1/4)",
@@ -58,7 +58,7 @@ class PlayScreen(Screen):
         Binding(
             "right_square_bracket",
             "lr_up",
-            "lr×",
+            "×",
             key_display="]",
             id="lr-up",
             tooltip="Multiply the learning rate by 10^(1/4)",
@@ -105,7 +105,8 @@ class PlayScreen(Screen):
             )
         yield Static(id="hint-line")
         yield Static(id="diagnosis")
-        yield Footer(compact=True)
+        # the palette (ctrl+p) is in the help; its footer entry would push keys off 80 columns
+        yield Footer(compact=True, show_command_palette=False)
 
     def _heading(self) -> Text:
         level, land = self.level, self.landscape
@@ -161,15 +162,15 @@ class PlayScreen(Screen):
         run = self.run
         text = Text()
         text.append(f"iteration {run.iteration}", style="bold")
-        text.append(f" of {self.level.goal.max_iterations:,}", style="dim")
-        text.append("  ·  ")
+        text.append(f"/{self.level.goal.max_iterations:,}", style="dim")
+        text.append(" · ")
         text.append(f"loss {num(run.loss)}", style="bold")
-        text.append("  ·  ")
+        text.append(" · ")
         text.append(f"lr {num(self.lr)}", style="bold")
         if self._par is not None and self._par.par is not None:
-            text.append(f"  ·  par {self._par.par}", style="dim")
+            text.append(f" · par {self._par.par}", style="dim")
         if self.running:
-            text.append("  ·  running (r stops)", style="italic")
+            text.append(" · running", style="italic")
         self.query_one("#status", Static).update(text)
 
     def _show_diagnosis(self) -> None:

@@ -19,8 +19,8 @@ LOGO = """\
 TAGLINE = "lrgame · a game about the learning rate of gradient descent"
 
 PITCH = (
-    "Every level is a valley. Pick a learning rate and walk down it, one step of\n"
-    "gradient descent at a time. Too big a rate leaps over the bottom; too small a\n"
+    "Every level is a valley. Pick a learning rate and walk down it, one step of "
+    "gradient descent at a time. Too big a rate leaps over the bottom; too small a "
     "rate crawls. Reach the bottom in as few steps as the best constant rate."
 )
 

@@ -66,7 +66,7 @@ class Chart(PlotextPlot):
         plt.xlim(x0, x1)
         plt.ylim(y0, y1)
         plt.xticks(*_nice_ticks(x0, x1, max(self.size.width // 14, 2)))
-        plt.yticks(*_nice_ticks(y0, y1, max(self.size.height // 3, 2)))
+        plt.yticks(*_nice_ticks(y0, y1, max(self.size.height // 4, 2)))
 
     def colour(self, variable: str, fallback: str = "#888888") -> tuple[int, int, int]:
         value = self.app.theme_variables.get(variable, fallback)
@@ -113,9 +113,11 @@ def _log10_gap(losses: np.ndarray, minimum: float, floor: float) -> np.ndarray:
         return np.log10(np.maximum(gap, floor))
 
 
-def _log_ticks(lo: float, hi: float) -> tuple[list[float], list[str]]:
+def _log_ticks(lo: float, hi: float, count: int = 5) -> tuple[list[float], list[str]]:
+    """Powers of ten, ``count`` at most, so that no two labels share a row (plotext then
+    picks one of them in no fixed order)."""
     a, b = math.floor(lo), math.ceil(hi)
-    step = max(1, (b - a) // 5)
+    step = max(1, math.ceil((b - a) / max(count, 1)))
     ticks = list(range(a, b + 1, step))
     return [float(t) for t in ticks], [f"1e{t}" for t in ticks]
 
@@ -165,13 +167,13 @@ class LossChart(Chart):
         if not self.log_scale:
             y0, y1 = _span(ys, pad=0.05)
             plt.ylim(y0, y1)
-            plt.yticks(*_nice_ticks(y0, y1, max(self.size.height // 3, 2)))
+            plt.yticks(*_nice_ticks(y0, y1, max(self.size.height // 4, 2)))
         else:
             goal = math.log10(self._goal) if self._goal > 0 else float(np.min(ys))
             plt.hline(goal, color=self.colour("success"))
             ylo, yhi = _span(np.append(ys, goal), pad=0.05)
             plt.ylim(ylo, yhi)
-            plt.yticks(*_log_ticks(ylo, yhi))
+            plt.yticks(*_log_ticks(ylo, yhi, max(self.size.height // 4, 1)))
 
 
 class LandscapeChart(Chart):
@@ -269,7 +271,7 @@ class LandscapeChart(Chart):
             L = np.log10(np.maximum(Z - self.landscape.minimum, 1e-12))
         ok = np.isfinite(L)
         if ok.any():
-            levels = np.linspace(float(L[ok].min()), float(L[ok].max()), 8)[1:-1]
+            levels = self._contour_levels(L[ok])
             band = np.digitize(np.where(ok, L, np.inf), levels)
             edge = np.zeros(band.shape, dtype=bool)
             edge[:, 1:] |= band[:, 1:] != band[:, :-1]
@@ -285,6 +287,21 @@ class LandscapeChart(Chart):
             plt.scatter(P[:-1, 0].tolist(), P[:-1, 1].tolist(), marker="●", color=path)
         plt.scatter([P[-1, 0]], [P[-1, 1]], marker="◆", color=self.colour("error"))
         self._limits(x0, x1, y0, y1)
+
+    def _contour_levels(self, grid_levels: np.ndarray) -> np.ndarray:
+        """log10 loss levels spread over the losses the path has passed through, so the
+        contours are drawn where the player walks (each iterate near its own line)."""
+        with np.errstate(all="ignore"):
+            gaps = np.array([s.loss for s in self._steps]) - self.landscape.minimum
+            path = np.log10(gaps[np.isfinite(gaps) & (gaps > 0)])
+        if path.size == 0:
+            lo, hi = float(grid_levels.min()), float(grid_levels.max())
+        else:
+            lo, hi = float(path.min()), float(path.max())
+        if hi - lo < 1.0:
+            lo, hi = lo - 0.5, hi + 0.5
+        step = (hi - lo) / 5
+        return np.linspace(lo - step, hi, 7)
 
     def _window2(self, P: np.ndarray) -> np.ndarray:
         """The path, plus the lowest point of the landscape near it."""
@@ -308,7 +325,7 @@ class LandscapeChart(Chart):
         n = self.landscape.n_params
         plt.title(f"{len(self.trace_names)} of {n:,} parameters against iteration")
         plt.xlabel("iteration")
-        palette = ["primary", "secondary", "accent", "warning", "success", "error"]
+        palette = ["primary", "warning", "success", "error", "secondary", "foreground"]
         keep_rows = _finite(*[T[:, j] for j in range(T.shape[1])]) if T.size else []
         idx = _thin(int(np.sum(keep_rows)))
         for j, name in enumerate(self.trace_names):
@@ -319,6 +336,11 @@ class LandscapeChart(Chart):
         x1 = max(float(its[-1]) if its.size else 1.0, 1.0)
         plt.xlim(0, x1)
         plt.xticks(*_nice_ticks(0, x1, max(self.size.width // 10, 2), whole=True))
+        shown = T[keep_rows] if T.size else T
+        if shown.size:
+            y0, y1 = _span(shown.ravel(), pad=0.05)
+            plt.ylim(y0, y1)
+            plt.yticks(*_nice_ticks(y0, y1, max(self.size.height // 4, 2)))
 
 
 class RaceChart(Chart):
@@ -365,6 +387,6 @@ class RaceChart(Chart):
             plt.hline(goal, color=self.colour("success"))
         ylo, yhi = _span(ys, pad=0.05)
         plt.ylim(ylo, yhi)
-        plt.yticks(*_log_ticks(ylo, yhi))
+        plt.yticks(*_log_ticks(ylo, yhi, max(self.size.height // 4, 1)))
         plt.xlim(0, max(longest, 1))
         plt.xticks(*_nice_ticks(0, max(longest, 1), max(self.size.width // 10, 2), whole=True))
