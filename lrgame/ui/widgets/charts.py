@@ -263,24 +263,8 @@ class LandscapeChart(Chart):
         W = self._window2(P)
         x0, x1 = _span(W[:, 0])
         y0, y1 = _span(W[:, 1])
-        w, h = max(self.size.width, 10), max(self.size.height, 5)
-        gx, gy = np.linspace(x0, x1, 2 * w), np.linspace(y0, y1, 4 * h)
-        X, Y = np.meshgrid(gx, gy)
-        with np.errstate(all="ignore"):
-            Z = self.landscape.loss(np.column_stack([X.ravel(), Y.ravel()]), 0).reshape(X.shape)
-            L = np.log10(np.maximum(Z - self.landscape.minimum, 1e-12))
-        ok = np.isfinite(L)
-        if ok.any():
-            levels = self._contour_levels(L[ok])
-            band = np.digitize(np.where(ok, L, np.inf), levels)
-            edge = np.zeros(band.shape, dtype=bool)
-            edge[:, 1:] |= band[:, 1:] != band[:, :-1]
-            edge[1:, :] |= band[1:, :] != band[:-1, :]
-            low, high = Color(*self.colour("success")), Color(*self.colour("primary"))
-            for k in np.unique(band[edge]):
-                mask = edge & (band == k)
-                shade = low.blend(high, float(k) / max(len(levels), 1)).rgb
-                plt.scatter(X[mask].tolist(), Y[mask].tolist(), marker="braille", color=shade)
+        for xs, ys, shade in self._contours(x0, x1, y0, y1):
+            plt.scatter(xs, ys, marker="braille", color=shade)
         path = self.colour("warning")
         if P.shape[0] > 1:
             plt.plot(P[:, 0].tolist(), P[:, 1].tolist(), marker="braille", color=path)
@@ -288,20 +272,41 @@ class LandscapeChart(Chart):
         plt.scatter([P[-1, 0]], [P[-1, 1]], marker="◆", color=self.colour("error"))
         self._limits(x0, x1, y0, y1)
 
-    def _contour_levels(self, grid_levels: np.ndarray) -> np.ndarray:
-        """log10 loss levels spread over the losses the path has passed through, so the
-        contours are drawn where the player walks (each iterate near its own line)."""
+    def _contours(self, x0: float, x1: float, y0: float, y1: float) -> list:
+        """Contour points of the window, one (xs, ys, colour) per level, cached: they
+        change only when the window, the chart's size or the theme does."""
+        w, h = max(self.size.width, 10), max(self.size.height, 5)
+        key = (x0, x1, y0, y1, w, h, self.app.theme)
+        if getattr(self, "_contour_key", None) == key:
+            return self._contour_cache
+        gx, gy = np.linspace(x0, x1, 2 * w), np.linspace(y0, y1, 4 * h)
+        X, Y = np.meshgrid(gx, gy)
         with np.errstate(all="ignore"):
-            gaps = np.array([s.loss for s in self._steps]) - self.landscape.minimum
-            path = np.log10(gaps[np.isfinite(gaps) & (gaps > 0)])
-        if path.size == 0:
-            lo, hi = float(grid_levels.min()), float(grid_levels.max())
-        else:
-            lo, hi = float(path.min()), float(path.max())
-        if hi - lo < 1.0:
-            lo, hi = lo - 0.5, hi + 0.5
-        step = (hi - lo) / 5
-        return np.linspace(lo - step, hi, 7)
+            Z = self.landscape.loss(np.column_stack([X.ravel(), Y.ravel()]), 0).reshape(X.shape)
+            L = np.log10(np.maximum(Z - self.landscape.minimum, 1e-300))
+        out = []
+        levels = self._contour_levels()
+        if levels is not None:
+            band = np.digitize(np.where(np.isfinite(L), L, np.inf), levels)
+            edge = np.zeros(band.shape, dtype=bool)
+            edge[:, 1:] |= band[:, 1:] != band[:, :-1]
+            edge[1:, :] |= band[1:, :] != band[:-1, :]
+            low, high = Color(*self.colour("success")), Color(*self.colour("primary"))
+            for k in np.unique(band[edge]):
+                mask = edge & (band == k)
+                shade = low.blend(high, float(k) / len(levels)).rgb
+                out.append((X[mask].tolist(), Y[mask].tolist(), shade))
+        self._contour_key, self._contour_cache = key, out
+        return out
+
+    def _contour_levels(self) -> np.ndarray | None:
+        """log10 loss levels every half decade from just above the start's loss down,
+        so the walk from the start crosses them one by one."""
+        gap = self._steps[0].loss - self.landscape.minimum
+        if not (math.isfinite(gap) and gap > 0):
+            return None
+        top = math.log10(gap) + 0.25
+        return np.array([top - 0.5 * k for k in range(9)][::-1])
 
     def _window2(self, P: np.ndarray) -> np.ndarray:
         """The path, plus the lowest point of the landscape near it."""
