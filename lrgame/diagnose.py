@@ -30,6 +30,8 @@ class Kind(str, enum.Enum):
     OVERSHOOT = "overshoot"
     OSCILLATION = "oscillation"
     DIVERGING = "diverging"
+    NOISY = "noisy"
+    AT_GOAL = "at_goal"
     STUCK = "stuck"
     CLEARED = "cleared"
     DIVERGED = "diverged"
@@ -278,6 +280,24 @@ def _in_play(run: Run) -> Diagnosis:
             f"stay in this dip. A bigger rate can leap over its rim.",
         )
 
+    # within the goal but not yet cleared (a level that asks to hold the bottom a while)
+    if abs(gap_now) <= run.goal.loss_below:
+        return Diagnosis(
+            Kind.AT_GOAL,
+            f"At the bottom: the loss {num(cur.loss)} is within {num(run.goal.loss_below)} of "
+            f"the lowest value. Stay there: {step}.",
+        )
+
+    noisy = bool(getattr(run.landscape, "stochastic", False))
+    if noisy and (gap_now > gap_prev or gap_now < 0):
+        return Diagnosis(
+            Kind.NOISY,
+            f"Mini-batch noise: the loss went {num(prev.loss)} → {num(cur.loss)}. Each step "
+            f"sees only some of the data, so its slope is a rough guess, and lr × that guess "
+            f"is how far the guess throws you: {step}. A smaller rate lets the guesses "
+            f"average out; a bigger one chases every batch.",
+        )
+
     # diverging: the loss rose on each of the last two steps
     if len(steps) >= 3:
         gap_before = _gap(run, steps[-3])
@@ -359,9 +379,11 @@ def _in_play(run: Run) -> Diagnosis:
             f" At this pace the goal is about {_count(needed)} away; you have {_count(left)} left."
         )
     if fraction < CRAWL_FRACTION or (needed is not None and needed > left):
+        cut = "only " if fraction < CRAWL_FRACTION else ""
+        head = "Slow crawl" if fraction < CRAWL_FRACTION else "Too slow for the budget"
         return Diagnosis(
             Kind.CRAWL,
-            f"Slow crawl: the last step cut the loss by only {_percent(fraction)} "
+            f"{head}: the last step cut the loss by {cut}{_percent(fraction)} "
             f"({num(prev.loss)} → {num(cur.loss)}): {step}.{pace} "
             f"A bigger rate takes bigger steps.",
         )

@@ -155,3 +155,35 @@ def test_many_parameters_are_described_by_norms(lrs):
     d = diagnose(run, lr=0.1)
     assert d.text
     assert "gradient" in d.text or "loss" in d.text
+
+
+def test_a_crawl_that_is_only_too_slow_for_the_budget_says_so():
+    d = diagnose(played(valley(), [0.05] * 3, Goal(1e-6, 10)))
+    assert d.kind is Kind.CRAWL
+    assert d.text.startswith("Too slow for the budget: the last step cut the loss by 19%")
+
+
+class NoisyBowl(QuadraticBowl):
+    """x**2 whose slope is measured with noise, as a mini-batch would."""
+
+    stochastic = True
+
+    def grad(self, P, t=0):
+        return super().grad(P, t) * (1.5 if t % 2 else 0.2)
+
+    def loss(self, P, t=0):
+        return super().loss(P, t) * (1.3 if t % 3 == 0 else 1.0)
+
+
+def test_a_noisy_rise_is_blamed_on_the_mini_batch_not_divergence():
+    run = played(NoisyBowl([2.0], [2.0], names=["x"]), [0.2] * 3)
+    assert run.steps[-1].loss > run.steps[-2].loss
+    d = diagnose(run)
+    assert d.kind is Kind.NOISY and d.text.startswith("Mini-batch noise")
+
+
+def test_within_the_goal_but_not_cleared_says_hold_on():
+    # a goal the engine cannot declare cleared yet: ask the diagnosis directly
+    run = played(valley(), [0.5])
+    run.outcome = None
+    assert diagnose(run).kind is Kind.AT_GOAL
