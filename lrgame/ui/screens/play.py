@@ -91,7 +91,10 @@ class PlayScreen(Screen):
         yield Static(self._heading(), id="level-head")
         with Horizontal(id="charts"):
             names = [self.landscape.names[i] for i in self.run.trace_index]
-            yield LandscapeChart(self.landscape, names, id="landscape")
+            extra = getattr(level, "chart", None)  # a level kind's own view, if any
+            yield LandscapeChart(
+                self.landscape, names, extra=extra if callable(extra) else None, id="landscape"
+            )
             yield LossChart(id="loss-chart")
         yield StepTable(self.landscape.names, self.run.steps[0].params is not None, id="steps")
         with Horizontal(id="status-row"):
@@ -151,7 +154,8 @@ class PlayScreen(Screen):
     def _refresh_board(self) -> None:
         run = self.run
         self.query_one("#steps", StepTable).show_run(run, self.lr)
-        self.query_one("#landscape", LandscapeChart).show(run.steps)
+        chart = self.query_one("#landscape", LandscapeChart)
+        chart.show(run.steps, run.params if chart.extra is not None else None, self.lr)
         self.query_one("#loss-chart", LossChart).show(
             [s.loss for s in run.steps], self.landscape.minimum, self.level.goal.loss_below
         )

@@ -181,21 +181,33 @@ class LandscapeChart(Chart):
 
     One parameter: the loss curve, every iterate marked and joined, so an overshoot
     shows as a zig-zag across the valley. Two: contour lines and the path. More: a few
-    parameters' values against iteration (the engine's traces)."""
+    parameters' values against iteration (the engine's traces).
 
-    def __init__(self, landscape, trace_names: list[str], **kw):
+    A level kind may offer its own view through an optional ``chart(params[, t])``
+    method on the level (see ``level_kinds``): the data and the fitted line of a
+    regression, or the loss each curvature of a big bowl holds. When it offers none,
+    or its data is missing or broken, the chart falls back on the views above."""
+
+    def __init__(self, landscape, trace_names: list[str], extra=None, **kw):
         super().__init__(**kw)
         self.landscape = landscape
         self.trace_names = trace_names
+        self.extra = extra
         self._steps = []
+        self._params = None
+        self._lr = None
 
-    def show(self, steps) -> None:
+    def show(self, steps, params=None, lr: float | None = None) -> None:
+        """``params``: the current parameters, for a level's own view; ``lr``: the rate set."""
         self._steps = list(steps)
+        self._params, self._lr = params, lr
         self.refresh()
 
     def draw(self) -> None:
         n = self.landscape.n_params
         if not self._steps:
+            return
+        if self._draw_extra():
             return
         if n == 1 and self._steps[0].params is not None:
             self._draw_curve()
@@ -203,6 +215,89 @@ class LandscapeChart(Chart):
             self._draw_contours()
         else:
             self._draw_traces()
+
+    # a level kind's own view ------------------------------------------------------
+    def _extra_data(self) -> dict | None:
+        if self.extra is None or self._params is None:
+            return None
+        import inspect
+
+        t = self._steps[-1].iteration
+        try:
+            takes_t = len(inspect.signature(self.extra).parameters) >= 2
+            data = self.extra(self._params, t) if takes_t else self.extra(self._params)
+        except Exception:  # a level's drawing data must never break the board
+            return None
+        return data if isinstance(data, dict) else None
+
+    def _draw_extra(self) -> bool:
+        data = self._extra_data()
+        if data is None:
+            return False
+        self.plt.clear_figure()
+        try:
+            if "x" in data and "y" in data:
+                self._draw_fit(data)
+                return True
+            if "curvature" in data and "loss" in data:
+                self._draw_curvatures(data)
+                return True
+        except Exception:
+            self.plt.clear_figure()
+        return False
+
+    def _draw_fit(self, data: dict) -> None:
+        """Regression: the points, your line, and the best line."""
+        plt = self.plt
+        x, y = np.asarray(data["x"], dtype=float), np.asarray(data["y"], dtype=float)
+        keep = _finite(x, y)
+        x, y = x[keep], y[keep]
+        idx = np.unique(np.linspace(0, x.size - 1, min(x.size, 300)).astype(int))
+        plt.title("the data, your line and the best line")
+        plt.scatter(x[idx].tolist(), y[idx].tolist(), marker="dot", color=self.colour("primary"))
+        batch = data.get("batch")
+        if batch is not None and len(batch):
+            b = np.asarray(batch, dtype=int)
+            plt.scatter(x[b].tolist(), y[b].tolist(), marker="●", color=self.colour("secondary"))
+        lx = [float(v) for v in data["line_x"]]
+        best = data.get("best_line_y")
+        if best is not None:
+            plt.plot(lx, [float(v) for v in best], marker="braille", color=self.colour("success"))
+        ly = np.array([float(v) for v in data["line_y"]])
+        ys = np.concatenate([y, [float(v) for v in best]] if best is not None else [y])
+        y0, y1 = _span(ys, pad=0.1)
+        if np.all(np.isfinite(ly)):  # your line, clipped to the data's range of y
+            plt.plot(
+                lx, np.clip(ly, y0, y1).tolist(), marker="braille", color=self.colour("warning")
+            )
+        x0, x1 = _span(x, pad=0.05)
+        plt.xlabel("x")
+        self._limits(x0, x1, y0, y1)
+
+    def _draw_curvatures(self, data: dict) -> None:
+        """A big bowl: the loss each curvature holds, and the edge 2 / lr beyond which
+        the rate set makes those directions explode."""
+        plt = self.plt
+        c = np.asarray(data["curvature"], dtype=float)
+        loss = np.asarray(data["loss"], dtype=float)
+        keep = _finite(c, loss) & (c > 0)
+        c, loss = c[keep], loss[keep]
+        plt.title("loss held along each curvature (log scales)")
+        plt.xlabel("log10 curvature")
+        if c.size == 0:
+            return
+        lx = np.log10(c)
+        ly = _log10_gap(loss, 0.0, 1e-12)
+        plt.scatter(lx.tolist(), ly.tolist(), marker="●", color=self.colour("warning"))
+        x0, x1 = _span(lx, pad=0.1)
+        if self._lr:
+            edge = math.log10(2 / self._lr)
+            if x0 <= edge <= x1:
+                plt.vline(edge, color=self.colour("error"))
+        y0, y1 = _span(ly, pad=0.1)
+        plt.xlim(x0, x1)
+        plt.ylim(y0, y1)
+        plt.yticks(*_log_ticks(y0, y1, max(self.size.height // 4, 1)))
 
     # one parameter ----------------------------------------------------------------
     def _draw_curve(self) -> None:
