@@ -290,12 +290,16 @@ class LandscapeChart(Chart):
         ly = _log10_gap(loss, 0.0, 1e-12)
         plt.scatter(lx.tolist(), ly.tolist(), marker="●", color=self.colour("warning"))
         x0, x1 = _span(lx, pad=0.1)
-        if self._lr:
-            edge = math.log10(2 / self._lr)
-            if x0 <= edge <= x1:
-                plt.vline(edge, color=self.colour("error"))
         y0, y1 = _span(ly, pad=0.1)
+        if self._lr:
+            # past curvature 2 / lr a direction explodes: show the edge if it is near
+            edge = math.log10(2 / self._lr)
+            if x0 - 1.5 <= edge <= x1 + 1.5:
+                x0, x1 = min(x0, edge - 0.1), max(x1, edge + 0.3)
+                plt.vline(edge, color=self.colour("error"))
+                plt.text("2/lr", edge, y1, color=self.colour("error"))
         plt.xlim(x0, x1)
+        plt.xticks(*_nice_ticks(x0, x1, max(self.size.width // 14, 2)))
         plt.ylim(y0, y1)
         plt.yticks(*_log_ticks(y0, y1, max(self.size.height // 4, 1)))
 
