@@ -108,6 +108,23 @@ class Store:
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         return store
 
+    @classmethod
+    def open_anywhere(cls, directory: Path | None = None) -> Store:
+        """Open the progress database; if its directory cannot hold one (read-only, full,
+        not a directory), keep this session's results in a temporary one and say so."""
+        try:
+            return cls.open(directory)
+        except (OSError, sqlite3.Error) as exc:
+            import tempfile
+
+            where = home() if directory is None else Path(directory)
+            store = cls.open(Path(tempfile.mkdtemp(prefix="lrgame-")))
+            store.notice = (
+                f"Progress cannot be saved in {where} ({exc}). This session's results are "
+                f"kept in {store.path.parent} until the computer cleans it up."
+            )
+            return store
+
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
         db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)

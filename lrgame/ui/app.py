@@ -100,7 +100,7 @@ class LrGameApp(App[int]):
             if self._store is None:
                 from ..store import Store
 
-                self._store = Store.open()
+                self._store = Store.open_anywhere()
             return self._store
 
     @property

@@ -131,3 +131,13 @@ def test_a_kill_mid_write_keeps_what_was_saved(home):
     s = Store.open()
     assert s.notice is None
     assert s.best("kept").score == 1000
+
+
+def test_an_unusable_directory_falls_back_to_a_temporary_store(tmp_path, monkeypatch):
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("a file where the progress directory should be")
+    monkeypatch.setenv("LRGAME_HOME", str(blocker))
+    s = Store.open_anywhere()
+    assert s.notice and str(blocker) in s.notice
+    assert s.record("a", 1, 3, 300, [0.1])
+    assert s.best("a").score == 300

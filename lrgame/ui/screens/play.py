@@ -319,7 +319,13 @@ class PlayScreen(Screen):
         from ...results import judge, save
 
         try:
-            result = save(judge(self.level, self.run), self.app.store)
+            result = judge(self.level, self.run)
+            try:
+                result = save(result, self.app.store)
+            except Exception as exc:  # the result still shows; the player is told why
+                self.app.call_from_thread(
+                    self.notify, f"Could not save this result: {exc}", severity="error"
+                )
         finally:
             self.app.call_from_thread(setattr, self, "_judging", False)
         self.app.call_from_thread(self._show_result, result, n_steps)
