@@ -37,6 +37,16 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--points", type=int, default=200)
     s.add_argument("--json", action="store_true")
 
+    s = sub.add_parser(
+        "range-test",
+        help="one run with a rate rising every step: where does the loss fall fastest?",
+    )
+    s.add_argument("level")
+    s.add_argument("--min", help="first rate (default: the level's range_test or lr.min)")
+    s.add_argument("--max", help="last rate (default: the level's range_test or lr.max)")
+    s.add_argument("--steps", type=int, help="steps from min to max (default 100)")
+    s.add_argument("--json", action="store_true")
+
     s = sub.add_parser("validate", help="check level files (default: every shipped level)")
     s.add_argument("paths", nargs="*")
     return p
@@ -57,6 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         "run": cli.cmd_run,
         "sweep": cli.cmd_sweep,
         "validate": cli.cmd_validate,
+        "range-test": cli.cmd_range_test,
     }[args.command]
     try:
         return handler(args)

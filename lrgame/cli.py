@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from . import levels as L
-from .engine import Outcome, Run, parse_schedule, score, stars
+from .engine import Outcome, Run, parse_schedule, play_schedule, score, stars
 from .engine.schedules import CONSTANT, ScheduleError
 from .engine.sweep import log_rates, sweep
 from .text import OUTCOME_WORDS, finite_or_none, num, stars_text
@@ -39,6 +39,7 @@ def _load(ref: str) -> L.Level:
 
 def level_summary(level: L.Level, chapter: str | None = None) -> dict[str, Any]:
     par = level.compute_par()
+    goal = level.engine_goal
     return {
         "id": level.id,
         "title": level.title,
@@ -46,12 +47,20 @@ def level_summary(level: L.Level, chapter: str | None = None) -> dict[str, Any]:
         "chapter": chapter,
         "story": level.story,
         "n_params": level.n_params,
-        "stochastic": bool(level.landscape().stochastic),
+        "stochastic": level.stochastic,
         "par": par.par,
         "best_lr": finite_or_none(par.best_lr),
+        "best_schedule": par.schedule.spec(),
         "max_stable_lr": finite_or_none(par.max_stable_lr),
-        "goal": {"loss_below": level.goal.loss_below, "max_iterations": level.goal.max_iterations},
+        "goal": {
+            "loss_below": goal.loss_below,
+            "max_iterations": goal.max_iterations,
+            "hold": goal.hold,
+        },
         "lr": {"default": level.lr.default, "min": level.lr.min, "max": level.lr.max},
+        "schedules": [s.spec() for s in level.schedule_tools()],
+        "trials": level.trials.model_dump() if level.trials else None,
+        "range_test": level.range_test.model_dump() if level.range_test else None,
     }
 
 
@@ -68,10 +77,10 @@ def cmd_levels(args) -> int:
             chapter = r["chapter"]
             print(f"\n{chapter}")
         par = "unsolvable" if r["par"] is None else f"par {r['par']}"
-        print(
-            f"  {r['id']:<22} {r['title']:<32} {r['n_params']:>8} params  {par}, "
-            f"best lr {num(r['best_lr'])}"
-        )
+        best = f"best lr {num(r['best_lr'])}"
+        if r["best_schedule"] != "constant":
+            best += f" with {r['best_schedule']}"
+        print(f"  {r['id']:<22} {r['title']:<32} {r['n_params']:>9} params  {par}, {best}")
     return 0
 
 
@@ -93,14 +102,8 @@ def _run_level(level: L.Level, lr: float, schedule, budget: int | None) -> Run:
     if budget is not None:
         from .engine import Goal
 
-        goal = Goal(goal.loss_below, budget)
-    run = Run(level.landscape(), goal)
-    base = np.array([lr])
-    t = 0
-    while not run.over:
-        run.step(float(schedule.rates(base, t)[0]))
-        t += 1
-    return run
+        goal = Goal(goal.loss_below, budget, goal.hold)
+    return play_schedule(level.new_run(goal), lr, schedule)
 
 
 def run_report(level: L.Level, run: Run, lr: float, schedule=CONSTANT) -> dict[str, Any]:
@@ -108,6 +111,7 @@ def run_report(level: L.Level, run: Run, lr: float, schedule=CONSTANT) -> dict[s
     par = level.compute_par().par
     names = level.landscape().names
     full = level.n_params <= FULL_PARAMS_LIMIT
+    stochastic = level.stochastic
     trajectory = []
     for s in run.steps:
         entry: dict[str, Any] = {"iteration": s.iteration}
@@ -118,21 +122,27 @@ def run_report(level: L.Level, run: Run, lr: float, schedule=CONSTANT) -> dict[s
             entry["param_norm"] = finite_or_none(s.param_norm)
             entry["gradient_norm"] = finite_or_none(s.gradient_norm)
         entry["loss"] = finite_or_none(s.loss)
+        if stochastic:  # loss is the step's mini-batch; the outcome is judged on all the data
+            entry["full_loss"] = finite_or_none(s.full_loss)
         entry["lr"] = s.lr
         trajectory.append(entry)
     outcome = run.outcome or Outcome.OUT_OF_BUDGET
-    return {
+    report = {
         "level": level.id,
         "lr": lr,
         "schedule": schedule.spec(),
         "outcome": outcome.value,
         "iterations": run.iteration,
-        "final_loss": finite_or_none(run.loss),
+        "final_loss": finite_or_none(run.current.full_loss),
         "par": par,
         "stars": stars(outcome, run.iteration, par),
         "score": score(outcome, run.iteration, par),
         "trajectory": trajectory,
     }
+    grade_run = getattr(level, "grade_run", None)  # a kind that scores runs its own way
+    if grade_run:
+        report.update(grade_run(run))
+    return report
 
 
 def cmd_run(args) -> int:
@@ -152,15 +162,26 @@ def cmd_run(args) -> int:
     if args.json:
         _out(report)
         return 0
-    print_run(level, run, report)
+    describe = getattr(level, "describe_run", None)
+    if describe:
+        print(describe(run, report))
+    else:
+        print_run(level, run, report)
     return 0
 
 
 def print_run(level: L.Level, run: Run, report: dict[str, Any]) -> None:
     names = level.landscape().names
+    stochastic = level.stochastic
     full = level.n_params <= 4
     formulas = level.landscape().slope_formulas() or {}
     print(f"{level.title}  —  loss = {level.landscape().loss_formula() or level.kind}")
+    if stochastic:
+        size, goal = level.landscape().batch_size, level.engine_goal
+        print(
+            f"  each step sees a mini-batch of {size} points; cleared once the loss over all"
+            f" of them stays within {num(goal.loss_below)} of its lowest for {goal.hold} steps"
+        )
     for n, f in formulas.items():
         print(f"  slope along {n}: d loss / d {n} = {f}")
     print(f"  learning rate {num(report['lr'])}, schedule {report['schedule']}")
@@ -175,6 +196,10 @@ def print_run(level: L.Level, run: Run, report: dict[str, Any]) -> None:
         ]
     else:
         head = ["iter", "|params|", "|gradient|", "lr×|gradient|", "loss"]
+    stochastic = level.stochastic
+    if stochastic:
+        head[-1] = "batch loss"
+        head.append("all-data loss")
     rows = []
     for k, s in enumerate(run.steps):
         nxt = run.steps[k + 1].lr if k + 1 < len(run.steps) else None
@@ -188,6 +213,8 @@ def print_run(level: L.Level, run: Run, report: dict[str, Any]) -> None:
             rows.append(
                 [str(s.iteration), num(s.param_norm), num(s.gradient_norm), step, num(s.loss)]
             )
+        if stochastic:
+            rows[-1].append(num(s.full_loss))
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(head)]
     print("  ".join(h.rjust(w) for h, w in zip(head, widths)))
     for r in rows:
@@ -213,7 +240,9 @@ def cmd_sweep(args) -> int:
         raise UsageError("--min must be below --max")
     if not 2 <= args.points <= 100_000:
         raise UsageError("--points must be from 2 to 100000")
-    batch = sweep(level.landscape(), level.engine_goal, log_rates(lo, hi, args.points))
+    rates = log_rates(lo, hi, args.points)
+    own = getattr(level, "sweep_rates", None)
+    batch = own(rates) if own else sweep(level.sweep_landscape(), level.engine_goal, rates)
     par = level.compute_par()
     points = [
         {
@@ -234,9 +263,13 @@ def cmd_sweep(args) -> int:
     if args.json:
         _out(report)
         return 0
-    from .textcharts import sweep_charts
+    own_text = getattr(level, "sweep_text", None)
+    if own_text:
+        print(own_text(batch))
+    else:
+        from .textcharts import sweep_charts
 
-    print(sweep_charts(level, batch))
+        print(sweep_charts(level, batch))
     print(f"par {par.par}   best lr {num(par.best_lr)}   max stable lr {num(par.max_stable_lr)}")
     return 0
 
@@ -251,11 +284,11 @@ def validate_one(level: L.Level) -> list[str]:
     if par.par is None:
         problems.append(
             f"unsolvable: no constant learning rate from {num(level.lr.min)} to "
-            f"{num(level.lr.max)} clears it within {level.goal.max_iterations} iterations"
+            f"{num(level.lr.max)} clears it within {level.engine_goal.max_iterations} iterations"
         )
     batch = par.sweep
     m = level.landscape().minimum
-    below = batch.lowest_loss < m - max(level.goal.loss_below, 1e-9 * (1 + abs(m)))
+    below = batch.lowest_loss < m - max(level.engine_goal.loss_below, 1e-9 * (1 + abs(m)))
     if below.any():
         lowest = float(np.nanmin(batch.lowest_loss))
         problems.append(
@@ -287,3 +320,50 @@ def cmd_validate(args) -> int:
             f"max stable lr {num(par.max_stable_lr)}"
         )
     return 1 if failed else 0
+
+
+# -- range test -------------------------------------------------------------------------
+
+
+def cmd_range_test(args) -> int:
+    level = _load(args.level)
+    spec = level.range_test
+    lo = _positive(args.min, "--min") if args.min is not None else None
+    hi = _positive(args.max, "--max") if args.max is not None else None
+    lo_used = lo if lo is not None else (spec.min if spec else level.lr.min)
+    hi_used = hi if hi is not None else (spec.max if spec else level.lr.max)
+    if lo_used >= hi_used:
+        raise UsageError(f"--min ({num(lo_used)}) must be below --max ({num(hi_used)})")
+    if args.steps is not None and not 3 <= args.steps <= 10_000:
+        raise UsageError("--steps must be from 3 to 10000")
+    result = level.run_range_test(lo_used, hi_used, args.steps)
+    par = level.compute_par()
+    report = {
+        "level": level.id,
+        "min": lo_used,
+        "max": hi_used,
+        "steps": int(args.steps or (spec.steps if spec else 100)),
+        "points": [
+            {"lr": float(lr), "loss": finite_or_none(float(loss))}
+            for lr, loss in zip(result.lrs, result.losses)
+        ],
+        "smoothed": [finite_or_none(float(v)) for v in result.smoothed],
+        "stopped_early": result.stopped_early,
+        "suggested_lr": finite_or_none(result.suggested_lr),
+        "rule": result.rule,
+        "best_lr": finite_or_none(par.best_lr),
+        "par": par.par,
+    }
+    if args.json:
+        _out(report)
+        return 0
+    from .textcharts import range_test_chart
+
+    print(range_test_chart(level, result))
+    ended = "stopped when the loss blew up" if result.stopped_early else "ran to the last rate"
+    print(
+        f"{len(result.lrs)} steps from lr {num(lo_used)} to {num(hi_used)} ({ended}); "
+        f"suggested lr {num(result.suggested_lr)}: {result.rule}"
+    )
+    print(f"par {par.par}   best lr {num(par.best_lr)}")
+    return 0

@@ -8,13 +8,16 @@ executed: the loss expression goes through the whitelist parser in ``engine.expr
 
 from __future__ import annotations
 
+import difflib
+import hashlib
 import math
 import os
 import re
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -25,13 +28,19 @@ from pydantic import (
     model_validator,
 )
 
+from .dogs import DogsLevel
 from .engine.descent import Goal as EngineGoal
 from .engine.landscape import Landscape
+from .engine.range_test import RangeTest, range_test
+from .engine.schedules import CONSTANT, Schedule
 from .engine.sweep import Par, find_par
 from .yamlsafe import Document, InputError, load_yaml_file
 
 MAX_ITERATIONS_CAP = 100_000
 MAX_EXPRESSION_PARAMS = 16
+#: On a mini-batch level the loss must stay within the target this many iterations in
+#: a row: a noisy path passes through the target by chance, only a calm one stays.
+STOCHASTIC_HOLD = 10
 
 Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
 Positive = Annotated[float, Field(strict=True, allow_inf_nan=False, gt=0)]
@@ -47,6 +56,11 @@ class GoalSpec(Model):
     loss_below: Positive = Field(description="cleared when loss - minimum <= loss_below")
     max_iterations: Annotated[int, Field(strict=True, ge=1, le=MAX_ITERATIONS_CAP)] = Field(
         description="the budget of steps"
+    )
+    hold: Annotated[int, Field(strict=True, ge=1, le=1000)] | None = Field(
+        None,
+        description="iterations in a row the loss must stay within the target "
+        f"(default 1; {STOCHASTIC_HOLD} on a level with mini-batches)",
     )
 
 
@@ -69,6 +83,51 @@ class LrSpec(Model):
         return self
 
 
+class TrialsSpec(Model):
+    """Trial runs cost points: a search for the rate is part of the score."""
+
+    cost: Annotated[int, Field(strict=True, ge=0, le=1000)] = Field(
+        description="points taken off the score for every trial run before the scored one"
+    )
+
+
+class RangeTestSpec(Model):
+    """The settings of the level's learning-rate range test."""
+
+    min: Positive
+    max: Positive
+    steps: Annotated[int, Field(strict=True, ge=3, le=10_000)] = 100
+
+    @model_validator(mode="after")
+    def _ordered(self) -> RangeTestSpec:
+        if self.min >= self.max:
+            raise ValueError(
+                f"range_test.min ({self.min:g}) must be below range_test.max ({self.max:g})"
+            )
+        return self
+
+
+def _schedule_spec(spec: str) -> str:
+    from .engine.schedules import SCHEDULES, ScheduleError, parse_schedule
+
+    if spec.strip().lower() in SCHEDULES:
+        return spec  # a bare name: its settings come from the level (default_schedule)
+    try:
+        parse_schedule(spec)
+    except ScheduleError as exc:
+        raise ValueError(str(exc)) from None
+    return spec
+
+
+#: A schedule name (``step``) or a full spec (``step:step_size=5,gamma=0.5``).
+ScheduleSpec = Annotated[str, Field(max_length=200), AfterValidator(_schedule_spec)]
+
+#: In-memory par per level content: a level loaded twice (the list, then the game)
+#: is swept once. Keyed by the level's full content, so an edited file is swept again.
+_PAR_CACHE: dict[str, Par] = {}
+_PAR_CACHE_SIZE = 256
+
+
 class LevelBase(Model):
     """Keys every kind of level shares."""
 
@@ -82,26 +141,123 @@ class LevelBase(Model):
     hints: Annotated[list[Annotated[str, Field(max_length=500)]], Field(max_length=20)] = []
     goal: GoalSpec
     lr: LrSpec
+    schedules: Annotated[list[ScheduleSpec], Field(max_length=10)] = Field(
+        default_factory=list,
+        description="schedules the player may choose (names or specs); par sweeps them too",
+    )
+    trials: TrialsSpec | None = None
+    range_test: RangeTestSpec | None = None
 
     @property
     def engine_goal(self) -> EngineGoal:
-        return EngineGoal(self.goal.loss_below, self.goal.max_iterations)
+        hold = self.goal.hold
+        if hold is None:
+            hold = STOCHASTIC_HOLD if self.stochastic else 1
+        return EngineGoal(self.goal.loss_below, self.goal.max_iterations, hold)
 
     def landscape(self) -> Landscape:
         """The engine's landscape for this level (built once)."""
         raise NotImplementedError
 
+    def new_run(self, goal: EngineGoal | None = None):
+        """A fresh run of this level, step by step. Kinds with a learner of their own
+        (child-and-dogs) return their own run with the same surface as engine.Run."""
+        from .engine.descent import Run
+
+        return Run(self.landscape(), goal or self.engine_goal)
+
+    def sweep_landscape(self) -> Landscape:
+        """A landscape with exactly the same losses under descent, cheap to sweep.
+
+        The level's own landscape, unless a kind has a smaller twin (a bowl groups
+        its parameters by curvature). Par and sweeps of many rates use this one.
+        """
+        return self.landscape()
+
+    def schedule_tools(self) -> list[Schedule]:
+        """The schedules the player may pick (constant first), with their settings."""
+        tools = [CONSTANT]
+        for spec in self.schedules:
+            schedule = default_schedule(spec, self)
+            if schedule not in tools:
+                tools.append(schedule)
+        return tools
+
     def compute_par(self) -> Par:
-        """Par, best lr and max stable lr, found by a sweep of constant rates (computed once)."""
+        """Par, best lr and max stable lr, found by a sweep of constant rates (computed once).
+
+        A level that offers schedules sweeps each of them too (Par.schedule says
+        which one reached par).
+        """
         if "par" not in self._cache:
-            self._cache["par"] = find_par(
-                self.landscape(), self.engine_goal, self.lr.min, self.lr.max
-            )
+            key = hashlib.sha256(self.model_dump_json().encode()).hexdigest()
+            par = _PAR_CACHE.get(key)
+            if par is None:
+                par = find_par(
+                    self.sweep_landscape(),
+                    self.engine_goal,
+                    self.lr.min,
+                    self.lr.max,
+                    schedules=self.schedule_tools(),
+                )
+                if len(_PAR_CACHE) >= _PAR_CACHE_SIZE:
+                    _PAR_CACHE.pop(next(iter(_PAR_CACHE)))
+                _PAR_CACHE[key] = par
+            self._cache["par"] = par
         return self._cache["par"]
+
+    def run_range_test(
+        self, lr_min: float | None = None, lr_max: float | None = None, steps: int | None = None
+    ) -> RangeTest:
+        """The learning-rate range test on this level (settings: arguments, else range_test:,
+        else the level's lr range and 100 steps)."""
+        spec = self.range_test
+        lo = lr_min if lr_min is not None else (spec.min if spec else self.lr.min)
+        hi = lr_max if lr_max is not None else (spec.max if spec else self.lr.max)
+        n = steps if steps is not None else (spec.steps if spec else 100)
+        return range_test(self.landscape(), lo, hi, n)
+
+    def trial_score(self, points: int, trials: int) -> int:
+        """A run's points after paying for ``trials`` trial runs (no trials: no cost)."""
+        cost = self.trials.cost if self.trials else 0
+        return max(0, int(points) - cost * max(0, int(trials)))
 
     @property
     def n_params(self) -> int:
         return self.landscape().n_params
+
+    @property
+    def stochastic(self) -> bool:
+        """True when steps use mini-batches (the loss is jagged, the same for every player)."""
+        return bool(self.landscape().stochastic)
+
+    def check(self) -> list[tuple[tuple, str]]:
+        """Faults the schema cannot see: (key path, message) for each."""
+        return []
+
+
+def default_schedule(spec: str, level: LevelBase) -> Schedule:
+    """A schedule from a level's ``schedules`` entry: a full spec, or a bare name whose
+    settings follow from the level's budget B and default rate:
+
+    step: step_size = B // 4, gamma = 0.5; exponential: gamma = 0.01 ** (1 / B) (the rate
+    falls a hundredfold over the budget); cosine: t_max = B; cyclic: from lr.default / 10
+    up to lr.default in B // 10 steps.
+    """
+    from .engine.schedules import parse_schedule
+
+    name = spec.strip().lower()
+    budget = level.goal.max_iterations
+    if name == "step":
+        spec = f"step:step_size={max(1, budget // 4)},gamma=0.5"
+    elif name == "exponential":
+        spec = f"exponential:gamma={0.01 ** (1 / budget)!r}"
+    elif name == "cosine":
+        spec = f"cosine:t_max={budget}"
+    elif name == "cyclic":
+        top = level.lr.default
+        spec = f"cyclic:base_lr={top / 10!r},max_lr={top!r},step_size_up={max(1, budget // 10)}"
+    return parse_schedule(spec)
 
 
 class LandscapeLevel(LevelBase):
@@ -154,6 +310,63 @@ def _union(kinds: tuple[type, ...]) -> Any:
 Level = LevelBase  # the public name for "a level of any kind"
 
 
+# -- the child and the dogs ---------------------------------------------------------------
+
+Unit = Annotated[float, Field(strict=True, allow_inf_nan=False, ge=0, le=1)]
+FeatureName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,31}$")]
+MAX_ANIMALS = 1000
+
+
+class AnimalSpec(BaseModel):
+    """An animal: its name, then every feature of the level as a number from 0 to 1."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    __pydantic_extra__: dict[str, Unit]
+
+    name: Annotated[str, Field(min_length=1, max_length=60)]
+
+
+class FirstDogsSpec(Model):
+    """The dogs that formed the child's idea, learned at the level's own rate."""
+
+    lr: Annotated[float, Field(strict=True, allow_inf_nan=False, gt=0, le=1)]
+    animals: Annotated[list[AnimalSpec], Field(min_length=1, max_length=MAX_ANIMALS)]
+
+
+class QuizSpec(Model):
+    """The animals the child is asked about after the stream."""
+
+    black_dog: AnimalSpec
+    white_dog: AnimalSpec
+    brown_dog: AnimalSpec
+    cat: AnimalSpec
+
+
+class DecisionSpec(Model):
+    """A dog is an animal whose every feature lies within ``threshold`` spreads of the idea."""
+
+    threshold: Positive
+    min_spread: Annotated[float, Field(strict=True, allow_inf_nan=False, gt=0, le=1)]
+
+
+class ChildAndDogsLevel(DogsLevel, LevelBase):
+    """A child's idea of "dog", formed by online gradient descent; the player sets its rate."""
+
+    kind: Literal["child-and-dogs"]
+    goal: GoalSpec | None = None  # not written: cleared when the quiz is all right
+    features: Annotated[
+        dict[FeatureName, Annotated[str, Field(max_length=200)]],
+        Field(min_length=1, max_length=16),
+    ] = Field(description="feature name -> what 1 and 0 mean")
+    first_dogs: FirstDogsSpec
+    stream: Annotated[list[AnimalSpec], Field(min_length=1, max_length=MAX_ANIMALS)]
+    quiz: QuizSpec
+    decision: DecisionSpec
+
+
+LEVEL_KINDS["child-and-dogs"] = ChildAndDogsLevel
+
+
 # -- errors -----------------------------------------------------------------------------
 
 
@@ -170,7 +383,9 @@ def _key_path(loc: tuple) -> str:
 
 
 def _friendly(err: dict, doc: Document, kind_tag: str | None) -> InputError:
-    loc = tuple(err["loc"])
+    # "<shape>" parts name the member of a union a value was read as (see shape_of): the
+    # file has no such key, so leave them out of paths and messages
+    loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("<")))
     if kind_tag and loc and loc[0] == kind_tag:
         loc = loc[1:]
     kind = err["type"]
@@ -184,7 +399,9 @@ def _friendly(err: dict, doc: Document, kind_tag: str | None) -> InputError:
     if kind == "extra_forbidden":
         parent = loc[:-1]
         allowed = _allowed_keys(parent, kind_tag)
-        hint = f" (allowed: {', '.join(allowed)})" if allowed else ""
+        close = difflib.get_close_matches(str(loc[-1]), allowed, n=1, cutoff=0.6)
+        guess = f"; did you mean '{close[0]}'?" if close else ""
+        hint = f" (allowed: {', '.join(allowed)}{guess})" if allowed else ""
         in_ = f" in {_key_path(parent)}" if parent else ""
         return doc.error(loc, f"unknown key '{loc[-1]}'{in_}{hint}")
     if kind in ("float_type", "int_type", "int_from_float", "float_parsing", "int_parsing"):
@@ -208,6 +425,28 @@ def _friendly(err: dict, doc: Document, kind_tag: str | None) -> InputError:
     return doc.error(loc, f"{where}: {err['msg']}" if where else err["msg"])
 
 
+def _without_typo_twins(errors: list[dict]) -> list[dict]:
+    """Drop "missing key" errors explained by a misspelt key next to them.
+
+    ``sead: 1`` where ``seed`` belongs is one fault, not two: the unknown-key error
+    (which suggests ``seed``) is enough.
+    """
+    unknown: dict[tuple, list[str]] = {}
+    for e in errors:
+        if e["type"] == "extra_forbidden":
+            unknown.setdefault(tuple(e["loc"][:-1]), []).append(str(e["loc"][-1]))
+    return [
+        e
+        for e in errors
+        if not (
+            e["type"] == "missing"
+            and difflib.get_close_matches(
+                str(e["loc"][-1]), unknown.get(tuple(e["loc"][:-1]), []), n=1, cutoff=0.6
+            )
+        )
+    ]
+
+
 def _show(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
@@ -217,12 +456,50 @@ def _allowed_keys(parent: tuple, kind_tag: str | None) -> list[str]:
     model: Any = LEVEL_KINDS.get(kind_tag or "landscape", LandscapeLevel)
     for part in parent:
         field = model.model_fields.get(part) if hasattr(model, "model_fields") else None
-        if field is None or not (
-            isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel)
-        ):
+        model = _model_in(field.annotation) if field is not None else None
+        if model is None:
             return []
-        model = field.annotation
     return list(model.model_fields)
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    """The pydantic model a field holds, looking inside Optional, unions and Annotated."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def one_of(message: str, **shapes: Any) -> Any:
+    """A key that takes one of several shapes: ``number=``, ``list=`` or ``mapping=`` types.
+
+    The value's own shape picks the member, so a fault is reported for that shape only
+    (not once per member, as a plain union would), and any other value gets ``message``.
+    """
+    from pydantic import Discriminator, Tag
+
+    members = tuple(Annotated[kind, Tag(f"<{shape}>")] for shape, kind in shapes.items())
+
+    def pick(value: Any) -> str | None:
+        if isinstance(value, bool):
+            shape = None
+        elif isinstance(value, (int, float)):
+            shape = "number"
+        elif isinstance(value, list):
+            shape = "list"
+        elif isinstance(value, (dict, BaseModel)):  # a model: serialising a loaded level
+            shape = "mapping"
+        else:
+            shape = None
+        return f"<{shape}>" if shape in shapes else None
+
+    return Annotated[
+        _union(members),
+        Discriminator(pick, custom_error_type="shape", custom_error_message=message),
+    ]
 
 
 # -- loading ----------------------------------------------------------------------------
@@ -246,7 +523,7 @@ def parse_level(doc: Document) -> Level:
         level = _adapter().validate_python(data)
     except ValidationError as exc:
         tag = kind_tag if len(LEVEL_KINDS) > 1 else None
-        errors = [_friendly(e, doc, tag) for e in exc.errors()]
+        errors = [_friendly(e, doc, tag) for e in _without_typo_twins(exc.errors())]
         raise LevelError(sorted(errors, key=lambda e: e.line or 0)) from None
     _check_semantics(level, doc)
     return level
@@ -254,10 +531,10 @@ def parse_level(doc: Document) -> Level:
 
 def _check_semantics(level: Level, doc: Document) -> None:
     """Checks a schema cannot express: names, the expression, the start point."""
-    from .engine.expr import ExprError, check_param_name
-
     errors = []
     if isinstance(level, LandscapeLevel):
+        from .engine.expr import ExprError, check_param_name
+
         for name in level.params:
             try:
                 check_param_name(name)
@@ -361,3 +638,10 @@ def find_level(ref: str) -> Level:
 
 def level_path(level: Level) -> str | None:
     return level._cache.get("path")
+
+
+# Kinds written in their own module register here; they need LevelBase, so they are
+# imported once everything above exists.
+from .level_kinds import BowlLevel, RegressionLevel  # noqa: E402
+
+LEVEL_KINDS.update({"bowl": BowlLevel, "regression": RegressionLevel})

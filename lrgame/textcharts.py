@@ -33,6 +33,39 @@ def sweep_charts(level, batch: Batch, width: int = 78, height: int = 14) -> str:
         plt.title(title)
         plt.xlabel("log10(learning rate)")
         plt.ylabel(ylabel)
-        out.append(plt.build())
+        out.append(_build())
     plt.clf()
     return "\n".join(out)
+
+
+def _build() -> str:
+    """The chart as plain text: the "clear" theme still writes colour resets."""
+    return plt.uncolorize(plt.build())
+
+
+def range_test_chart(level, result, width: int = 78, height: int = 18) -> str:
+    """Loss (raw and smoothed) against the rising learning rate, with the suggested rate.
+
+    The y axis runs from the lowest loss to a little above the first: the last points,
+    where the loss blows up, leave the top of the chart instead of flattening the rest.
+    """
+    plt.clf()
+    plt.plotsize(width, height)
+    plt.theme("clear")
+    plt.xscale("log")
+    if result.lrs.size:
+        x = result.lrs.tolist()
+        plt.scatter(x, result.losses.tolist(), marker="dot", label="loss")
+        plt.plot(x, result.smoothed.tolist(), marker="braille", label="smoothed")
+        low = float(min(result.losses.min(), result.smoothed.min()))
+        high = float(max(result.losses[0], result.smoothed[0]))
+        plt.ylim(low - 0.05 * (high - low), high + 0.25 * (high - low) + 1e-12)
+        if result.suggested_lr is not None:
+            plt.vline(result.suggested_lr)
+            plt.text("suggested", result.suggested_lr, high + 0.1 * (high - low))
+    plt.title(f"{level.id}: range test, loss against the learning rate")
+    plt.xlabel("learning rate (log scale)")
+    plt.ylabel("loss")
+    out = _build()
+    plt.clf()
+    return out

@@ -3,7 +3,7 @@
 It imports numpy (and sympy, lazily, for expression landscapes) and never Textual.
 """
 
-from .descent import Batch, Goal, Outcome, Run, RunOver, Step, run_schedule, simulate
+from .descent import Batch, Goal, Outcome, Run, RunOver, Step, play_schedule, run_schedule, simulate
 from .landscape import ExpressionLandscape, Landscape, QuadraticBowl
 from .schedules import CONSTANT, ManualSchedule, Schedule, ScheduleError, parse_schedule
 from .scoring import score, stars
@@ -27,6 +27,7 @@ __all__ = [
     "find_par",
     "log_rates",
     "parse_schedule",
+    "play_schedule",
     "run_schedule",
     "score",
     "simulate",

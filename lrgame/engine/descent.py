@@ -5,6 +5,11 @@ A run stops at the first iteration whose loss is within ``loss_below`` of the
 landscape's minimum (cleared), when the loss stops being a finite number or rises
 above the divergence bound (diverged), or after ``max_iterations`` steps
 (out_of_budget).
+
+On a stochastic landscape (mini-batches) the step and the loss the player sees use
+the batch of that step, but the outcome is judged on the loss over all the data
+(``Landscape.full_loss``): clearing is never a lucky batch. ``simulate`` (sweeps,
+par) records only that full-data loss.
 """
 
 from __future__ import annotations
@@ -40,10 +45,17 @@ _OUTCOMES = {_CLEARED: Outcome.CLEARED, _DIVERGED: Outcome.DIVERGED, _OUT: Outco
 
 @dataclass(frozen=True)
 class Goal:
-    """Clear the level when loss - minimum <= loss_below within max_iterations steps."""
+    """Clear the level when loss - minimum <= loss_below within max_iterations steps.
+
+    With ``hold`` above 1 the loss must stay within the target for that many
+    iterations in a row (the run clears at the last of them): on a mini-batch
+    landscape a noisy path can pass through the target by chance, but only a
+    rate small enough for the noise stays there.
+    """
 
     loss_below: float
     max_iterations: int
+    hold: int = 1
 
 
 def divergence_bound(landscape: Landscape, start_loss: float) -> float:
@@ -52,11 +64,21 @@ def divergence_bound(landscape: Landscape, start_loss: float) -> float:
     return DIVERGE_FACTOR * max(gap, 1.0)
 
 
-def _judge(loss: np.ndarray, minimum: float, goal: Goal, bound: float) -> np.ndarray:
-    """Status code per row after a step: cleared, diverged or still running."""
+def _judge(
+    loss: np.ndarray, minimum: float, goal: Goal, bound: float, held: np.ndarray | None = None
+) -> np.ndarray:
+    """Status code per row after a step: cleared, diverged or still running.
+
+    ``held`` counts, per row, the iterations in a row within the target so far
+    (updated in place); without it a row clears as soon as it is within.
+    """
     gap = loss - minimum
+    inside = np.abs(gap) <= goal.loss_below
+    if held is not None:
+        held[:] = np.where(inside, held + 1, 0)
+        inside = held >= goal.hold
     status = np.full(loss.shape, _RUNNING, dtype=np.int8)
-    status[np.abs(gap) <= goal.loss_below] = _CLEARED
+    status[inside] = _CLEARED
     status[~np.isfinite(loss) | (gap > bound)] = _DIVERGED
     return status
 
@@ -68,8 +90,8 @@ class Batch:
     lrs: np.ndarray
     codes: np.ndarray  # int8 status codes
     iterations: np.ndarray  # steps taken
-    final_loss: np.ndarray
-    lowest_loss: np.ndarray  # lowest finite loss seen along the run
+    final_loss: np.ndarray  # the judged (full-data) loss where each run ended
+    lowest_loss: np.ndarray  # lowest finite judged loss seen along the run
     start_loss: float
 
     def outcome(self, i: int) -> Outcome:
@@ -90,25 +112,33 @@ def simulate(landscape: Landscape, lrs, goal: Goal, schedule=CONSTANT) -> Batch:
     n = lrs.shape[0]
     P = np.tile(landscape.start, (n, 1))
     with np.errstate(all="ignore"):
-        start_loss = float(landscape.loss(landscape.start[None, :], 0)[0])
+        start_loss = float(landscape.full_loss(landscape.start[None, :], 0)[0])
         bound = divergence_bound(landscape, start_loss)
         loss = np.full(n, start_loss)
         lowest = loss.copy()
-        codes = _judge(loss, landscape.minimum, goal, bound)
+        held = np.zeros(n, dtype=np.int64)
+        codes = _judge(loss, landscape.minimum, goal, bound, held)
         iterations = np.zeros(n, dtype=np.int64)
         for t in range(goal.max_iterations):
             active = np.flatnonzero(codes == _RUNNING)
             if active.size == 0:
                 break
+            if active.size == n:  # every run still going: update in place, no gather/scatter
+                active = slice(None)
+                Pa = P
+            else:
+                Pa = P[active]
             rates = schedule.rates(lrs[active], t)
-            Pa = P[active]
             Pa -= rates[:, None] * landscape.grad(Pa, t)
-            P[active] = Pa
-            new_loss = landscape.loss(Pa, t + 1)
+            if Pa is not P:
+                P[active] = Pa
+            new_loss = landscape.full_loss(Pa, t + 1)
             loss[active] = new_loss
             lowest[active] = np.fmin(lowest[active], new_loss)
             iterations[active] = t + 1
-            codes[active] = _judge(new_loss, landscape.minimum, goal, bound)
+            h = held[active]
+            codes[active] = _judge(new_loss, landscape.minimum, goal, bound, h)
+            held[active] = h
         codes[codes == _RUNNING] = _OUT
     return Batch(lrs, codes, iterations, loss, lowest, start_loss)
 
@@ -125,6 +155,9 @@ class Step:
     param_norm: float
     gradient_norm: float
     trace: np.ndarray  # a few parameters' values, for charts of big landscapes
+    #: The loss the outcome is judged on: ``loss`` itself, except on a stochastic
+    #: landscape, where ``loss`` is the mini-batch's and this is over all the data.
+    full_loss: float = float("nan")
 
 
 class RunOver(RuntimeError):
@@ -145,7 +178,7 @@ class Run:
         self._keep = n <= KEEP_PARAMS_LIMIT
         self.trace_index = np.unique(np.linspace(0, n - 1, min(n, TRACE_COUNT)).astype(int))
         with np.errstate(all="ignore"):
-            start_loss = float(self.landscape.loss(self.landscape.start[None, :], 0)[0])
+            start_loss = float(self.landscape.full_loss(self.landscape.start[None, :], 0)[0])
         self.start_loss = start_loss
         self._bound = divergence_bound(self.landscape, start_loss)
         self.reset()
@@ -227,6 +260,11 @@ class Run:
     def _make_step(self, iteration: int, lr: float | None, params: np.ndarray, t: int) -> Step:
         with np.errstate(all="ignore"):
             loss = float(self.landscape.loss(params[None, :], t)[0])
+            full = (
+                float(self.landscape.full_loss(params[None, :], t)[0])
+                if self.landscape.stochastic
+                else loss
+            )
             grad = self._gradient_at(params, t)
             self._grad = grad
             pnorm = float(np.linalg.norm(params))
@@ -240,10 +278,20 @@ class Run:
             param_norm=pnorm,
             gradient_norm=gnorm,
             trace=params[self.trace_index].copy(),
+            full_loss=full,
         )
 
     def _outcome_of(self, step: Step) -> Outcome | None:
-        code = _judge(np.array([step.loss]), self.landscape.minimum, self.goal, self._bound)[0]
+        held = np.zeros(1, dtype=np.int64)
+        if self.goal.hold > 1:  # iterations in a row within the target before this one
+            within = self.landscape.minimum, self.goal.loss_below
+            for s in reversed(self.steps[-self.goal.hold : -1]):
+                if not abs(s.full_loss - within[0]) <= within[1]:
+                    break
+                held += 1
+        code = _judge(
+            np.array([step.full_loss]), self.landscape.minimum, self.goal, self._bound, held
+        )[0]
         if code != _RUNNING:
             return _OUTCOMES[int(code)]
         if step.iteration >= self.goal.max_iterations:
@@ -251,12 +299,15 @@ class Run:
         return None
 
 
-def run_schedule(landscape: Landscape, goal: Goal, lr: float, schedule=CONSTANT) -> Run:
-    """One full run with a base rate and a schedule, recorded step by step."""
-    run = Run(landscape, goal)
-    t = 0
+def play_schedule(run, lr: float, schedule=CONSTANT):
+    """Step ``run`` (a Run, or any kind's run with the same surface) with a schedule's
+    rates from base rate ``lr`` until it ends; step t uses the rate of epoch t."""
     base = np.array([lr], dtype=float)
     while not run.over:
-        run.step(float(schedule.rates(base, t)[0]))
-        t += 1
+        run.step(float(schedule.rates(base, run.iteration)[0]))
     return run
+
+
+def run_schedule(landscape: Landscape, goal: Goal, lr: float, schedule=CONSTANT) -> Run:
+    """One full run with a base rate and a schedule, recorded step by step."""
+    return play_schedule(Run(landscape, goal), lr, schedule)

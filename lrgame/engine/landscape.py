@@ -7,7 +7,7 @@ so one interface serves a one-parameter valley and a million-parameter bowl.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 
@@ -32,6 +32,15 @@ class Landscape:
     def grad(self, P: np.ndarray, t: int = 0) -> np.ndarray:
         """Exact gradient of each row of ``P`` -> shape (n, d)."""
         raise NotImplementedError
+
+    def full_loss(self, P: np.ndarray, t: int = 0) -> np.ndarray:
+        """The loss a run is judged on (cleared, diverged) -> shape (n,).
+
+        The same as ``loss`` except on stochastic landscapes, where ``loss`` is the
+        mini-batch of step ``t`` and this is the loss over all the data, so that
+        clearing a level never comes down to a lucky batch.
+        """
+        return self.loss(P, t)
 
     def slope_formulas(self) -> dict[str, str] | None:
         """The derivative of the loss by each parameter, as text, where there is one to show."""
@@ -65,6 +74,29 @@ class ExpressionLandscape(Landscape):
         return self._compiled.loss_text()
 
 
+class IndexedNames(Sequence):
+    """The names w0, w1, ... of a big landscape's parameters, made only when asked for.
+
+    A tuple of a million names costs a fifth of a second and tens of megabytes.
+    """
+
+    def __init__(self, prefix: str, n: int):
+        self.prefix, self.n = prefix, n
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(self.n))]
+        if not -self.n <= i < self.n:
+            raise IndexError(i)
+        return f"{self.prefix}{i % self.n}"
+
+    def __iter__(self) -> Iterator[str]:
+        return (f"{self.prefix}{i}" for i in range(self.n))
+
+
 class QuadraticBowl(Landscape):
     """loss = minimum + 1/2 * sum(c_i * x_i**2): a bowl whose curvature along axis i is c_i.
 
@@ -85,7 +117,7 @@ class QuadraticBowl(Landscape):
             raise ValueError("curvatures and start must have the same length")
         self.minimum = float(minimum)
         n = self.start.shape[0]
-        self.names = tuple(names) if names is not None else tuple(f"w{i}" for i in range(n))
+        self.names = tuple(names) if names is not None else IndexedNames("w", n)
 
     def loss(self, P: np.ndarray, t: int = 0) -> np.ndarray:
         with np.errstate(all="ignore"):
@@ -94,3 +126,33 @@ class QuadraticBowl(Landscape):
     def grad(self, P: np.ndarray, t: int = 0) -> np.ndarray:
         with np.errstate(all="ignore"):
             return P * self.curvatures
+
+    def grouped(self) -> QuadraticBowl:
+        """An equivalent bowl with one parameter per distinct curvature.
+
+        Under descent with any rates, x_i(t) = x_i(0) * prod(1 - lr_s * c_i), so the
+        loss depends only on each distinct curvature c and the start mass
+        sum(x_i(0)**2) over the parameters with curvature c. The grouped bowl puts
+        that mass on one parameter, sqrt(mass), and has exactly the same loss at
+        every step: a million-parameter bowl with 200 distinct curvatures sweeps
+        like a 200-parameter one.
+        """
+        values, inverse = self._groups()
+        mass = np.bincount(inverse, weights=self.start**2, minlength=values.size)
+        return QuadraticBowl(values, np.sqrt(mass), self.minimum)
+
+    def loss_by_curvature(self, params: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(distinct curvatures, the loss above the minimum that each one holds)."""
+        values, inverse = self._groups()
+        with np.errstate(all="ignore"):
+            part = np.bincount(
+                inverse, weights=0.5 * self.curvatures * params**2, minlength=values.size
+            )
+        return values, part
+
+    def _groups(self) -> tuple[np.ndarray, np.ndarray]:
+        """Distinct curvatures (sorted) and each parameter's index into them (sorted once)."""
+        if getattr(self, "_grouping", None) is None:
+            values, inverse = np.unique(self.curvatures, return_inverse=True)
+            self._grouping = (values, inverse.ravel())
+        return self._grouping
