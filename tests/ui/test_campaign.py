@@ -5,10 +5,17 @@ from __future__ import annotations
 import subprocess
 import sys
 
+from lrgame import levels
 from lrgame.store import Store
 from lrgame.ui.screens.campaign import CampaignScreen, reflow
 from lrgame.ui.screens.play import PlayScreen
 from lrgame.ui.screens.title import TitleScreen
+
+
+def _second() -> tuple[str, str]:
+    """The id and title of the campaign's second level (the first one it locks)."""
+    level_id = levels.campaign_ids()[1][1]
+    return level_id, levels.find_level(level_id).title
 
 
 def _prompts(screen) -> list[str]:
@@ -26,8 +33,8 @@ async def test_title_then_campaign_then_the_first_level(ui):
         await ui.settle(pilot)
         assert isinstance(app.screen, CampaignScreen)
         prompts = _prompts(app.screen)
-        assert prompts[0] == "The slope"  # a chapter heading
-        assert any("Stretched Bowl" in p and "locked" in p for p in prompts)
+        assert prompts[0] == levels.campaign_ids()[0][0]  # a chapter heading
+        assert any(_second()[1] in p and "locked" in p for p in prompts)
         await pilot.press("enter")
         await ui.settle(pilot)
         assert isinstance(app.screen, PlayScreen) and app.screen.level.id == "x-squared"
@@ -43,7 +50,7 @@ async def test_a_locked_level_does_not_open(ui):
     async with app.run_test(size=ui.SIZE) as pilot:
         await pilot.press("enter")
         await ui.settle(pilot)
-        await pilot.press("down", "enter")  # the stretched bowl: still locked
+        await pilot.press("down", "enter")  # the second level: still locked
         await ui.settle(pilot)
         assert isinstance(app.screen, CampaignScreen)
 
@@ -58,7 +65,7 @@ async def test_a_teacher_unlocks_everything_with_a_key(ui):
         await pilot.press("down", "enter")
         await ui.settle(pilot)
         assert isinstance(app.screen, PlayScreen)
-        assert app.screen.level.id == "stretched-bowl"
+        assert app.screen.level.id == _second()[0]
     assert Store.open().setting("unlock_all") == "1"  # remembered for the next lesson
 
 
@@ -78,7 +85,7 @@ async def test_a_saved_best_shows_on_the_campaign(ui):
         await ui.settle(pilot)
         first = _prompts(app.screen)[1]
         assert "★★☆" in first and "2 steps" in first and "500 pts" in first
-        assert "Stretched Bowl" in str(app.screen.query_one("#detail").render())
+        assert _second()[1] in str(app.screen.query_one("#detail").render())
         await pilot.press("up")  # the cleared level, with its replay
         await pilot.pause()
         assert "0.4, 0.6" in str(app.screen.query_one("#detail").render())
