@@ -240,7 +240,7 @@ def level_report(level: L.Level) -> str:
 
 def validate_pack(folder: str, chart: bool = False) -> int:
     """``lrgame validate FOLDER``: the pack and each of its levels; returns the failures."""
-    from .cli import validate_one
+    from .cli import report_level
     from .packs import load_pack
 
     try:
@@ -252,20 +252,7 @@ def validate_pack(folder: str, chart: bool = False) -> int:
     print(f"{folder}: pack {pack.title!r}{by}, {len(pack.levels)} levels")
     failed = 0
     for lid, level in pack.levels.items():
-        path = pack.level_path(lid)
-        problems = validate_one(level)
-        if problems:
-            failed += 1
-            for p in problems:
-                print(f"{path}: {p}", file=sys.stderr)
-            continue
-        par = level.compute_par()
-        print(
-            f"  {path}: ok — par {par.par}, best lr {num(par.best_lr)}, "
-            f"max stable lr {num(par.max_stable_lr)}"
-        )
-        if chart:
-            print(level_report(level))
+        failed += not report_level(pack.level_path(lid), level, chart, indent="  ")
     for name in pack.unlisted:
         print(f"  note: {Path(folder) / name} is not in pack.yaml's order, so it is not played")
     return 1 if failed else 0

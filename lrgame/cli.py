@@ -327,22 +327,27 @@ def cmd_validate(args) -> int:
             print(str(exc), file=sys.stderr)
             failed += 1
             continue
-        problems = validate_one(level)
-        if problems:
-            failed += 1
-            for p in problems:
-                print(f"{path}: {p}", file=sys.stderr)
-            continue
-        par = level.compute_par()
-        print(
-            f"{path}: ok — par {par.par}, best lr {num(par.best_lr)}, "
-            f"max stable lr {num(par.max_stable_lr)}"
-        )
-        if chart:
-            from .authoring import level_report
-
-            print(level_report(level))
+        failed += not report_level(path, level, chart)
     return 1 if failed else 0
+
+
+def report_level(path, level: L.Level, chart: bool, indent: str = "") -> bool:
+    """Print a loaded level's verdict (and, with ``chart``, its window of good rates)."""
+    problems = validate_one(level)
+    for p in problems:
+        print(f"{path}: {p}", file=sys.stderr)
+    if problems:
+        return False
+    par = level.compute_par()
+    print(
+        f"{indent}{path}: ok — par {par.par}, best lr {num(par.best_lr)}, "
+        f"max stable lr {num(par.max_stable_lr)}"
+    )
+    if chart:
+        from .authoring import level_report
+
+        print(level_report(level))
+    return True
 
 
 # -- range test -------------------------------------------------------------------------

@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import stat
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from . import levels as L
-from .yamlsafe import Document, InputError
+from .yamlsafe import Document, InputError, read_capped  # noqa: F401 - re-exported
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -102,23 +100,3 @@ def level_hash(level: L.Level) -> str:
 
 
 # -- reading untrusted files ------------------------------------------------------------
-
-
-def read_capped(path: str | os.PathLike, limit: int) -> bytes:
-    """At most ``limit + 1`` bytes of a regular file; raise InputError (path, no line).
-
-    O_NONBLOCK and the regular-file check: a FIFO or a device in a file's place must
-    not hang the reader. A caller compares the length with ``limit`` for "too large".
-    """
-    name = os.fsdecode(path)
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-    except OSError as exc:
-        raise InputError(name, f"cannot open file: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "rb") as handle:
-            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                raise InputError(name, "not a regular file")
-            return handle.read(limit + 1)
-    except OSError as exc:
-        raise InputError(name, f"cannot read file: {exc.strerror or exc}") from None

@@ -1,0 +1,1 @@
+"""The Textual game. Imported only when the game is started (never by the headless CLI)."""

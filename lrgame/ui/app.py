@@ -1,0 +1,204 @@
+"""The game's App, and ``make_app``: the one factory the CLI and the tests both use.
+
+The first frame must be fast, so this module imports only Textual and the title
+screen. Levels (pydantic, sympy) and the engine (numpy) are loaded after the first
+frame, in worker threads, by the screens that need them.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from textual.app import App
+from textual.binding import Binding
+
+from .commands import GameCommands, LevelCommands
+from .screens.title import TitleScreen
+
+if TYPE_CHECKING:
+    from ..levels import Level
+    from ..store import Store
+
+
+@dataclass(frozen=True)
+class CampaignEntry:
+    """One level of the campaign, in order."""
+
+    chapter: str
+    level_id: str
+    title: str
+    story: str
+
+
+def _help_screen():
+    from .screens.help import HelpScreen  # Markdown is not needed for the first frame
+
+    return HelpScreen()
+
+
+class LrGameApp(App[int]):
+    """lrgame: choose a learning rate, walk gradient descent down a loss landscape."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "lrgame"
+    SUB_TITLE = "the learning rate of gradient descent"
+    SCREENS = {"title": TitleScreen, "help": _help_screen}
+    COMMANDS = App.COMMANDS | {LevelCommands, GameCommands}
+    BINDINGS = [
+        Binding("q", "quit", "Quit", id="quit", tooltip="Leave lrgame (progress is saved)"),
+        Binding(
+            "question_mark",
+            "app.push_screen('help')",
+            "Help",
+            key_display="?",
+            id="help",
+            tooltip="How to play, and what the learning rate does",
+        ),
+    ]
+
+    def __init__(
+        self,
+        level: Level | None = None,
+        *,
+        unlock_all: bool = False,
+        cursor_blink: bool = True,
+        theme: str | None = None,
+    ):
+        super().__init__()
+        self.start_level = level
+        self.unlock_all_flag = unlock_all
+        self.cursor_blink = cursor_blink
+        if theme is not None:
+            self.theme = theme
+        self._store: Store | None = None
+        self._levels: dict[str, Level] = {}
+        self._campaign: list[CampaignEntry] | None = None
+        self._lock = threading.Lock()
+
+    def on_mount(self) -> None:
+        if self.start_level is not None:
+            from .screens.play import PlayScreen
+
+            self._levels[self.start_level.id] = self.start_level
+            self.push_screen(PlayScreen(self.start_level))
+        else:
+            self.push_screen("title")
+        self.call_after_refresh(self._open_store)
+
+    # -- progress --------------------------------------------------------------------
+    def _open_store(self) -> None:
+        store = self.store
+        if store.notice:
+            self.notify(store.notice, title="Progress file", severity="warning", timeout=20)
+
+    @property
+    def store(self) -> Store:
+        """The progress store, opened on first use."""
+        with self._lock:
+            if self._store is None:
+                from ..store import Store
+
+                self._store = Store.open_anywhere()
+            return self._store
+
+    @property
+    def unlock_all(self) -> bool:
+        return self.unlock_all_flag or self.store.setting("unlock_all") == "1"
+
+    def set_unlock_all(self, on: bool) -> None:
+        self.store.set_setting("unlock_all", "1" if on else "0")
+
+    # -- levels (call from worker threads: they import pydantic and sympy) -------------
+    def campaign(self) -> list[CampaignEntry]:
+        """The shipped campaign in order, loading every level once."""
+        with self._lock:
+            if self._campaign is not None:
+                return self._campaign
+        from .. import levels
+
+        entries = []
+        for chapter, level_id in levels.campaign_ids():
+            level = self.level(level_id)
+            entries.append(CampaignEntry(chapter, level_id, level.title, level.story))
+        with self._lock:
+            self._campaign = entries
+        return entries
+
+    def campaign_loaded(self) -> list[CampaignEntry] | None:
+        return self._campaign
+
+    def level(self, level_id: str) -> Level:
+        """A shipped level by id (loaded once; raises levels.LevelError)."""
+        with self._lock:
+            if level_id in self._levels:
+                return self._levels[level_id]
+        from .. import levels
+
+        level = levels.load_level(levels.shipped_path(level_id))
+        with self._lock:
+            return self._levels.setdefault(level_id, level)
+
+    def unlocked(self, entries: list[CampaignEntry], bests: dict[str, Any]) -> set[str]:
+        """A level opens when the one before it in the campaign is cleared."""
+        if self.unlock_all:
+            return {e.level_id for e in entries}
+        open_ = set()
+        for i, e in enumerate(entries):
+            if i == 0 or entries[i - 1].level_id in bests:
+                open_.add(e.level_id)
+        return open_
+
+    def next_level_id(self, level_id: str) -> str | None:
+        entries = self.campaign()
+        ids = [e.level_id for e in entries]
+        if level_id not in ids:
+            return None
+        i = ids.index(level_id)
+        return ids[i + 1] if i + 1 < len(ids) else None
+
+    # -- navigation ------------------------------------------------------------------
+    def open_level(self, level: Level) -> None:
+        """Show a level's play screen, with the campaign underneath for escape."""
+        from .screens.campaign import CampaignScreen
+        from .screens.play import PlayScreen
+
+        self._levels.setdefault(level.id, level)
+        if isinstance(self.screen, PlayScreen):
+            self.switch_screen(PlayScreen(level))
+            return
+        while len(self.screen_stack) > 2 and not isinstance(
+            self.screen, (CampaignScreen, TitleScreen)
+        ):
+            self.pop_screen()
+        if isinstance(self.screen, TitleScreen):
+            self.push_screen(CampaignScreen())
+        elif not isinstance(self.screen, CampaignScreen):
+            self.switch_screen(CampaignScreen())
+        self.push_screen(PlayScreen(level))
+
+    def show_campaign(self) -> None:
+        """Go back to the campaign from wherever the player is."""
+        from .screens.campaign import CampaignScreen
+
+        while len(self.screen_stack) > 2 and not isinstance(self.screen, CampaignScreen):
+            self.pop_screen()
+        if not isinstance(self.screen, CampaignScreen):
+            self.switch_screen(CampaignScreen())
+
+
+def make_app(
+    level: Level | str | None = None,
+    *,
+    unlock_all: bool = False,
+    cursor_blink: bool = True,
+    theme: str | None = None,
+) -> LrGameApp:
+    """Build the game. ``level``: a loaded level, or a shipped id or YAML path, to play
+    at once (a bad one raises levels.LevelError / LevelNotFound before any screen)."""
+    if isinstance(level, str):
+        from ..levels import find_level
+
+        level = find_level(level)
+    return LrGameApp(level, unlock_all=unlock_all, cursor_blink=cursor_blink, theme=theme)

@@ -1,0 +1,341 @@
+"""The play screen: choose a learning rate, step descent, watch what the rate does.
+
+The screen holds an engine ``Run`` (the model) and never computes descent itself:
+every step is ``run.step(lr)``. After each change it redraws the charts, the step
+table, the status line and the diagnosis from the run.
+"""
+
+from __future__ import annotations
+
+import math
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Static
+
+from ...diagnose import diagnose
+from ...engine import Run
+from ...text import num
+from ..widgets.charts import LandscapeChart, LossChart
+from ..widgets.lr_field import LrField
+from ..widgets.step_table import StepTable
+
+#: `[` and `]` divide or multiply the rate by this: four presses make a factor of ten.
+LR_FACTOR = 10 ** (1 / 4)
+#: The run animation: this many steps a second for a short budget...
+STEPS_PER_SECOND = 8
+#: ...and a longer budget is sped up to finish in about this many seconds.
+RUN_SECONDS = 6.0
+#: Fastest timer tick; beyond it several steps are taken per tick.
+MAX_TICKS_PER_SECOND = 30
+
+
+class PlayScreen(Screen):
+    """One level: the landscape, the loss, the step table and what is happening."""
+
+    is_play_screen = True  # lets the command palette offer level commands
+
+    BINDINGS = [
+        Binding("space", "step", "Step", id="step", tooltip="Take one step of gradient descent"),
+        Binding("r", "run", "Run", id="run", tooltip="Run to the end of the budget (r stops)"),
+        Binding("u", "undo", "Undo", id="undo", tooltip="Take back the last step"),
+        Binding("x", "reset", "Reset", id="reset", tooltip="Back to iteration 0"),
+        Binding("l", "edit_lr", "lr", id="edit-lr", tooltip="Type a learning rate"),
+        Binding(
+            "left_square_bracket",
+            "lr_down",
+            "÷",
+            key_display="[",
+            id="lr-down",
+            tooltip="Divide the learning rate by 10^(1/4)",
+        ),
+        Binding(
+            "right_square_bracket",
+            "lr_up",
+            "×",
+            key_display="]",
+            id="lr-up",
+            tooltip="Multiply the learning rate by 10^(1/4)",
+        ),
+        Binding("g", "log_scale", "Log", id="log", tooltip="Loss chart: linear or log scale"),
+        Binding("h", "hint", "Hint", id="hint", tooltip="Show the next hint"),
+        Binding("escape", "back", "Back", id="back", tooltip="Stop the run, or back"),
+    ]
+
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
+
+    lr: reactive[float] = reactive(0.1, init=False)
+    running: reactive[bool] = reactive(False, init=False)
+
+    def __init__(self, level) -> None:
+        super().__init__()
+        self.level = level
+        self.landscape = level.landscape()
+        self.run = Run(self.landscape, level.engine_goal)
+        self.set_reactive(PlayScreen.lr, float(level.lr.default))
+        self._timer: Timer | None = None
+        self._steps_per_tick = 1
+        self._hint = 0
+        self._par = None
+        self._judging = False
+
+    # -- layout ----------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        level = self.level
+        yield Static(self._heading(), id="level-head")
+        with Horizontal(id="charts"):
+            names = [self.landscape.names[i] for i in self.run.trace_index]
+            extra = getattr(level, "chart", None)  # a level kind's own view, if any
+            yield LandscapeChart(
+                self.landscape, names, extra=extra if callable(extra) else None, id="landscape"
+            )
+            yield LossChart(id="loss-chart")
+        yield StepTable(self.landscape.names, self.run.steps[0].params is not None, id="steps")
+        with Horizontal(id="status-row"):
+            yield Static(id="status")
+            yield LrField(
+                self.lr,
+                level.lr.min,
+                level.lr.max,
+                cursor_blink=getattr(self.app, "cursor_blink", True),
+                id="lr-field",
+            )
+        yield Static(id="hint-line")
+        yield Static(id="diagnosis")
+        # the palette (ctrl+p) is in the help; its footer entry would push keys off 80 columns
+        yield Footer(compact=True, show_command_palette=False)
+
+    def _heading(self) -> Text:
+        level, land = self.level, self.landscape
+        text = Text()
+        text.append(level.title, style="bold")
+        formula = land.loss_formula()
+        if formula:
+            text.append(f"  ·  loss = {formula}")
+        slopes = land.slope_formulas() or {}
+        if slopes and land.n_params <= 3:
+            one = land.n_params == 1
+            parts = [
+                f"slope {f}" if one else f"∂loss/∂{n} = {f}" for n, f in list(slopes.items())[:3]
+            ]
+            text.append("  ·  " + "   ".join(parts), style="italic")
+        elif land.n_params > 3:
+            text.append(f"  {land.n_params:,} parameters", style="italic")
+        goal = level.goal
+        text.append(
+            f"\ngoal: loss within {num(goal.loss_below)} of {num(land.minimum)} "
+            f"in at most {goal.max_iterations:,} steps",
+            style="dim",
+        )
+        return text
+
+    def on_mount(self) -> None:
+        self.query_one("#landscape").border_title = "landscape"
+        self.query_one("#steps", StepTable).focus()
+        self._refresh_board()
+        self._compute_par()
+
+    @work(thread=True, exclusive=True, group="par", exit_on_error=False)
+    def _compute_par(self) -> None:
+        par = self.level.compute_par()
+        self.app.call_from_thread(self._got_par, par)
+
+    def _got_par(self, par) -> None:
+        self._par = par
+        self._show_status()
+
+    # -- drawing ---------------------------------------------------------------------
+    def _refresh_board(self) -> None:
+        run = self.run
+        self.query_one("#steps", StepTable).show_run(run, self.lr)
+        chart = self.query_one("#landscape", LandscapeChart)
+        chart.show(run.steps, run.params if chart.extra is not None else None, self.lr)
+        self.query_one("#loss-chart", LossChart).show(
+            [s.loss for s in run.steps], self.landscape.minimum, self.level.goal.loss_below
+        )
+        self._show_status()
+        self._show_diagnosis()
+
+    def _show_status(self) -> None:
+        run = self.run
+        text = Text()
+        text.append(f"iteration {run.iteration}", style="bold")
+        text.append(f"/{self.level.goal.max_iterations:,}", style="dim")
+        text.append(" · ")
+        text.append(f"loss {num(run.loss)}", style="bold")
+        text.append(" · ")
+        text.append(f"lr {num(self.lr)}", style="bold")
+        if self._par is not None and self._par.par is not None:
+            text.append(f" · par {self._par.par}", style="dim")
+        if self.running:
+            text.append(" · running", style="italic")
+        self.query_one("#status", Static).update(text)
+
+    def _show_diagnosis(self) -> None:
+        d = diagnose(self.run, None if self.run.over else self.lr)
+        text = Text()
+        if self.run.iteration == 0 and self.level.story:
+            text.append(" ".join(self.level.story.split()) + "\n", style="italic")
+        text.append(d.text)
+        widget = self.query_one("#diagnosis", Static)
+        widget.update(text)
+        widget.set_classes(f"-{d.kind.value}")
+
+    def watch_lr(self, lr: float) -> None:
+        self.query_one("#lr-field", LrField).show(lr)
+        self.query_one("#steps", StepTable).show_run(self.run, lr)
+        self._show_status()
+        if not self.running:
+            self._show_diagnosis()
+
+    def watch_running(self) -> None:
+        self._show_status()
+
+    # -- actions ---------------------------------------------------------------------
+    def _board_focus(self) -> None:
+        self.query_one("#steps", StepTable).focus()
+
+    def _take_step(self) -> bool:
+        """One step at the current rate; False (and a word to the player) if the run is over."""
+        if self.run.over:
+            self.notify(
+                "This run has ended: u takes back the last step, x starts again.",
+                title="Run over",
+            )
+            return False
+        self.run.step(self.lr)
+        return True
+
+    def action_step(self) -> None:
+        if self.running:
+            self._stop()
+            return
+        if self._take_step():
+            self._after_step()
+
+    def _after_step(self) -> None:
+        self._refresh_board()
+        if self.run.over:
+            self._stop()
+            self._finish()
+
+    def action_run(self) -> None:
+        if self.running:
+            self._stop()
+            return
+        if self.run.over:
+            self._take_step()  # says why nothing happens
+            return
+        left = self.level.goal.max_iterations - self.run.iteration
+        rate = max(STEPS_PER_SECOND, left / RUN_SECONDS)
+        ticks = min(rate, MAX_TICKS_PER_SECOND)
+        self._steps_per_tick = max(1, math.ceil(rate / ticks))
+        self.running = True
+        self._tick()
+        if self.running:
+            self._timer = self.set_interval(1 / ticks, self._tick)
+
+    def _tick(self) -> None:
+        for _ in range(self._steps_per_tick):
+            if self.run.over or not self._take_step():
+                break
+        self._after_step()
+
+    def _stop(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        self.running = False
+
+    def action_undo(self) -> None:
+        self._stop()
+        if self.run.undo():
+            self._refresh_board()
+        else:
+            self.notify("Nothing to undo: this is iteration 0.")
+
+    def action_reset(self) -> None:
+        self._stop()
+        self.run.reset()
+        self._refresh_board()
+
+    def action_edit_lr(self) -> None:
+        self._stop()
+        self.query_one("#lr-field", LrField).edit()
+
+    def _set_lr(self, lr: float) -> None:
+        lo, hi = self.level.lr.min, self.level.lr.max
+        self.lr = min(max(lr, lo), hi)
+
+    def action_lr_down(self) -> None:
+        self._set_lr(self.lr / LR_FACTOR)
+
+    def action_lr_up(self) -> None:
+        self._set_lr(self.lr * LR_FACTOR)
+
+    def action_log_scale(self) -> None:
+        chart = self.query_one("#loss-chart", LossChart)
+        chart.log_scale = not chart.log_scale
+
+    def action_hint(self) -> None:
+        hints = self.level.hints
+        line = self.query_one("#hint-line", Static)
+        if not hints:
+            line.update(Text("No hints for this level: the diagnosis below is your guide."))
+        else:
+            k = self._hint % len(hints)
+            line.update(Text(f"Hint {k + 1}/{len(hints)}: {hints[k]}", style="italic"))
+            self._hint += 1
+        line.add_class("-shown")
+
+    def action_back(self) -> None:
+        if self.running:
+            self._stop()
+            return
+        self.app.show_campaign()
+
+    @on(LrField.Chosen)
+    def _lr_chosen(self, event: LrField.Chosen) -> None:
+        self._set_lr(event.lr)
+
+    @on(LrField.Done)
+    def _lr_done(self) -> None:
+        self._board_focus()
+
+    # -- the end of a run ------------------------------------------------------------
+    def _finish(self) -> None:
+        if not self._judging:
+            self._judging = True
+            self._judge(len(self.run.steps))
+
+    @work(thread=True, exclusive=True, group="judge", exit_on_error=False)
+    def _judge(self, n_steps: int) -> None:
+        from ...results import judge, save
+
+        try:
+            result = judge(self.level, self.run)
+            try:
+                result = save(result, self.app.store)
+            except Exception as exc:  # the result still shows; the player is told why
+                self.app.call_from_thread(
+                    self.notify, f"Could not save this result: {exc}", severity="error"
+                )
+        finally:
+            self.app.call_from_thread(setattr, self, "_judging", False)
+        self.app.call_from_thread(self._show_result, result, n_steps)
+
+    def _show_result(self, result, n_steps: int) -> None:
+        if len(self.run.steps) != n_steps or not self.run.over:
+            return  # the player undid or reset meanwhile
+        from .result import ResultScreen
+
+        self.app.push_screen(ResultScreen(result))
+
+    def retry(self) -> None:
+        self.action_reset()

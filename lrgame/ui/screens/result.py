@@ -1,0 +1,126 @@
+"""The result of a run: outcome, iterations against par, stars, score, and the par ghost."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Static
+
+from ...text import OUTCOME_WORDS, num, stars_text
+from ..widgets.charts import RaceChart
+
+
+class ResultScreen(Screen):
+    """Shown when a run ends. Escape goes back to the board to study the run."""
+
+    BINDINGS = [
+        Binding("r", "retry", "Retry", id="retry", tooltip="Play this level again"),
+        Binding("n", "next", "Next level", id="next", tooltip="On to the next level"),
+        Binding("c", "campaign", "Campaign", id="campaign", tooltip="Back to the campaign"),
+        Binding(
+            "escape", "board", "Board", id="board", tooltip="Back to the board to study the run"
+        ),
+    ]
+
+    def __init__(self, result) -> None:
+        super().__init__()
+        self.result = result
+
+    def compose(self) -> ComposeResult:
+        r = self.result
+        with Vertical(id="result-box"):
+            yield Static(self._headline(), id="result-head")
+            yield RaceChart(id="race")
+            yield Static(Text(r.diagnosis.text), id="result-diagnosis")
+            with Horizontal(id="result-buttons"):
+                yield Button("Retry (r)", id="retry", variant="primary")
+                yield Button("Next level (n)", id="next", variant="success")
+                yield Button("Campaign (c)", id="campaign")
+                yield Button("Board (esc)", id="board")
+        yield Footer(compact=True)
+
+    def _headline(self) -> Text:
+        r = self.result
+        text = Text()
+        word = OUTCOME_WORDS[r.outcome.value].capitalize()
+        style = "bold green" if r.cleared else "bold red"
+        text.append(f"{r.title}: {word}", style=style)
+        text.append(f"   {stars_text(r.stars)}", style="bold yellow")
+        text.append(f"   {r.score} points\n")
+        steps = f"{r.iterations} step{'s' if r.iterations != 1 else ''}"
+        if r.par is None:
+            text.append(f"{steps}. No constant rate clears this level: par is unknown.")
+        else:
+            text.append(
+                f"{steps} against par {r.par} (the best constant rate, lr {num(r.best_lr)}, "
+                f"needs {r.par})."
+            )
+        text.append(f"  Final loss {num(r.final_loss)}.\n")
+        if r.new_best:
+            text.append("New best! Saved.", style="bold")
+        elif r.previous is not None:
+            p = r.previous
+            text.append(
+                f"Your best stays {stars_text(p.stars)} in {p.iterations} "
+                f"step{'s' if p.iterations != 1 else ''} "
+                f"({p.score} points).",
+                style="dim",
+            )
+        elif not r.cleared:
+            text.append("Not cleared: nothing saved. Try another rate.", style="dim")
+        return text
+
+    def on_mount(self) -> None:
+        r = self.result
+        runs = []
+        if r.ghost_losses:  # drawn first, so the player's own line lies on top
+            runs.append((f"par ghost, lr {num(r.best_lr)}", list(r.ghost_losses), "primary"))
+        runs.append(("you", list(r.losses), "warning"))
+        self.query_one("#race", RaceChart).show(runs, r.minimum, r.goal)
+        self.query_one("#retry", Button).focus()
+
+    def _play_screen(self):
+        from .play import PlayScreen
+
+        for screen in reversed(self.app.screen_stack[:-1]):
+            if isinstance(screen, PlayScreen):
+                return screen
+        return None
+
+    @on(Button.Pressed, "#retry")
+    def action_retry(self) -> None:
+        play = self._play_screen()
+        self.app.pop_screen()
+        if play is not None:
+            play.retry()
+
+    @on(Button.Pressed, "#next")
+    def action_next(self) -> None:
+        self._open_next()
+
+    @work(thread=True, exclusive=True, group="next", exit_on_error=False)
+    def _open_next(self) -> None:
+        # the campaign may not be loaded yet (``lrgame play``): load it off the UI thread
+        app = self.app
+        next_id = app.next_level_id(self.result.level_id)
+        if next_id is None:
+            app.call_from_thread(
+                self.notify, "That was the last level of the campaign. Well walked!"
+            )
+            return
+        if next_id not in app.unlocked(app.campaign(), app.store.bests()):
+            app.call_from_thread(self.notify, "Clear this level first to open the next one.")
+            return
+        app.call_from_thread(app.open_level, app.level(next_id))
+
+    @on(Button.Pressed, "#campaign")
+    def action_campaign(self) -> None:
+        self.app.show_campaign()
+
+    @on(Button.Pressed, "#board")
+    def action_board(self) -> None:
+        self.app.pop_screen()

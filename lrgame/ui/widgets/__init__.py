@@ -1,0 +1,1 @@
+"""Widgets of the play screen: the learning-rate field, the step table and the charts."""

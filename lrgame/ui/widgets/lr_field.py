@@ -1,0 +1,111 @@
+"""The learning-rate field: type a rate, press enter; a bad one gets a message, never a crash."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.widgets import Input, Label, Static
+
+from ...text import num
+
+
+def parse_lr(text: str, lo: float, hi: float) -> float | str:
+    """The rate in ``text``, or a message saying what is wrong with it."""
+    t = text.strip()
+    if not t:
+        return "type a learning rate, e.g. 0.1 or 1e-3"
+    try:
+        value = float(t.replace("_", "x"))  # no 1_000: a typo should not pass as a number
+    except ValueError:
+        return f"{t!r} is not a number: try 0.1, .5 or 1e-3"
+    if math.isnan(value) or math.isinf(value):
+        return f"{t} is not a learning rate: it must be a finite number"
+    if value <= 0:
+        return "the learning rate must be above 0: a step goes downhill by lr × slope"
+    if not lo <= value <= hi:
+        return f"this level allows rates from {num(lo)} to {num(hi)}"
+    return value
+
+
+class LrField(Horizontal):
+    """``lr [ 0.1 ]`` with its range, and a line for what was wrong with the last entry."""
+
+    DEFAULT_CSS = """
+    LrField { height: 1; width: 1fr; }
+    LrField > Label { padding: 0 1 0 0; }
+    LrField > Input { width: 12; }
+    LrField > #lr-message { width: 1fr; padding: 0 1; color: $text-error; }
+    LrField > #lr-range { color: $text-muted; padding: 0 1; width: auto; }
+    """
+
+    BINDINGS = [Binding("escape", "done", "Done", show=False)]
+
+    @dataclass
+    class Chosen(Message):
+        """The player entered a valid rate."""
+
+        field: LrField
+        lr: float
+
+    @dataclass
+    class Done(Message):
+        """The player left the field (enter or escape): focus can go back to the board."""
+
+        field: LrField
+
+    def __init__(self, lr: float, lo: float, hi: float, *, cursor_blink: bool = True, **kw):
+        super().__init__(**kw)
+        self.lr, self.lo, self.hi = lr, lo, hi
+        self._blink = cursor_blink
+
+    def compose(self) -> ComposeResult:
+        yield Label("set lr", id="lr-label")
+        field = Input(num(self.lr), id="lr-input", compact=True, select_on_focus=True)
+        field.cursor_blink = self._blink
+        field.tooltip = "The learning rate: press l, type e.g. 0.1 or 1e-3, then enter"
+        yield field
+        yield Static(f"{num(self.lo)}–{num(self.hi)}", id="lr-range")
+        yield Static("", id="lr-message")
+
+    @property
+    def input(self) -> Input:
+        return self.query_one("#lr-input", Input)
+
+    def show(self, lr: float) -> None:
+        """Show the rate in force (unless the player is typing one)."""
+        self.lr = lr
+        if not self.input.has_focus:
+            self.input.value = num(lr)
+
+    def edit(self) -> None:
+        self.input.focus()
+
+    def say(self, message: str) -> None:
+        self.query_one("#lr-message", Static).update(message)
+
+    @on(Input.Submitted, "#lr-input")
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        value = parse_lr(event.value, self.lo, self.hi)
+        if isinstance(value, str):
+            self.say(value)
+            return
+        self.say("")
+        self.lr = value
+        self.post_message(self.Chosen(self, value))
+        self.post_message(self.Done(self))
+
+    @on(Input.Blurred, "#lr-input")
+    def _blurred(self) -> None:
+        self.input.value = num(self.lr)
+
+    def action_done(self) -> None:
+        self.say("")
+        self.input.value = num(self.lr)
+        self.post_message(self.Done(self))

@@ -1,0 +1,86 @@
+"""Every UI test gets its own progress directory, a fixed theme and no blinking cursor."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+from pathlib import Path
+
+import pytest
+
+from lrgame.ui.app import LrGameApp, make_app
+
+LEVELS = Path(__file__).parent / "levels"
+THEME = "textual-dark"
+SIZE = (100, 32)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem):
+    """Run ``async def`` tests in a fresh event loop (no async plugin needed)."""
+    if inspect.iscoroutinefunction(pyfuncitem.obj):
+        names = pyfuncitem._fixtureinfo.argnames
+        asyncio.run(pyfuncitem.obj(**{n: pyfuncitem.funcargs[n] for n in names}))
+        return True
+    return None
+
+
+@pytest.fixture(autouse=True)
+def lrgame_home(tmp_path, monkeypatch) -> Path:
+    home = tmp_path / "lrgame-home"
+    monkeypatch.setenv("LRGAME_HOME", str(home))
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    return home
+
+
+def game(level=None, **kw) -> LrGameApp:
+    """The app as the CLI builds it, made steady for tests."""
+    return make_app(level, cursor_blink=False, theme=THEME, **kw)
+
+
+async def settle(pilot) -> None:
+    """Let workers (level loading, par) finish and the screen repaint."""
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def type_lr(pilot, text: str) -> None:
+    await pilot.press("l")
+    await pilot.press(*text)
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+def status_text(app) -> str:
+    return str(app.screen.query_one("#status").render())
+
+
+async def wait_for(pilot, condition, seconds: float = 10.0) -> None:
+    """Pause until ``condition()`` holds (e.g. an animated run has ended)."""
+    steps = int(seconds / 0.05)
+    for _ in range(steps):
+        if condition():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("timed out waiting")
+
+
+class Helpers:
+    """The helpers above, handed to tests as the ``ui`` fixture (test modules cannot
+    import conftest under --import-mode=importlib)."""
+
+    LEVELS = LEVELS
+    SIZE = SIZE
+    game = staticmethod(game)
+    settle = staticmethod(settle)
+    type_lr = staticmethod(type_lr)
+    status_text = staticmethod(status_text)
+    wait_for = staticmethod(wait_for)
+
+
+@pytest.fixture
+def ui() -> type[Helpers]:
+    return Helpers
