@@ -48,6 +48,9 @@ class LrGameApp(App[int]):
     COMMANDS = App.COMMANDS | {LevelCommands, GameCommands}
     BINDINGS = [
         Binding("q", "quit", "Quit", id="quit", tooltip="Leave lrgame (progress is saved)"),
+        # Textual binds ctrl+c to "press ctrl+q to quit" (and to copy in inputs); a player's
+        # reflex is to leave with it, from any screen, even while typing a rate.
+        Binding("ctrl+c", "quit", show=False, priority=True, id="quit-ctrl-c"),
         Binding(
             "question_mark",
             "app.push_screen('help')",
