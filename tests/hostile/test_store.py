@@ -1,0 +1,170 @@
+"""The progress store under faults: a writer killed mid-save, a damaged file, two writers.
+
+A child process saves in a loop and prints each save once ``record`` has returned; the
+test kills it with SIGKILL at a random moment, several times over. Every save it
+printed, and the progress saved before it started, must still be there, and the
+database must pass SQLite's integrity_check.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+from lrgame.store import DB_NAME, Store
+
+WRITER = textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+    from lrgame.store import Store
+
+    store = Store.open(Path(sys.argv[1]))
+    tag, start, count = sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+    go = Path(sys.argv[5]) if len(sys.argv) > 5 else None
+    print("ready", flush=True)
+    while go is not None and not go.exists():
+        pass
+    for i in range(start, start + count):
+        # a new level every time, and one shared level whose best keeps rising
+        store.record(f"{tag}-{i}", 3, 1 + i % 7, i, [0.1] * 50)
+        store.record("shared", 3, 1, i, [0.2])
+        print(i, flush=True)
+    """
+)
+
+
+def _writer(home: Path, tag: str, start: int, count: int, go: Path | None = None):
+    args = [sys.executable, "-c", WRITER, str(home), tag, str(start), str(count)]
+    if go is not None:
+        args.append(str(go))
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "ready"
+    return proc
+
+
+def _integrity(path: Path) -> str:
+    db = sqlite3.connect(path)
+    try:
+        return db.execute("PRAGMA integrity_check").fetchone()[0]
+    finally:
+        db.close()
+
+
+def test_a_writer_killed_mid_save_loses_nothing_it_had_saved(tmp_path):
+    home = tmp_path / "home"
+    store = Store.open(home)
+    store.record("x-squared", 3, 1, 1000, [0.5])  # the player's earlier progress
+    store.set_setting("unlock_all", "1")
+    rng = random.Random(20250304)
+    saved: set[int] = set()
+    next_i = 0
+    for _ in range(6):
+        proc = _writer(home, "lvl", next_i, 1_000_000)
+        time.sleep(rng.uniform(0.05, 0.4))
+        os.kill(proc.pid, signal.SIGKILL)
+        out, _ = proc.communicate(timeout=30)
+        assert proc.returncode == -signal.SIGKILL
+        done = [int(line) for line in out.split() if line.isdigit()]
+        saved.update(done)
+        next_i = (max(done) + 1 if done else next_i) + 10  # new levels in every round
+
+        reopened = Store.open(home)
+        assert reopened.notice is None  # not taken for a damaged file
+        assert _integrity(home / DB_NAME) == "ok"
+        bests = reopened.bests()
+        assert bests["x-squared"].score == 1000 and bests["x-squared"].lrs == (0.5,)
+        assert reopened.setting("unlock_all") == "1"
+        missing = [i for i in saved if f"lvl-{i}" not in bests]
+        assert not missing, f"saves reported done but lost after SIGKILL: {missing[:10]}"
+        if saved:
+            assert bests["shared"].score >= max(saved)
+    assert len(saved) > 6, "the writer never got going: the test proved nothing"
+
+
+def test_two_writers_at_once_lose_nothing(tmp_path):
+    home = tmp_path / "home"
+    Store.open(home)
+    go = tmp_path / "go"
+    a = _writer(home, "a", 0, 150, go)
+    b = _writer(home, "b", 1000, 150, go)
+    go.touch()  # both start together
+    out_a, _ = a.communicate(timeout=120)
+    out_b, _ = b.communicate(timeout=120)
+    assert a.returncode == 0 and b.returncode == 0
+    bests = Store.open(home).bests()
+    assert {f"a-{i}" for i in range(150)} <= bests.keys()
+    assert {f"b-{i}" for i in range(1000, 1150)} <= bests.keys()
+    assert bests["shared"].score == 1149  # the best of both, whoever wrote last
+    assert _integrity(home / DB_NAME) == "ok"
+
+
+def _saved_store(home: Path) -> Path:
+    store = Store.open(home)
+    for i in range(200):
+        store.record(f"level-{i}", 3, 1, i, [0.1] * 100)
+    # fold the WAL into the main file, so the damage below hits the data itself
+    db = sqlite3.connect(store.path)
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    return store.path
+
+
+def _assert_moved_aside(home: Path, what: str):
+    store = Store.open(home)
+    assert store.notice and "moved" in store.notice and what in store.notice, store.notice
+    aside = list(home.glob(f"{DB_NAME}.corrupt-*"))
+    assert len(aside) == 1
+    store.record("x-squared", 3, 1, 1000, [0.5])  # a fresh start that works
+    assert Store.open(home).best("x-squared").score == 1000
+    assert Store.open(home).notice is None
+    return aside[0]
+
+
+def test_a_truncated_database_is_moved_aside_with_a_message(tmp_path):
+    home = tmp_path / "home"
+    path = _saved_store(home)
+    size = path.stat().st_size
+    with path.open("r+b") as f:
+        f.truncate(size // 2)
+    aside = _assert_moved_aside(home, "damaged")
+    assert aside.stat().st_size == size // 2  # kept as it was, for anyone who can rescue it
+
+
+def test_a_database_with_garbage_pages_is_moved_aside(tmp_path):
+    home = tmp_path / "home"
+    path = _saved_store(home)
+    data = bytearray(path.read_bytes())
+    rng = random.Random(7)
+    for page in range(2, len(data) // 4096):  # keep the header page, scramble the rest
+        start = page * 4096
+        data[start : start + 4096] = rng.randbytes(4096)
+    path.write_bytes(bytes(data))
+    _assert_moved_aside(home, "damaged")
+
+
+def test_a_garbage_file_and_a_directory_in_the_database_s_place(tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / DB_NAME).write_bytes(os.urandom(10_000))
+    _assert_moved_aside(home, "not a SQLite database")
+
+    other = tmp_path / "other"
+    (other / DB_NAME).mkdir(parents=True)
+    _assert_moved_aside(other, "cannot be read")
+
+
+def test_a_garbage_write_ahead_log_costs_at_most_the_unsaved(tmp_path):
+    home = tmp_path / "home"
+    path = _saved_store(home)
+    (home / (DB_NAME + "-wal")).write_bytes(os.urandom(50_000))
+    store = Store.open(home)  # SQLite ignores a log whose checksums fail
+    assert store.notice is None
+    assert len(store.bests()) == 200 and _integrity(path) == "ok"
