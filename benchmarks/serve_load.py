@@ -1,0 +1,252 @@
+"""Load test: `lrgame serve` with N browser sessions at once, on loopback only.
+
+Starts `lrgame serve` on a free 127.0.0.1 port, reads its page for the websocket
+address, then opens N sessions the way textual-serve's page script does: a websocket
+to ``/ws?width=W&height=H``, a ``["resize", ...]`` envelope, keys as ``["stdin", ...]``,
+and the game's output coming back as binary frames (terminal output). Each session
+must see the title screen's tagline within the deadline, then press Enter and see
+the campaign's first chapter. Then every websocket is closed, and the process tree
+under the server (read from /proc) must shrink back to what it was before the
+sessions: no game process left behind. Last, the server is stopped and its process
+group must be empty. Everything is bounded by --deadline; the script stops itself.
+
+    python benchmarks/serve_load.py [--sessions 20] [--deadline 90] [--json]
+
+Exit 0 when every session passed and nothing was left behind, 1 otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+TITLE_MARK = b"a game about the learning rate"  # the title screen's tagline
+CAMPAIGN_MARK = b"The slope"  # the campaign's first chapter, after Enter
+SIZE = {"width": 100, "height": 32}
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def children_map() -> dict[int, list[int]]:
+    """Parent pid -> child pids, for every process in /proc."""
+    tree: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue  # gone meanwhile
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])  # the name may hold spaces
+        tree.setdefault(ppid, []).append(int(entry))
+    return tree
+
+
+def descendants(pid: int) -> set[int]:
+    tree, found, todo = children_map(), set(), [pid]
+    while todo:
+        for child in tree.get(todo.pop(), []):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
+def describe(pids: set[int]) -> list[str]:
+    out = []
+    for pid in sorted(pids):
+        with contextlib.suppress(OSError):
+            cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+            out.append(f"{pid}: {cmd.strip()[:100]}")
+    return out
+
+
+def group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def stop_group(proc: subprocess.Popen) -> None:
+    """SIGTERM the server's process group, then SIGKILL what is left."""
+    for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, sig)
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline and group_alive(proc.pid):
+            proc.poll()
+            time.sleep(0.1)
+        if not group_alive(proc.pid):
+            break
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.wait(timeout=5)
+
+
+async def session(ws_url: str, n: int, deadline: float) -> dict:
+    """One visitor: connect, see the title, press Enter, see the campaign, leave."""
+    import aiohttp
+
+    result = {"session": n, "ok": False}
+    t0 = time.monotonic()
+    seen = b""
+
+    async def until(ws, mark: bytes) -> float:
+        nonlocal seen
+        while mark not in seen:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError(f"no {mark!r} before the deadline")
+            msg = await ws.receive(timeout=left)
+            if msg.type == aiohttp.WSMsgType.BINARY:
+                seen += msg.data
+            elif msg.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED):
+                raise ConnectionError("the server closed the session")
+        return time.monotonic() - t0
+
+    try:
+        async with aiohttp.ClientSession() as http:
+            url = f"{ws_url}?width={SIZE['width']}&height={SIZE['height']}"
+            async with http.ws_connect(url, max_msg_size=0) as ws:
+                await ws.send_str(json.dumps(["resize", SIZE]))
+                result["title_s"] = await until(ws, TITLE_MARK)
+                await ws.send_str(json.dumps(["stdin", "\r"]))
+                result["campaign_s"] = await until(ws, CAMPAIGN_MARK)
+                result["bytes"] = len(seen)
+                result["ok"] = True
+    except Exception as exc:  # reported per session
+        result["error"] = f"{type(exc).__name__}: {exc}"[:200]
+    return result
+
+
+async def sessions(ws_url: str, n: int, deadline: float) -> list[dict]:
+    return await asyncio.gather(*(session(ws_url, i, deadline) for i in range(n)))
+
+
+def wait_until(condition, seconds: float) -> bool:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return condition()
+
+
+def run(n: int, deadline_s: float) -> dict:
+    start = time.monotonic()
+    home = tempfile.mkdtemp(prefix="lrgame-load-")
+    port = free_port()
+    log_path = Path(home) / "server.log"
+    env = dict(os.environ, LRGAME_HOME=str(Path(home) / "home"), PYTHONUNBUFFERED="1")
+    with open(log_path, "w") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "lrgame", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env=env,
+            start_new_session=True,
+        )
+        report: dict = {"sessions": n, "port": port}
+        try:
+            page = None
+            end = time.monotonic() + 30
+            while page is None and time.monotonic() < end:
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as r:
+                        page = r.read().decode("utf-8")
+                except OSError:
+                    if server.poll() is not None:
+                        break
+                    time.sleep(0.2)
+            if page is None:
+                report["error"] = "the server did not answer: " + log_path.read_text()[-500:]
+                return report
+            ws_url = re.search(r'data-session-websocket-url="([^"]+)"', page).group(1)
+            assert ws_url.startswith("ws://127.0.0.1:"), ws_url  # loopback only
+            before = descendants(server.pid)
+            t0 = time.monotonic()
+            deadline = time.monotonic() + max(5.0, deadline_s - (time.monotonic() - start) - 25)
+            results = asyncio.run(sessions(ws_url, n, deadline))
+            report["all_sessions_s"] = round(time.monotonic() - t0, 2)
+            report["results"] = results
+            ok = [r for r in results if r["ok"]]
+            report["passed"] = len(ok)
+            if ok:
+                titles = [r["title_s"] for r in ok]
+                report["title_median_s"] = round(statistics.median(titles), 2)
+                report["title_max_s"] = round(max(titles), 2)
+                report["campaign_max_s"] = round(max(r["campaign_s"] for r in ok), 2)
+            # every websocket is closed: the games must end, and no process stay behind
+            t1 = time.monotonic()
+            clean = wait_until(lambda: descendants(server.pid) <= before, 20)
+            report["games_gone_s"] = round(time.monotonic() - t1, 2)
+            left = descendants(server.pid) - before
+            report["left_behind"] = describe(left)
+            report["clean_after_close"] = clean
+        finally:
+            stop_group(server)
+        report["server_group_empty"] = not group_alive(server.pid)
+        report["server_exit"] = server.returncode
+    report["total_s"] = round(time.monotonic() - start, 2)
+    return report
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sessions", type=int, default=20)
+    ap.add_argument("--deadline", type=float, default=90.0, help="seconds for the whole test")
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+    report = run(args.sessions, args.deadline)
+    good = (
+        report.get("passed") == args.sessions
+        and report.get("clean_after_close")
+        and report.get("server_group_empty")
+    )
+    report["ok"] = bool(good)
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        print(f"lrgame serve, {args.sessions} websocket sessions at once on 127.0.0.1")
+        if "error" in report:
+            print("  " + report["error"])
+        else:
+            print(
+                f"  {report['passed']}/{args.sessions} saw the title and answered Enter; "
+                f"title: median {report.get('title_median_s')} s, slowest "
+                f"{report.get('title_max_s')} s; campaign after Enter: slowest "
+                f"{report.get('campaign_max_s')} s; all sessions {report['all_sessions_s']} s"
+            )
+            for r in report["results"]:
+                if not r["ok"]:
+                    print(f"  session {r['session']}: {r.get('error')}")
+            print(
+                f"  after closing: games gone in {report['games_gone_s']} s, left behind: "
+                f"{report['left_behind'] or 'nothing'}; server group empty after stop: "
+                f"{report['server_group_empty']}"
+            )
+        print(f"  {'PASS' if good else 'FAIL'} in {report['total_s']} s")
+    return 0 if good else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
