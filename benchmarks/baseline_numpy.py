@@ -2,7 +2,12 @@
 
 The level's loss and gradient are typed in by hand (the work a careful numpy user
 would do), the rates are log-spaced over the level's range, and every rate runs
-until it clears, diverges or spends the budget, exactly as the engine's rules say.
+until it clears, diverges or spends the budget, exactly as the engine's rules say:
+cleared when loss - minimum <= loss_below, diverged when the loss is not finite or
+exceeds 1e6 * max(start loss, 1) (the minimum is 0 here). It prints the fewest
+steps any rate needed (par on this grid).
+
+    python benchmarks/baseline_numpy.py LEVEL POINTS
 """
 
 import sys
@@ -16,8 +21,8 @@ LEVELS = {
 }
 
 
-def main() -> None:
-    level, points = sys.argv[1], int(sys.argv[2])
+def sweep(level: str, points: int) -> int | None:
+    """Fewest steps to clear over ``points`` log-spaced rates (None if none clears)."""
     c, start, goal, budget, (lo, hi) = LEVELS[level]
     lrs = np.geomspace(lo, hi, points)
     P = np.tile(start, (points, 1))
@@ -34,7 +39,12 @@ def main() -> None:
             loss[a] = 0.5 * np.sum(c * P[a] ** 2, axis=1)
             iters[a] = t + 1
             done |= (loss <= goal) | ~np.isfinite(loss) | (loss > 1e6 * max(loss0, 1))
-    print(int(iters[loss <= goal].min()) if (loss <= goal).any() else None)
+    cleared = loss <= goal
+    return int(iters[cleared].min()) if cleared.any() else None
+
+
+def main() -> None:
+    print(sweep(sys.argv[1], int(sys.argv[2])))
 
 
 if __name__ == "__main__":
