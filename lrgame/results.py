@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from .diagnose import Diagnosis, diagnose
+from .diagnose import Diagnosis, diagnose_level, judged_loss
 from .engine import Outcome, Run, run_schedule, score, stars
 from .store import Best
 
@@ -42,30 +42,48 @@ class Result:
 
 
 def judge(level, run: Run) -> Result:
-    """Judge a finished run: computes par (a sweep, cached on the level) and the ghost."""
+    """Judge a finished run: computes par (a sweep, cached on the level) and the ghost.
+
+    A level kind that scores runs its own way says so with ``grade_run(run)`` (stars and
+    score), and one with a learner of its own makes runs with ``new_run()``."""
     outcome = run.outcome or Outcome.OUT_OF_BUDGET
     par = level.compute_par()
     ghost: tuple[float, ...] = ()
     if par.best_lr is not None:
-        best = run_schedule(level.landscape(), level.engine_goal, par.best_lr)
-        ghost = tuple(s.loss for s in best.steps)
+        ghost = tuple(judged_loss(s) for s in _constant_run(level, run, par.best_lr).steps)
+    stars_, score_ = stars(outcome, run.iteration, par.par), score(outcome, run.iteration, par.par)
+    grade_run = getattr(level, "grade_run", None)
+    if callable(grade_run):
+        grade = grade_run(run)
+        stars_, score_ = int(grade.get("stars", stars_)), int(grade.get("score", score_))
     return Result(
         level_id=level.id,
         title=level.title,
         outcome=outcome,
         iterations=run.iteration,
-        final_loss=run.loss,
+        final_loss=judged_loss(run.current),
         par=par.par,
         best_lr=par.best_lr,
-        stars=stars(outcome, run.iteration, par.par),
-        score=score(outcome, run.iteration, par.par),
+        stars=stars_,
+        score=score_,
         lrs=tuple(run.lrs),
-        losses=tuple(s.loss for s in run.steps),
+        losses=tuple(judged_loss(s) for s in run.steps),
         ghost_losses=ghost,
         minimum=run.landscape.minimum,
         goal=run.goal.loss_below,
-        diagnosis=diagnose(run),
+        diagnosis=diagnose_level(level, run),
     )
+
+
+def _constant_run(level, run: Run, lr: float):
+    """The par ghost: the level played at one constant rate, by the same kind of run."""
+    new_run = getattr(level, "new_run", None)
+    ghost = new_run() if callable(new_run) else None
+    if ghost is None:
+        return run_schedule(level.landscape(), run.goal, lr)
+    while not ghost.over:
+        ghost.step(lr)
+    return ghost
 
 
 def save(result: Result, store) -> Result:

@@ -19,7 +19,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
 
-from ...diagnose import diagnose
+from ...diagnose import diagnose_level, judged_loss
 from ...engine import Run
 from ...text import num
 from ..widgets.charts import LandscapeChart, LossChart
@@ -77,13 +77,16 @@ class PlayScreen(Screen):
         super().__init__()
         self.level = level
         self.landscape = level.landscape()
-        self.run = Run(self.landscape, level.engine_goal)
+        new_run = getattr(level, "new_run", None)  # a kind may bring its own learner
+        self.run = new_run() if callable(new_run) else Run(self.landscape, level.engine_goal)
+        self.goal = self.run.goal
         self.set_reactive(PlayScreen.lr, float(level.lr.default))
         self._timer: Timer | None = None
         self._steps_per_tick = 1
         self._hint = 0
         self._par = None
         self._judging = False
+        self._stochastic = bool(getattr(self.landscape, "stochastic", False))
 
     # -- layout ----------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -127,10 +130,12 @@ class PlayScreen(Screen):
             text.append("  ·  " + "   ".join(parts), style="italic")
         elif land.n_params > 3:
             text.append(f"  {land.n_params:,} parameters", style="italic")
-        goal = level.goal
+        goal = self.goal
+        hold = getattr(goal, "hold", 1)
+        stay = f", and stay there {hold} steps in a row" if hold > 1 else ""
         text.append(
             f"\ngoal: loss within {num(goal.loss_below)} of {num(land.minimum)} "
-            f"in at most {goal.max_iterations:,} steps",
+            f"in at most {goal.max_iterations:,} steps{stay}",
             style="dim",
         )
         return text
@@ -157,7 +162,10 @@ class PlayScreen(Screen):
         chart = self.query_one("#landscape", LandscapeChart)
         chart.show(run.steps, run.params if chart.extra is not None else None, self.lr)
         self.query_one("#loss-chart", LossChart).show(
-            [s.loss for s in run.steps], self.landscape.minimum, self.level.goal.loss_below
+            [judged_loss(s) for s in run.steps],
+            self.landscape.minimum,
+            self.goal.loss_below,
+            batch=[s.loss for s in run.steps] if self._stochastic else None,
         )
         self._show_status()
         self._show_diagnosis()
@@ -166,9 +174,11 @@ class PlayScreen(Screen):
         run = self.run
         text = Text()
         text.append(f"iteration {run.iteration}", style="bold")
-        text.append(f"/{self.level.goal.max_iterations:,}", style="dim")
+        text.append(f"/{self.goal.max_iterations:,}", style="dim")
         text.append(" · ")
         text.append(f"loss {num(run.loss)}", style="bold")
+        if self._stochastic:  # the batch's loss above; the outcome is judged on all the data
+            text.append(f" · all data {num(judged_loss(run.current))}", style="bold")
         text.append(" · ")
         text.append(f"lr {num(self.lr)}", style="bold")
         if self._par is not None and self._par.par is not None:
@@ -178,7 +188,7 @@ class PlayScreen(Screen):
         self.query_one("#status", Static).update(text)
 
     def _show_diagnosis(self) -> None:
-        d = diagnose(self.run, None if self.run.over else self.lr)
+        d = diagnose_level(self.level, self.run, None if self.run.over else self.lr)
         text = Text()
         if self.run.iteration == 0 and self.level.story:
             text.append(" ".join(self.level.story.split()) + "\n", style="italic")
@@ -232,7 +242,7 @@ class PlayScreen(Screen):
         if self.run.over:
             self._take_step()  # says why nothing happens
             return
-        left = self.level.goal.max_iterations - self.run.iteration
+        left = self.goal.max_iterations - self.run.iteration
         rate = max(STEPS_PER_SECOND, left / RUN_SECONDS)
         ticks = min(rate, MAX_TICKS_PER_SECOND)
         self._steps_per_tick = max(1, math.ceil(rate / ticks))
