@@ -303,9 +303,7 @@ class ChallengeScreen(CampaignScreen):
         text = Text("  ")
         text.append(stars_text(best.stars if best else 0), style="bold yellow" if best else "dim")
         text.append("  " + entry.title, style="dim" if left == 0 else "")
-        text.append(f"  {left} of {session.rules.attempts} left", style="dim")
-        if best is not None and best.score:
-            text.append(f" · {best.score} pts", style="dim")
+        text.append(f"  {left}/{session.rules.attempts} left", style="dim")
         return text
 
     def _describe(self, level_id: str | None) -> None:
@@ -321,25 +319,23 @@ class ChallengeScreen(CampaignScreen):
         text.append(entry.title + "\n", style="bold")
         by = f" by {challenge.spec.author}" if challenge.spec.author else ""
         text.append(f"{challenge.title}{by}, for {session.player}\n\n", style="italic")
-        text.append(reflow(entry.story) + "\n\n" if entry.story else "")
         text.append(_rules_line(session) + "\n")
         attempts = [a for a in session.attempts if a.level == entry.level_id]
         for i, a in enumerate(attempts, 1):
             what = a.outcome.replace("_", " ")
-            text.append(
-                f"  attempt {i}: {what} after {a.iterations} step"
-                f"{'s' if a.iterations != 1 else ''}, {stars_text(a.stars)} {a.score} pts\n"
-            )
-        text.append(
-            f"\nResults are saved after every attempt in {session.path}: hand that file in.\n\n",
-            style="dim",
-        )
+            steps = f"{a.iterations} step{'s' if a.iterations != 1 else ''}"
+            text.append(f"  {i}. {what}, {steps}, {stars_text(a.stars)} {a.score} pts\n")
         if challenge_over(session):
             pass
         elif session.attempts_left(entry.level_id) == 0:
-            text.append("No attempts left at this level.", style="italic")
+            text.append("No attempts left at this level.\n", style="italic")
         else:
-            text.append("Press enter to play.", style="italic")
+            text.append("Press enter to play.\n", style="italic")
+        text.append(
+            f"Results are saved after every attempt in {session.path}: hand that file in.\n\n",
+            style="dim",
+        )
+        text.append(reflow(entry.story) if entry.story else "")
         self.query_one("#detail", Static).update(text)
 
 
