@@ -155,3 +155,26 @@ def test_play_folder_reports_a_bad_pack(tmp_path, capsys):
     (folder / "pack.yaml").write_text("title: Two Valleys\norder: [missing]\n")
     assert main(["play", str(folder)]) == 1
     assert "no level file missing.yaml" in capsys.readouterr().err
+
+
+def test_the_command_line_hands_the_game_a_pack_or_a_watcher(tmp_path, monkeypatch):
+    import lrgame.ui.app as app_module
+
+    seen = {}
+
+    class FakeApp:
+        return_code = 0
+
+        def run(self):
+            pass
+
+    def fake_make_app(level=None, **kw):
+        seen.update(kw, level=level)
+        return FakeApp()
+
+    monkeypatch.setattr(app_module, "make_app", fake_make_app)
+    folder = make_pack(tmp_path / "valleys")
+    assert main(["play", str(folder)]) == 0
+    assert seen["source"].title == "Two Valleys" and seen["level"] is None
+    assert main(["play", str(folder / "second-valley.yaml"), "--watch"]) == 0
+    assert seen["watcher"].level is seen["level"] and seen["level"].id == "second-valley"
