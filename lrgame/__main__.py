@@ -17,8 +17,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--unlock-all", action="store_true", help="open every level of the campaign")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
-    s = sub.add_parser("play", help="play one level (a shipped id or a YAML file)")
-    s.add_argument("level")
+    s = sub.add_parser(
+        "play", help="play one level (a shipped id or a YAML file), or a level pack (a folder)"
+    )
+    s.add_argument("level", metavar="LEVEL")
+    s.add_argument(
+        "--watch", action="store_true", help="reload the level file whenever it is saved"
+    )
 
     s = sub.add_parser("levels", help="list the shipped levels in campaign order")
     s.add_argument("--json", action="store_true")
@@ -29,6 +34,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--schedule", help="e.g. step:step_size=5,gamma=0.5 (default constant)")
     s.add_argument("--max-iterations", type=int, help="override the level's budget")
     s.add_argument("--json", action="store_true")
+    s.add_argument("--replay", metavar="PATH", help="write the run as a result file for grading")
+    s.add_argument("--player", help="the name in the result file (default: your user name)")
+    s.add_argument(
+        "--challenge", metavar="FILE", help="LEVEL is this challenge's; add the run as an attempt"
+    )
 
     s = sub.add_parser("sweep", help="one run per constant learning rate, charted")
     s.add_argument("level")
@@ -48,8 +58,44 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true")
 
     s = sub.add_parser("validate", help="check level files (default: every shipped level)")
-    s.add_argument("paths", nargs="*")
+    s.add_argument("paths", nargs="*", help="level files or pack folders")
+    s.add_argument("--chart", action="store_true", help="charts for every level, packs too")
+    s.add_argument("--quiet", action="store_true", help="one line per level, no charts")
+
+    _add_authoring_commands(sub)
     return p
+
+
+def _add_authoring_commands(sub) -> None:
+    """Authoring and classroom commands (lrgame/authoring.py, challenge.py, grade.py, serve.py)."""
+    s = sub.add_parser("new", help="write a commented starting level NAME.yaml")
+    s.add_argument("name", help="the level's id, e.g. my-level")
+    s.add_argument("--dir", default=".", help="the folder to write it in (default: here)")
+    s.add_argument(
+        "--schema", help="the $schema reference of its first line (default: the installed file)"
+    )
+
+    s = sub.add_parser("schema", help="print the JSON Schema of level files (or packs, challenges)")
+    s.add_argument("format", nargs="?", default="level", choices=["level", "pack", "challenge"])
+
+    s = sub.add_parser("challenge", help="check a classroom challenge; with --player, play it")
+    s.add_argument("file")
+    s.add_argument("--player", help="your name, as the result file records it")
+    s.add_argument("--out", help="the result file (default: CHALLENGE-PLAYER.json here)")
+
+    s = sub.add_parser("grade", help="re-simulate result files and print a leaderboard")
+    s.add_argument("files", nargs="+", metavar="FILE")
+    s.add_argument("--challenge", metavar="FILE", help="grade against this challenge")
+    s.add_argument(
+        "--level", action="append", metavar="LEVEL", help="a level file replays may use (repeat)"
+    )
+    s.add_argument("--json", action="store_true")
+    s.add_argument("--csv", action="store_true")
+
+    s = sub.add_parser("serve", help="serve the game to browsers (one game per visitor)")
+    s.add_argument("--host", default="127.0.0.1", help="default 127.0.0.1: this machine only")
+    s.add_argument("--port", type=int, default=8000)
+    s.add_argument("--public-url", help="the address browsers use, e.g. http://10.0.0.5:8000")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -68,6 +114,7 @@ def main(argv: list[str] | None = None) -> int:
         "sweep": cli.cmd_sweep,
         "validate": cli.cmd_validate,
         "range-test": cli.cmd_range_test,
+        **_authoring_handlers(),
     }[args.command]
     try:
         return handler(args)
@@ -79,6 +126,18 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except BrokenPipeError:
         return 0
+
+
+def _authoring_handlers() -> dict:
+    from . import authoring, challenge, grade, schema, serve
+
+    return {
+        "new": authoring.cmd_new,
+        "schema": schema.cmd_schema,
+        "challenge": challenge.cmd_challenge,
+        "grade": grade.cmd_grade,
+        "serve": serve.cmd_serve,
+    }
 
 
 if __name__ == "__main__":

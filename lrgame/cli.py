@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import sys
 from typing import Any
 
@@ -146,7 +147,12 @@ def run_report(level: L.Level, run: Run, lr: float, schedule=CONSTANT) -> dict[s
 
 
 def cmd_run(args) -> int:
-    level = _load(args.level)
+    if getattr(args, "challenge", None):  # LEVEL is one of the challenge's levels
+        from .challenge import challenge_level
+
+        level = challenge_level(args)
+    else:
+        level = _load(args.level)
     lr = _positive(args.lr, "--lr")
     try:
         schedule = parse_schedule(args.schedule) if args.schedule else CONSTANT
@@ -159,6 +165,10 @@ def cmd_run(args) -> int:
         budget = args.max_iterations
     run = _run_level(level, lr, schedule, budget)
     report = run_report(level, run, lr, schedule)
+    if getattr(args, "replay", None):
+        from .challenge import save_run_replay
+
+        save_run_replay(args, level, run, schedule)
     if args.json:
         _out(report)
         return 0
@@ -300,26 +310,44 @@ def validate_one(level: L.Level) -> list[str]:
 
 def cmd_validate(args) -> int:
     paths = args.paths or [str(L.shipped_path(lid)) for _, lid in L.campaign_ids()]
+    # A level file named on the command line gets its windows of good rates and the
+    # sweep's charts; every shipped level (no path) or a pack's levels, one line each.
+    force_chart = getattr(args, "chart", False)
+    chart = force_chart or (bool(args.paths) and not getattr(args, "quiet", False))
     failed = 0
     for path in paths:
+        if os.path.isdir(path):
+            from .authoring import validate_pack
+
+            failed += validate_pack(path, chart=force_chart)
+            continue
         try:
             level = L.load_level(path)
         except L.LevelError as exc:
             print(str(exc), file=sys.stderr)
             failed += 1
             continue
-        problems = validate_one(level)
-        if problems:
-            failed += 1
-            for p in problems:
-                print(f"{path}: {p}", file=sys.stderr)
-            continue
-        par = level.compute_par()
-        print(
-            f"{path}: ok — par {par.par}, best lr {num(par.best_lr)}, "
-            f"max stable lr {num(par.max_stable_lr)}"
-        )
+        failed += not report_level(path, level, chart)
     return 1 if failed else 0
+
+
+def report_level(path, level: L.Level, chart: bool, indent: str = "") -> bool:
+    """Print a loaded level's verdict (and, with ``chart``, its window of good rates)."""
+    problems = validate_one(level)
+    for p in problems:
+        print(f"{path}: {p}", file=sys.stderr)
+    if problems:
+        return False
+    par = level.compute_par()
+    print(
+        f"{indent}{path}: ok — par {par.par}, best lr {num(par.best_lr)}, "
+        f"max stable lr {num(par.max_stable_lr)}"
+    )
+    if chart:
+        from .authoring import level_report
+
+        print(level_report(level))
+    return True
 
 
 # -- range test -------------------------------------------------------------------------

@@ -24,7 +24,7 @@ def sweep_charts(level, batch: Batch, width: int = 78, height: int = 14) -> str:
         plt.theme("clear")
         for code, marker, label in (
             (1, "dot", "cleared"),
-            (3, "dot", "out of budget"),
+            (3, "o", "out of budget"),  # a shape of its own: the clear theme has no colours
             (2, "x", "diverged"),
         ):
             mask = batch.codes == code

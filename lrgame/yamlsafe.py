@@ -370,8 +370,12 @@ def load_yaml_text(text: str | bytes, path: str) -> Document:
         raise InputError(path, "not a text file (binary content)") from None
 
 
-def load_yaml_file(path: str | os.PathLike) -> Document:
-    """Load an untrusted YAML file, reading at most ``MAX_BYTES + 1`` bytes of it."""
+def read_capped(path: str | os.PathLike, limit: int) -> bytes:
+    """At most ``limit + 1`` bytes of a regular file; raise InputError (path, no line).
+
+    O_NONBLOCK and the regular-file check: a FIFO or a device in a file's place must
+    not hang the reader. A caller compares the length with ``limit`` for "too large".
+    """
     name = os.fsdecode(path)
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
@@ -381,9 +385,15 @@ def load_yaml_file(path: str | os.PathLike) -> Document:
         with os.fdopen(fd, "rb") as handle:
             if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
                 raise InputError(name, "not a regular file")
-            raw = handle.read(MAX_BYTES + 1)
+            return handle.read(limit + 1)
     except OSError as exc:
         raise InputError(name, f"cannot read file: {exc.strerror or exc}") from None
+
+
+def load_yaml_file(path: str | os.PathLike) -> Document:
+    """Load an untrusted YAML file, reading at most ``MAX_BYTES + 1`` bytes of it."""
+    name = os.fsdecode(path)
+    raw = read_capped(path, MAX_BYTES)
     if len(raw) > MAX_BYTES:
         raise InputError(name, "file is too large (over 1 MB)")
     return load_yaml_text(raw, name)

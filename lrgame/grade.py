@@ -1,0 +1,303 @@
+"""``lrgame grade``: re-simulate every replay and rank the players who told the truth.
+
+A result file is *accepted* only if every attempt re-simulates, with the engine's own
+``Run`` and the recorded rates, to exactly the outcome, iterations, stars and score
+it claims, on a level whose content hash equals the grader's copy, within the rules.
+Otherwise it is *rejected*, with the first reason found. Result files are untrusted
+(see ``replay.read_result``); nothing in them is executed.
+
+``final_loss`` is compared to a relative 1e-9, not exactly: everything that decides
+a result (the rates, the level) is carried exactly, but a loss with exp or sin may
+differ in its last bits between two machines' maths libraries.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import sys
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from . import levels as L
+from .fileformat import level_hash
+from .replay import AttemptRecord, ResultError, ResultFile, judge, rate_problem, read_result, replay
+from .text import num, stars_text
+
+LOSS_RTOL = 1e-9
+
+
+@dataclass
+class LevelFigures:
+    """A player's best attempt at one level."""
+
+    level: str
+    attempts: int
+    outcome: str
+    iterations: int | None
+    stars: int
+    score: int
+    final_loss: float | None
+
+
+@dataclass
+class Entry:
+    """One result file's line of the leaderboard."""
+
+    file: str
+    player: str | None
+    status: str  # accepted | rejected
+    reason: str | None
+    total_score: int = 0
+    rank: int | None = None
+    levels: list[LevelFigures] = field(default_factory=list)
+
+
+class Grader:
+    """Checks result files against one set of levels and rules.
+
+    With a challenge: its levels, its rules, and results must be made for it (same
+    hash). Without: shipped levels by id, and levels given by path; no rules.
+    """
+
+    def __init__(self, challenge=None, extra_levels: list[L.Level] | None = None):
+        self.challenge = challenge
+        self.levels: dict[str, L.Level] = dict(challenge.levels) if challenge else {}
+        for level in extra_levels or []:
+            self.levels[level.id] = level
+
+    def level(self, level_id: str) -> L.Level | None:
+        if level_id not in self.levels and self.challenge is None:
+            path = L.shipped_path(level_id)
+            if path.is_file():
+                self.levels[level_id] = L.load_level(path)
+        return self.levels.get(level_id)
+
+    def grade(self, path: str) -> Entry:
+        try:
+            result = read_result(path)
+        except ResultError as exc:
+            return Entry(file=path, player=None, status="rejected", reason=exc.reason)
+        try:
+            figures = self._check(result)
+        except _Reject as exc:
+            return Entry(file=path, player=result.player, status="rejected", reason=str(exc))
+        total = sum(f.score for f in figures)
+        return Entry(path, result.player, "accepted", None, total, None, figures)
+
+    # -- the checks ------------------------------------------------------------------
+    def _check(self, result: ResultFile) -> list[LevelFigures]:
+        ch = self.challenge
+        if ch is not None:
+            if result.challenge is None:
+                raise _Reject(f"not made for the challenge {ch.title!r} (no challenge in it)")
+            if result.challenge.hash != ch.hash:
+                raise _Reject(
+                    f"made for a different challenge ({result.challenge.title!r}), or for "
+                    "different levels or rules"
+                )
+            rules = ch.rules
+            limit = rules.time_limit_minutes
+            if limit is not None:
+                if result.elapsed_seconds is None:
+                    raise _Reject("the challenge has a time limit, and the file records no time")
+                if result.elapsed_seconds > limit * 60:
+                    raise _Reject(
+                        f"over the time limit: {result.elapsed_seconds / 60:.1f} minutes "
+                        f"(the rules allow {limit:g})"
+                    )
+        by_level: dict[str, list[AttemptRecord]] = {}
+        for a in result.attempts:
+            by_level.setdefault(a.level, []).append(a)
+        if ch is not None:
+            for lid, attempts in by_level.items():
+                if len(attempts) > ch.rules.attempts:
+                    raise _Reject(
+                        f"too many attempts: {len(attempts)} on {lid} "
+                        f"(the rules allow {ch.rules.attempts})"
+                    )
+        counts: dict[str, int] = {}
+        for a in result.attempts:
+            counts[a.level] = counts.get(a.level, 0) + 1
+            self._check_attempt(a, f"{a.level}, attempt {counts[a.level]}", result)
+        order = list(ch.levels) if ch is not None else list(by_level)
+        return [self._best(lid, by_level.get(lid, [])) for lid in order]
+
+    def _check_attempt(self, a: AttemptRecord, where: str, result: ResultFile) -> None:
+        level = self.level(a.level)
+        if level is None:
+            if self.challenge is not None:
+                raise _Reject(f"{where}: not a level of the challenge")
+            hint = (
+                f"; the file was made for the challenge {result.challenge.title!r}: "
+                "grade it with --challenge FILE"
+                if result.challenge is not None
+                else ""
+            )
+            raise _Reject(f"{where}: unknown level (not shipped, nor given with --level){hint}")
+        if a.level_hash != level_hash(level):
+            raise _Reject(
+                f"{where}: different level: its content is not the grader's copy of {a.level}"
+            )
+        budget = level.engine_goal.max_iterations
+        if len(a.lrs) > budget:
+            raise _Reject(f"{where}: {len(a.lrs)} steps, more than the level's budget of {budget}")
+        fixed = self.challenge is not None and not self.challenge.rules.lr_changes
+        if fixed and len(set(a.lrs)) > 1:
+            raise _Reject(f"{where}: lr changed mid-run, and the rules forbid it")
+        problem = rate_problem(level, a.lrs, a.schedule)
+        if problem:
+            raise _Reject(f"{where}: {problem}")
+        run = replay(level, a.lrs)
+        if run.iteration < len(a.lrs):
+            raise _Reject(
+                f"{where}: the run ends after {run.iteration} steps; the replay goes on "
+                f"for {len(a.lrs) - run.iteration} more"
+            )
+        outcome, true_stars, true_score = judge(level, run)
+        if a.iterations != run.iteration:
+            raise _Reject(
+                f"{where}: changed iterations: claims {a.iterations}, the replay takes "
+                f"{run.iteration}"
+            )
+        if a.outcome != outcome:
+            raise _Reject(f"{where}: changed outcome: claims {a.outcome}, the replay is {outcome}")
+        if a.score != true_score:
+            raise _Reject(
+                f"{where}: changed score: claims {a.score} points, the replay scores {true_score}"
+            )
+        if a.stars != true_stars:
+            raise _Reject(
+                f"{where}: changed stars: claims {a.stars}, the replay earns {true_stars}"
+            )
+        loss = run.loss
+        claimed = a.final_loss
+        if not math.isfinite(loss):
+            same = claimed is None
+        else:
+            same = claimed is not None and math.isclose(claimed, loss, rel_tol=LOSS_RTOL, abs_tol=0)
+        if not same:
+            raise _Reject(
+                f"{where}: changed final loss: claims {num(claimed)}, the replay ends at {num(loss)}"
+            )
+
+    @staticmethod
+    def _best(level_id: str, attempts: list[AttemptRecord]) -> LevelFigures:
+        if not attempts:
+            return LevelFigures(level_id, 0, "not played", None, 0, 0, None)
+        best = max(attempts, key=lambda a: (a.score, -a.iterations))
+        return LevelFigures(
+            level_id,
+            len(attempts),
+            best.outcome,
+            best.iterations,
+            best.stars,
+            best.score,
+            best.final_loss,
+        )
+
+
+class _Reject(Exception):
+    pass
+
+
+def rank(entries: list[Entry]) -> list[Entry]:
+    """Accepted files by total score (ties share a rank), then the rejected ones."""
+    accepted = sorted(
+        (e for e in entries if e.status == "accepted"),
+        key=lambda e: (-e.total_score, (e.player or "").casefold(), e.file),
+    )
+    previous, place = None, 0
+    for i, e in enumerate(accepted, 1):
+        if e.total_score != previous:
+            place, previous = i, e.total_score
+        e.rank = place
+    return accepted + [e for e in entries if e.status != "accepted"]
+
+
+# -- output -----------------------------------------------------------------------------
+
+
+def leaderboard_text(entries: list[Entry]) -> str:
+    n_ok = sum(e.status == "accepted" for e in entries)
+    lines = [f"{len(entries)} result files: {n_ok} accepted, {len(entries) - n_ok} rejected"]
+    accepted = [e for e in entries if e.status == "accepted"]
+    if accepted:
+        player_w = max(6, *(len(e.player or "") for e in accepted))
+        level_w = max(5, *(len(f.level) for e in accepted for f in e.levels))
+        lines.append("")
+        lines.append(
+            f"{'rank':>4}  {'player':<{player_w}}  {'total':>6}  {'level':<{level_w}}  "
+            f"{'iterations':>10}  {'stars':<5}  {'score':>6}"
+        )
+        for e in accepted:
+            first = True
+            for f in e.levels or [LevelFigures("-", 0, "not played", None, 0, 0, None)]:
+                head = (
+                    f"{e.rank:>4}  {e.player:<{player_w}}  {e.total_score:>6}"
+                    if first
+                    else f"{'':>4}  {'':<{player_w}}  {'':>6}"
+                )
+                its = "-" if f.iterations is None else str(f.iterations)
+                if f.outcome not in ("cleared", "not played"):
+                    its += f" ({f.outcome.replace('_', ' ')})"
+                shown_stars = "-" if f.outcome == "not played" else stars_text(f.stars)
+                lines.append(
+                    f"{head}  {f.level:<{level_w}}  {its:>10}  {shown_stars:<5}  {f.score:>6}"
+                )
+                first = False
+    rejected = [e for e in entries if e.status != "accepted"]
+    if rejected:
+        lines.append("")
+        lines.extend(f"{e.file}: rejected: {e.reason}" for e in rejected)
+    return "\n".join(lines)
+
+
+def entries_json(entries: list[Entry]) -> dict[str, Any]:
+    return {"entries": [asdict(e) for e in entries]}
+
+
+CSV_COLUMNS = [
+    "rank", "file", "player", "status", "reason", "total_score",
+    "level", "attempts", "outcome", "iterations", "stars", "score",
+]  # fmt: skip
+
+
+def write_csv(entries: list[Entry], out) -> None:
+    """One row per file and level (one row for a rejected file)."""
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(CSV_COLUMNS)
+    for e in entries:
+        head = [e.rank, e.file, e.player, e.status, e.reason, e.total_score]
+        if not e.levels:
+            w.writerow([*head, "", "", "", "", "", ""])
+        for f in e.levels:
+            w.writerow([*head, f.level, f.attempts, f.outcome, f.iterations, f.stars, f.score])
+
+
+def cmd_grade(args) -> int:
+    from .cli import UsageError
+
+    if args.json and args.csv:
+        raise UsageError("choose one of --json and --csv")
+    challenge = None
+    if args.challenge:
+        from .challenge import load_challenge
+
+        challenge = load_challenge(args.challenge)  # a LevelError exits 1 with its lines
+    extra = []
+    for ref in args.level or []:
+        try:
+            extra.append(L.find_level(ref))
+        except L.LevelNotFound as exc:
+            raise UsageError(str(exc)) from None
+    grader = Grader(challenge, extra)
+    entries = rank([grader.grade(path) for path in args.files])
+    if args.json:
+        sys.stdout.write(json.dumps(entries_json(entries), indent=2, allow_nan=False) + "\n")
+    elif args.csv:
+        write_csv(entries, sys.stdout)
+    else:
+        print(leaderboard_text(entries))
+    return 0 if all(e.status == "accepted" for e in entries) else 1
