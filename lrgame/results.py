@@ -10,7 +10,7 @@ import dataclasses
 from dataclasses import dataclass
 
 from .diagnose import Diagnosis, diagnose
-from .engine import Outcome, Run, run_schedule, score, stars
+from .engine import Outcome, Run, play_schedule, score, stars
 from .store import Best
 
 
@@ -47,8 +47,16 @@ def judge(level, run: Run) -> Result:
     par = level.compute_par()
     ghost: tuple[float, ...] = ()
     if par.best_lr is not None:
-        best = run_schedule(level.landscape(), level.engine_goal, par.best_lr)
+        # the ghost plays by the level's own rules, with the schedule that reached par
+        best = play_schedule(level.new_run(), par.best_lr, par.schedule)
         ghost = tuple(s.loss for s in best.steps)
+    figures = {
+        "stars": stars(outcome, run.iteration, par.par),
+        "score": score(outcome, run.iteration, par.par),
+    }
+    own = getattr(level, "grade_run", None)  # a kind that scores runs its own way
+    if own is not None:
+        figures.update({k: v for k, v in own(run).items() if k in figures})
     return Result(
         level_id=level.id,
         title=level.title,
@@ -57,8 +65,8 @@ def judge(level, run: Run) -> Result:
         final_loss=run.loss,
         par=par.par,
         best_lr=par.best_lr,
-        stars=stars(outcome, run.iteration, par.par),
-        score=score(outcome, run.iteration, par.par),
+        stars=int(figures["stars"]),
+        score=int(figures["score"]),
         lrs=tuple(run.lrs),
         losses=tuple(s.loss for s in run.steps),
         ghost_losses=ghost,

@@ -20,7 +20,6 @@ from textual.timer import Timer
 from textual.widgets import Footer, Static
 
 from ...diagnose import diagnose
-from ...engine import Run
 from ...text import num
 from ..widgets.charts import LandscapeChart, LossChart
 from ..widgets.lr_field import LrField
@@ -77,7 +76,7 @@ class PlayScreen(Screen):
         super().__init__()
         self.level = level
         self.landscape = level.landscape()
-        self.run = Run(self.landscape, level.engine_goal)
+        self.run = level.new_run()  # a kind with its own learner plays by its own rules
         self.set_reactive(PlayScreen.lr, float(level.lr.default))
         self._timer: Timer | None = None
         self._steps_per_tick = 1
