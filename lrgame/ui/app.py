@@ -79,10 +79,10 @@ class LrGameApp(App[int]):
 
     def on_mount(self) -> None:
         if self.start_level is not None:
-            from .screens.play import PlayScreen
+            from .screens.kinds import play_screen_for
 
             self._levels[self.start_level.id] = self.start_level
-            self.push_screen(PlayScreen(self.start_level))
+            self.push_screen(play_screen_for(self.start_level))
         else:
             self.push_screen("title")
         self.call_after_refresh(self._open_store)
@@ -162,11 +162,12 @@ class LrGameApp(App[int]):
     def open_level(self, level: Level) -> None:
         """Show a level's play screen, with the campaign underneath for escape."""
         from .screens.campaign import CampaignScreen
+        from .screens.kinds import play_screen_for
         from .screens.play import PlayScreen
 
         self._levels.setdefault(level.id, level)
         if isinstance(self.screen, PlayScreen):
-            self.switch_screen(PlayScreen(level))
+            self.switch_screen(play_screen_for(level))
             return
         while len(self.screen_stack) > 2 and not isinstance(
             self.screen, (CampaignScreen, TitleScreen)
@@ -176,7 +177,7 @@ class LrGameApp(App[int]):
             self.push_screen(CampaignScreen())
         elif not isinstance(self.screen, CampaignScreen):
             self.switch_screen(CampaignScreen())
-        self.push_screen(PlayScreen(level))
+        self.push_screen(play_screen_for(level))
 
     def show_campaign(self) -> None:
         """Go back to the campaign from wherever the player is."""
