@@ -33,6 +33,8 @@ class Result:
     minimum: float
     goal: float  # cleared when loss - minimum <= goal
     diagnosis: Diagnosis
+    trials: int = 0  # runs tried before this one, on a level where each costs points
+    trial_cost: int = 0  # points taken off for those trials (already out of ``score``)
     new_best: bool = False
     previous: Best | None = None  # the best saved before this run
 
@@ -73,6 +75,14 @@ def judge(level, run: Run) -> Result:
         minimum=run.landscape.minimum,
         goal=run.goal.loss_below,
         diagnosis=diagnose(run),
+    )
+
+
+def with_trials(level, result: Result, trials: int) -> Result:
+    """The result after paying for ``trials`` trial runs (``level.trial_score``)."""
+    score_after = level.trial_score(result.score, trials)
+    return dataclasses.replace(
+        result, score=score_after, trials=trials, trial_cost=result.score - score_after
     )
 
 
