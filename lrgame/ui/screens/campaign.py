@@ -44,7 +44,7 @@ class CampaignScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#levels", OptionList).border_title = "Campaign"
+        self.query_one("#levels", OptionList).border_title = self.app.campaign_title
         self._load()
 
     def on_screen_resume(self) -> None:
