@@ -10,7 +10,7 @@ import dataclasses
 from dataclasses import dataclass
 
 from .diagnose import Diagnosis, diagnose_level, judged_loss
-from .engine import Outcome, Run, run_schedule, score, stars
+from .engine import Outcome, Run, play_schedule, score, stars
 from .store import Best
 
 
@@ -33,6 +33,8 @@ class Result:
     minimum: float
     goal: float  # cleared when loss - minimum <= goal
     diagnosis: Diagnosis
+    trials: int = 0  # runs tried before this one, on a level where each costs points
+    trial_cost: int = 0  # points taken off for those trials (already out of ``score``)
     new_best: bool = False
     previous: Best | None = None  # the best saved before this run
 
@@ -50,12 +52,16 @@ def judge(level, run: Run) -> Result:
     par = level.compute_par()
     ghost: tuple[float, ...] = ()
     if par.best_lr is not None:
-        ghost = tuple(judged_loss(s) for s in _constant_run(level, run, par.best_lr).steps)
-    stars_, score_ = stars(outcome, run.iteration, par.par), score(outcome, run.iteration, par.par)
-    grade_run = getattr(level, "grade_run", None)
-    if callable(grade_run):
-        grade = grade_run(run)
-        stars_, score_ = int(grade.get("stars", stars_)), int(grade.get("score", score_))
+        # the ghost plays by the level's own rules, with the schedule that reached par
+        best = play_schedule(level.new_run(), par.best_lr, par.schedule)
+        ghost = tuple(judged_loss(s) for s in best.steps)
+    figures = {
+        "stars": stars(outcome, run.iteration, par.par),
+        "score": score(outcome, run.iteration, par.par),
+    }
+    own = getattr(level, "grade_run", None)  # a kind that scores runs its own way
+    if own is not None:
+        figures.update({k: v for k, v in own(run).items() if k in figures})
     return Result(
         level_id=level.id,
         title=level.title,
@@ -64,8 +70,8 @@ def judge(level, run: Run) -> Result:
         final_loss=judged_loss(run.current),
         par=par.par,
         best_lr=par.best_lr,
-        stars=stars_,
-        score=score_,
+        stars=int(figures["stars"]),
+        score=int(figures["score"]),
         lrs=tuple(run.lrs),
         losses=tuple(judged_loss(s) for s in run.steps),
         ghost_losses=ghost,
@@ -75,15 +81,12 @@ def judge(level, run: Run) -> Result:
     )
 
 
-def _constant_run(level, run: Run, lr: float):
-    """The par ghost: the level played at one constant rate, by the same kind of run."""
-    new_run = getattr(level, "new_run", None)
-    ghost = new_run() if callable(new_run) else None
-    if ghost is None:
-        return run_schedule(level.landscape(), run.goal, lr)
-    while not ghost.over:
-        ghost.step(lr)
-    return ghost
+def with_trials(level, result: Result, trials: int) -> Result:
+    """The result after paying for ``trials`` trial runs (``level.trial_score``)."""
+    score_after = level.trial_score(result.score, trials)
+    return dataclasses.replace(
+        result, score=score_after, trials=trials, trial_cost=result.score - score_after
+    )
 
 
 def save(result: Result, store) -> Result:

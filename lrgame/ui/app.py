@@ -234,9 +234,9 @@ class LrGameApp(App[int]):
             from .watching import WatchedPlayScreen
 
             return WatchedPlayScreen(level, self.watcher)
-        from .screens.play import PlayScreen
+        from .screens.kinds import play_screen_for
 
-        return PlayScreen(level)
+        return play_screen_for(level)  # the screen the level's kind asks for
 
     def show_campaign(self) -> None:
         """Go back to the campaign from wherever the player is."""

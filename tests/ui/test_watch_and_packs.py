@@ -101,11 +101,14 @@ def test_watch_refuses_a_pack_folder(tmp_path, capsys):
 
 
 def _head(app) -> str:
-    return str(app.screen.query_one("#level-head").render())
+    # polled while the reload switches screens: the new one may not be composed yet
+    heads = app.screen.query("#level-head")
+    return str(heads.first().render()) if heads else ""
 
 
 def _bar(app) -> str:
-    return str(app.screen.query_one("#watch-bar").render())
+    bars = app.screen.query("#watch-bar")  # none while a reload switches screens
+    return str(bars.first().render()) if bars else ""
 
 
 # -- packs -------------------------------------------------------------------------------

@@ -50,7 +50,11 @@ class ResultScreen(Screen):
         style = "bold green" if r.cleared else "bold red"
         text.append(f"{r.title}: {word}", style=style)
         text.append(f"   {stars_text(r.stars)}", style="bold yellow")
-        text.append(f"   {r.score} points\n")
+        text.append(f"   {r.score} points")
+        if r.trials:
+            runs = f"{r.trials} trial run{'s' if r.trials != 1 else ''}"
+            text.append(f" (after {runs}: −{r.trial_cost})", style="dim")
+        text.append("\n")
         steps = f"{r.iterations} step{'s' if r.iterations != 1 else ''}"
         if r.par is None:
             text.append(f"{steps}. No constant rate clears this level: par is unknown.")
