@@ -33,6 +33,7 @@ class Result:
     minimum: float
     goal: float  # cleared when loss - minimum <= goal
     diagnosis: Diagnosis
+    par_schedule: str = "constant"  # the schedule (with best_lr as its base) that reached par
     trials: int = 0  # runs tried before this one, on a level where each costs points
     trial_cost: int = 0  # points taken off for those trials (already out of ``score``)
     new_best: bool = False
@@ -70,6 +71,7 @@ def judge(level, run: Run) -> Result:
         final_loss=judged_loss(run.current),
         par=par.par,
         best_lr=par.best_lr,
+        par_schedule=par.schedule.spec(),
         stars=int(figures["stars"]),
         score=int(figures["score"]),
         lrs=tuple(run.lrs),

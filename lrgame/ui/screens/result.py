@@ -59,10 +59,12 @@ class ResultScreen(Screen):
         if r.par is None:
             text.append(f"{steps}. No constant rate clears this level: par is unknown.")
         else:
-            text.append(
-                f"{steps} against par {r.par} (the best constant rate, lr {num(r.best_lr)}, "
-                f"needs {r.par})."
+            how = (
+                f"the best constant rate, lr {num(r.best_lr)}"
+                if r.par_schedule == "constant"
+                else f"lr {num(r.best_lr)} with the schedule {r.par_schedule}"
             )
+            text.append(f"{steps} against par {r.par} ({how}, needs {r.par}).")
         text.append(f"  Final loss {num(r.final_loss)}.\n")
         if r.new_best:
             text.append("New best! Saved.", style="bold")
