@@ -65,13 +65,16 @@ class PlayScreen(Screen):
             id="lr-up",
             tooltip="Multiply the learning rate by 10^(1/4)",
         ),
-        Binding("g", "log_scale", "Log", id="log", tooltip="Loss chart: linear or log scale"),
+        # g and q stay off the footer so a level's tools (s, t) fit in 80 columns;
+        # the help screen and the command palette list them
+        Binding("g", "log_scale", "Log", show=False, id="log"),
+        Binding("q", "app.quit", "Quit", show=False, id="quit-board"),
         Binding("h", "hint", "Hint", id="hint", tooltip="Show the next hint"),
         Binding("escape", "back", "Back", id="back", tooltip="Stop the run, or back"),
         # shown only on levels that offer them (check_action)
         Binding("s", "next_schedule", "Sched", id="schedule", tooltip="Next schedule"),
         Binding("S", "edit_schedule", "Edit schedule", show=False, id="edit-schedule"),
-        Binding("t", "range_test", "Range test", id="range-test", tooltip="Run a range test"),
+        Binding("t", "range_test", "Range", id="range-test", tooltip="Run a range test"),
     ]
 
     VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
