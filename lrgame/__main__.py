@@ -17,8 +17,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--unlock-all", action="store_true", help="open every level of the campaign")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
-    s = sub.add_parser("play", help="play one level (a shipped id or a YAML file)")
-    s.add_argument("level")
+    s = sub.add_parser(
+        "play", help="play one level (a shipped id or a YAML file), or a level pack (a folder)"
+    )
+    s.add_argument("level", metavar="LEVEL")
+    s.add_argument(
+        "--watch", action="store_true", help="reload the level file whenever it is saved"
+    )
 
     s = sub.add_parser("levels", help="list the shipped levels in campaign order")
     s.add_argument("--json", action="store_true")

@@ -62,6 +62,33 @@ def _n(v: float) -> str:
     return num(v).replace("-", "−", 1) if v < 0 else num(v)
 
 
+def judged_loss(step: Step) -> float:
+    """The loss a step is judged on: over all the data on a mini-batch level, else its loss."""
+    full = getattr(step, "full_loss", float("nan"))
+    return step.loss if full is None or math.isnan(full) else float(full)
+
+
+def diagnose_level(level, run: Run, lr: float | None = None) -> Diagnosis:
+    """``diagnose``, or a level kind's own words where it has them (an ``explain(lr)``
+    method: e.g. a child learning what a dog is, where slopes and valleys do not apply)."""
+    explain = getattr(level, "explain", None)
+    if not callable(explain):
+        return diagnose(run, lr)
+    rate = lr if lr is not None else (run.lrs[-1] if run.lrs else None)
+    try:
+        text = explain(rate) if rate is not None else ""
+    except Exception:  # the kind's words failed: fall back on the general ones
+        return diagnose(run, lr)
+    kind = {
+        Outcome.CLEARED: Kind.CLEARED,
+        Outcome.DIVERGED: Kind.DIVERGED,
+        Outcome.OUT_OF_BUDGET: Kind.OUT_OF_BUDGET,
+    }.get(run.outcome, Kind.START if run.iteration == 0 else Kind.DESCENDING)
+    if run.outcome is None and rate is not None:
+        text = f"If every step uses lr {num(rate)}: " + text
+    return Diagnosis(kind, text)
+
+
 def diagnose(run: Run, lr: float | None = None) -> Diagnosis:
     """Name what the run is doing. ``lr`` is the rate of the next step, for the preview."""
     steps = run.steps
@@ -77,7 +104,7 @@ def diagnose(run: Run, lr: float | None = None) -> Diagnosis:
     if run.outcome is Outcome.OUT_OF_BUDGET:
         head = (
             f"Out of budget: {run.iteration} steps taken and the loss is still "
-            f"{num(run.loss)}; the goal is within {num(run.goal.loss_below)} of "
+            f"{num(judged_loss(run.current))}; the goal is within {num(run.goal.loss_below)} of "
             f"{num(run.landscape.minimum)}. "
         )
         return Diagnosis(Kind.OUT_OF_BUDGET, head + now.text, cause=now.kind)
@@ -100,7 +127,7 @@ def _has_gradients(run: Run) -> bool:
 
 
 def _gap(run: Run, step: Step) -> float:
-    return step.loss - run.landscape.minimum
+    return judged_loss(step) - run.landscape.minimum
 
 
 def _main_axis(run: Run, prev: Step) -> int:
@@ -173,7 +200,7 @@ def _where(run: Run, s: Step) -> str:
 def _cleared(run: Run) -> Diagnosis:
     n = run.iteration
     text = (
-        f"Cleared in {n} step{'s' if n != 1 else ''}: the loss {num(run.loss)} is within "
+        f"Cleared in {n} step{'s' if n != 1 else ''}: the loss {num(judged_loss(run.current))} is within "
         f"{num(run.goal.loss_below)} of the lowest value, {num(run.landscape.minimum)}."
     )
     if n >= 1:
@@ -184,7 +211,7 @@ def _cleared(run: Run) -> Diagnosis:
 def _last_finite(run: Run) -> int:
     """Index of the last step whose loss is a finite number."""
     for k in range(len(run.steps) - 1, -1, -1):
-        if math.isfinite(run.steps[k].loss):
+        if math.isfinite(judged_loss(run.steps[k])):
             return k
     return 0
 
@@ -212,10 +239,12 @@ def _diverged(run: Run) -> Diagnosis:
     last = run.steps[k]
     start = run.steps[0]
     n = run.iteration
-    if not math.isfinite(run.loss):
-        what = f"the numbers overflowed (the loss became {num(run.loss)})"
+    if not math.isfinite(judged_loss(run.current)):
+        what = f"the numbers overflowed (the loss became {num(judged_loss(run.current))})"
     else:
-        what = f"the loss exploded from {num(start.loss)} to {num(run.loss)}"
+        what = (
+            f"the loss exploded from {num(judged_loss(start))} to {num(judged_loss(run.current))}"
+        )
     text = f"Divergence after {n} step{'s' if n != 1 else ''}: {what}."
     lrs = [s.lr for s in run.steps[1:] if s.lr is not None]
     if _has_gradients(run) and last.params is not None and k >= 1:
@@ -275,7 +304,7 @@ def _in_play(run: Run) -> Diagnosis:
             Kind.STUCK,
             f"Stuck in a shallow minimum: the slope here is almost flat ("
             f"{num(cur.gradient_norm)}, against {num(start_g)} at the start), yet the loss "
-            f"{num(cur.loss)} is {num(gap_now)} above the lowest value this landscape "
+            f"{num(judged_loss(cur))} is {num(gap_now)} above the lowest value this landscape "
             f"reaches. Descent follows the slope, and here it points nowhere: small steps "
             f"stay in this dip. A bigger rate can leap over its rim.",
         )
@@ -284,7 +313,7 @@ def _in_play(run: Run) -> Diagnosis:
     if abs(gap_now) <= run.goal.loss_below:
         return Diagnosis(
             Kind.AT_GOAL,
-            f"At the bottom: the loss {num(cur.loss)} is within {num(run.goal.loss_below)} of "
+            f"At the bottom: the loss {num(judged_loss(cur))} is within {num(run.goal.loss_below)} of "
             f"the lowest value. Stay there: {step}.",
         )
 
@@ -292,7 +321,7 @@ def _in_play(run: Run) -> Diagnosis:
     if noisy and (gap_now > gap_prev or gap_now < 0):
         return Diagnosis(
             Kind.NOISY,
-            f"Mini-batch noise: the loss went {num(prev.loss)} → {num(cur.loss)}. Each step "
+            f"Mini-batch noise: the loss went {num(judged_loss(prev))} → {num(judged_loss(cur))}. Each step "
             f"sees only some of the data, so its slope is a rough guess, and lr × that guess "
             f"is how far the guess throws you: {step}. A smaller rate lets the guesses "
             f"average out; a bigger one chases every batch.",
@@ -304,8 +333,8 @@ def _in_play(run: Run) -> Diagnosis:
         if gap_now > gap_prev > gap_before:
             return Diagnosis(
                 Kind.DIVERGING,
-                f"Diverging: the loss rose two steps running ({num(steps[-3].loss)} → "
-                f"{num(prev.loss)} → {num(cur.loss)}). Each step lands farther up the "
+                f"Diverging: the loss rose two steps running ({num(judged_loss(steps[-3]))} → "
+                f"{num(judged_loss(prev))} → {num(judged_loss(cur))}). Each step lands farther up the "
                 f"far side, where the slope is steeper, so the next step is longer still: "
                 f"{step}. Lower the rate before it explodes.",
             )
@@ -349,12 +378,12 @@ def _in_play(run: Run) -> Diagnosis:
         )
         if gap_now > gap_prev:
             after = (
-                f" It landed higher than it started (loss {num(prev.loss)} → "
-                f"{num(cur.loss)}): keep this rate and the swings grow."
+                f" It landed higher than it started (loss {num(judged_loss(prev))} → "
+                f"{num(judged_loss(cur))}): keep this rate and the swings grow."
             )
         else:
             after = (
-                f" The loss still fell ({num(prev.loss)} → {num(cur.loss)}): a mild "
+                f" The loss still fell ({num(judged_loss(prev))} → {num(judged_loss(cur))}): a mild "
                 f"overshoot still converges."
             )
         return Diagnosis(
@@ -366,7 +395,7 @@ def _in_play(run: Run) -> Diagnosis:
     if gap_now > gap_prev:
         return Diagnosis(
             Kind.OVERSHOOT,
-            f"Uphill: the loss rose from {num(prev.loss)} to {num(cur.loss)}. The step was "
+            f"Uphill: the loss rose from {num(judged_loss(prev))} to {num(judged_loss(cur))}. The step was "
             f"longer than the stretch where the slope points downhill: {step}.",
         )
 
@@ -384,13 +413,13 @@ def _in_play(run: Run) -> Diagnosis:
         return Diagnosis(
             Kind.CRAWL,
             f"{head}: the last step cut the loss by {cut}{_percent(fraction)} "
-            f"({num(prev.loss)} → {num(cur.loss)}): {step}.{pace} "
+            f"({num(judged_loss(prev))} → {num(judged_loss(cur))}): {step}.{pace} "
             f"A bigger rate takes bigger steps.",
         )
     return Diagnosis(
         Kind.DESCENDING,
-        f"Descending: the loss fell {_percent(fraction)} ({num(prev.loss)} → "
-        f"{num(cur.loss)}): {step}.{pace}",
+        f"Descending: the loss fell {_percent(fraction)} ({num(judged_loss(prev))} → "
+        f"{num(judged_loss(cur))}): {step}.{pace}",
     )
 
 

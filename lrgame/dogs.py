@@ -181,6 +181,10 @@ class DogsLevel:
         b = E.learn(c, [lr])
         return _answers(c, b.mean[0, -1], b.square[0, -1])
 
+    def answers_at(self, step: E.ChildStep) -> list[Answer]:
+        """The quiz answers with the idea of one step of a run (rates may have varied)."""
+        return _answers(self.child(), step.params, step.square)
+
     def regime(self, lr: float) -> str:
         return _regime({a.key: a for a in self.answers(lr)})
 

@@ -252,6 +252,9 @@ class RegressionLevel(LevelBase):
     def n_params(self) -> int:
         return 2
 
+    def step_cost(self) -> int:
+        return 2 + self._data()[0].size  # the all-data loss is judged after every step
+
     @property
     def stochastic(self) -> bool:
         return self.batch_size is not None and self.batch_size < self._data()[0].size

@@ -226,6 +226,11 @@ class LevelBase(Model):
     def n_params(self) -> int:
         return self.landscape().n_params
 
+    def step_cost(self) -> int:
+        """Rough work of one step of one rate on the sweep landscape, in numbers touched.
+        Times the budget, it bounds what par costs (a sweep of ~500 rates)."""
+        return 1 + self.sweep_landscape().n_params
+
     @property
     def stochastic(self) -> bool:
         """True when steps use mini-batches (the loss is jagged, the same for every player)."""
@@ -281,6 +286,10 @@ class LandscapeLevel(LevelBase):
                 "(use kind: bowl for many)"
             )
         return v
+
+    def step_cost(self) -> int:
+        # the loss and one derivative per parameter, each about as long as the text
+        return (1 + len(self.params)) * (len(self.loss) // 8 + 1)
 
     def landscape(self) -> Landscape:
         cache = self._cache
@@ -584,8 +593,31 @@ def _check_semantics(level: Level, doc: Document) -> None:
     extra = getattr(level, "check", None)
     if callable(extra):
         errors.extend(doc.error(loc, msg) for loc, msg in extra())
+    if not errors:
+        errors.extend(_check_cost(level, doc))
     if errors:
         raise LevelError(errors)
+
+
+#: Largest budget x step cost a level may have: par sweeps ~500 rates over the whole
+#: budget, so this keeps validating or opening any level to a few seconds at most.
+MAX_COST = 1_000_000
+
+
+def _check_cost(level: Level, doc: Document) -> list[InputError]:
+    budget = level.engine_goal.max_iterations
+    cost = level.step_cost()
+    if budget * cost <= MAX_COST:
+        return []
+    fits = max(1, MAX_COST // cost)
+    return [
+        doc.error(
+            ("goal", "max_iterations"),
+            f"too costly to play: {budget:,} steps over a level this size is {budget * cost:,} "
+            f"units of work per rate (at most {MAX_COST:,}); allow at most {fits:,} steps, "
+            "or make the level smaller",
+        )
+    ]
 
 
 def load_level(path: str | os.PathLike) -> Level:

@@ -9,8 +9,8 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from .diagnose import Diagnosis, diagnose
-from .engine import Outcome, Run, run_schedule, score, stars
+from .diagnose import Diagnosis, diagnose_level, judged_loss
+from .engine import Outcome, Run, play_schedule, score, stars
 from .store import Best
 
 
@@ -33,6 +33,9 @@ class Result:
     minimum: float
     goal: float  # cleared when loss - minimum <= goal
     diagnosis: Diagnosis
+    par_schedule: str = "constant"  # the schedule (with best_lr as its base) that reached par
+    trials: int = 0  # runs tried before this one, on a level where each costs points
+    trial_cost: int = 0  # points taken off for those trials (already out of ``score``)
     new_best: bool = False
     previous: Best | None = None  # the best saved before this run
 
@@ -42,29 +45,49 @@ class Result:
 
 
 def judge(level, run: Run) -> Result:
-    """Judge a finished run: computes par (a sweep, cached on the level) and the ghost."""
+    """Judge a finished run: computes par (a sweep, cached on the level) and the ghost.
+
+    A level kind that scores runs its own way says so with ``grade_run(run)`` (stars and
+    score), and one with a learner of its own makes runs with ``new_run()``."""
     outcome = run.outcome or Outcome.OUT_OF_BUDGET
     par = level.compute_par()
     ghost: tuple[float, ...] = ()
     if par.best_lr is not None:
-        best = run_schedule(level.landscape(), level.engine_goal, par.best_lr)
-        ghost = tuple(s.loss for s in best.steps)
+        # the ghost plays by the level's own rules, with the schedule that reached par
+        best = play_schedule(level.new_run(), par.best_lr, par.schedule)
+        ghost = tuple(judged_loss(s) for s in best.steps)
+    figures = {
+        "stars": stars(outcome, run.iteration, par.par),
+        "score": score(outcome, run.iteration, par.par),
+    }
+    own = getattr(level, "grade_run", None)  # a kind that scores runs its own way
+    if own is not None:
+        figures.update({k: v for k, v in own(run).items() if k in figures})
     return Result(
         level_id=level.id,
         title=level.title,
         outcome=outcome,
         iterations=run.iteration,
-        final_loss=run.loss,
+        final_loss=judged_loss(run.current),
         par=par.par,
         best_lr=par.best_lr,
-        stars=stars(outcome, run.iteration, par.par),
-        score=score(outcome, run.iteration, par.par),
+        par_schedule=par.schedule.spec(),
+        stars=int(figures["stars"]),
+        score=int(figures["score"]),
         lrs=tuple(run.lrs),
-        losses=tuple(s.loss for s in run.steps),
+        losses=tuple(judged_loss(s) for s in run.steps),
         ghost_losses=ghost,
         minimum=run.landscape.minimum,
         goal=run.goal.loss_below,
-        diagnosis=diagnose(run),
+        diagnosis=diagnose_level(level, run),
+    )
+
+
+def with_trials(level, result: Result, trials: int) -> Result:
+    """The result after paying for ``trials`` trial runs (``level.trial_score``)."""
+    score_after = level.trial_score(result.score, trials)
+    return dataclasses.replace(
+        result, score=score_after, trials=trials, trial_cost=result.score - score_after
     )
 
 

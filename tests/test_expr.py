@@ -583,7 +583,9 @@ def reference(tree, x, y):
     return v, ea + 1
 
 
-COORD = st.floats(-3, 3, allow_nan=False)
+# Magnitudes far below 1e-6 are left out: there the reference's own arithmetic
+# underflows (x**2 / (0.25*x) is 0/0-ish at 1e-159, while sympy's 4*x is exact).
+COORD = st.one_of(st.just(0.0), st.floats(1e-6, 3), st.floats(-3, -1e-6))
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])

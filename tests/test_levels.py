@@ -125,3 +125,12 @@ def test_resolve_finds_ids_and_paths(tmp_path):
         L.resolve("no-such-level")
     with pytest.raises(L.LevelNotFound, match="no such level file"):
         L.resolve(str(tmp_path / "missing.yaml"))
+
+
+def test_a_level_too_costly_to_sweep_is_refused_with_the_budget_that_fits(tmp_path):
+    text = GOOD.replace("  max_iterations: 50", "  max_iterations: 100000").replace(
+        'loss: "x**2"', 'loss: "' + " + ".join(["sin(x)**2*cosh(x)"] * 20) + '"'
+    )
+    lines = errors_of(write(tmp_path, text))
+    assert len(lines) == 1 and ":8: too costly to play:" in lines[0]
+    assert "allow at most" in lines[0]

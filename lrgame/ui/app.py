@@ -68,9 +68,18 @@ class LrGameApp(App[int]):
         unlock_all: bool = False,
         cursor_blink: bool = True,
         theme: str | None = None,
+        source: Any = None,
+        session: Any = None,
+        watcher: Any = None,
     ):
         super().__init__()
         self.start_level = level
+        #: a ChallengeSession: the game plays its challenge, under its rules
+        self.session = session
+        #: a LoadedPack (or the challenge): played as the campaign instead of the shipped one
+        self.source = session.challenge if session is not None else source
+        #: a LevelWatcher: ``lrgame play FILE --watch`` reloads the level as it is edited
+        self.watcher = watcher
         self.unlock_all_flag = unlock_all
         self.cursor_blink = cursor_blink
         if theme is not None:
@@ -81,11 +90,19 @@ class LrGameApp(App[int]):
         self._lock = threading.Lock()
 
     def on_mount(self) -> None:
-        if self.start_level is not None:
-            from .screens.play import PlayScreen
+        if self.source is not None:
+            from .screens.campaign import CampaignScreen
 
+            self.sub_title = self.source.title
+            if self.session is not None:
+                from .screens.challenge import ChallengeScreen
+
+                self.push_screen(ChallengeScreen())
+            else:
+                self.push_screen(CampaignScreen())
+        elif self.start_level is not None:
             self._levels[self.start_level.id] = self.start_level
-            self.push_screen(PlayScreen(self.start_level))
+            self.push_screen(self.play_screen(self.start_level))
         else:
             self.push_screen("title")
         self.call_after_refresh(self._open_store)
@@ -103,11 +120,23 @@ class LrGameApp(App[int]):
             if self._store is None:
                 from ..store import Store
 
-                self._store = Store.open_anywhere()
+                store = Store.open_anywhere()
+                if self.source is not None:  # its ids are its own: keep them apart
+                    from ..sources import ScopedStore, challenge_scope, pack_scope
+
+                    scope = (
+                        challenge_scope(self.source.path)
+                        if self.session is not None
+                        else pack_scope(self.source.folder)
+                    )
+                    store = ScopedStore(store, scope)
+                self._store = store
             return self._store
 
     @property
     def unlock_all(self) -> bool:
+        if self.session is not None:
+            return True  # a challenge's levels are all open: its rules limit the attempts
         return self.unlock_all_flag or self.store.setting("unlock_all") == "1"
 
     def set_unlock_all(self, on: bool) -> None:
@@ -122,7 +151,8 @@ class LrGameApp(App[int]):
         from .. import levels
 
         entries = []
-        for chapter, level_id in levels.campaign_ids():
+        source = self.source if self.source is not None else levels
+        for chapter, level_id in source.campaign_ids():
             level = self.level(level_id)
             entries.append(CampaignEntry(chapter, level_id, level.title, level.story))
         with self._lock:
@@ -133,7 +163,10 @@ class LrGameApp(App[int]):
         return self._campaign
 
     def level(self, level_id: str) -> Level:
-        """A shipped level by id (loaded once; raises levels.LevelError)."""
+        """A shipped level by id (loaded once; raises levels.LevelError), or the pack's
+        or challenge's when one is played."""
+        if self.source is not None:
+            return self.source.level(level_id)
         with self._lock:
             if level_id in self._levels:
                 return self._levels[level_id]
@@ -142,6 +175,10 @@ class LrGameApp(App[int]):
         level = levels.load_level(levels.shipped_path(level_id))
         with self._lock:
             return self._levels.setdefault(level_id, level)
+
+    @property
+    def campaign_title(self) -> str:
+        return self.source.title if self.source is not None else "Campaign"
 
     def unlocked(self, entries: list[CampaignEntry], bests: dict[str, Any]) -> set[str]:
         """A level opens when the one before it in the campaign is cleared."""
@@ -167,9 +204,18 @@ class LrGameApp(App[int]):
         from .screens.campaign import CampaignScreen
         from .screens.play import PlayScreen
 
-        self._levels.setdefault(level.id, level)
+        if self.session is not None:
+            from ..challenge import ChallengeRuleError
+
+            try:
+                self.session.check_can_attempt(level.id)
+            except ChallengeRuleError as exc:
+                self.notify(str(exc), title="Not allowed", severity="warning")
+                return
+        elif self.source is None:
+            self._levels.setdefault(level.id, level)
         if isinstance(self.screen, PlayScreen):
-            self.switch_screen(PlayScreen(level))
+            self.switch_screen(self.play_screen(level))
             return
         while len(self.screen_stack) > 2 and not isinstance(
             self.screen, (CampaignScreen, TitleScreen)
@@ -179,7 +225,21 @@ class LrGameApp(App[int]):
             self.push_screen(CampaignScreen())
         elif not isinstance(self.screen, CampaignScreen):
             self.switch_screen(CampaignScreen())
-        self.push_screen(PlayScreen(level))
+        self.push_screen(self.play_screen(level))
+
+    def play_screen(self, level: Level):
+        """The play screen for a level: under the challenge's rules, or watching its file."""
+        if self.session is not None:
+            from .screens.challenge import ChallengePlayScreen
+
+            return ChallengePlayScreen(level, self.session)
+        if self.watcher is not None and level is self.watcher.level:
+            from .watching import WatchedPlayScreen
+
+            return WatchedPlayScreen(level, self.watcher)
+        from .screens.kinds import play_screen_for
+
+        return play_screen_for(level)  # the screen the level's kind asks for
 
     def show_campaign(self) -> None:
         """Go back to the campaign from wherever the player is."""
@@ -197,11 +257,24 @@ def make_app(
     unlock_all: bool = False,
     cursor_blink: bool = True,
     theme: str | None = None,
+    source: Any = None,
+    session: Any = None,
+    watcher: Any = None,
 ) -> LrGameApp:
     """Build the game. ``level``: a loaded level, or a shipped id or YAML path, to play
-    at once (a bad one raises levels.LevelError / LevelNotFound before any screen)."""
+    at once (a bad one raises levels.LevelError / LevelNotFound before any screen).
+    ``source``: a LoadedPack to play as the campaign; ``session``: a ChallengeSession
+    to play; ``watcher``: a LevelWatcher whose level (``level``) reloads as it is edited."""
     if isinstance(level, str):
         from ..levels import find_level
 
         level = find_level(level)
-    return LrGameApp(level, unlock_all=unlock_all, cursor_blink=cursor_blink, theme=theme)
+    return LrGameApp(
+        level,
+        unlock_all=unlock_all,
+        cursor_blink=cursor_blink,
+        theme=theme,
+        source=source,
+        session=session,
+        watcher=watcher,
+    )

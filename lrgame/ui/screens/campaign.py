@@ -44,7 +44,7 @@ class CampaignScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#levels", OptionList).border_title = "Campaign"
+        self.query_one("#levels", OptionList).border_title = self.app.campaign_title
         self._load()
 
     def on_screen_resume(self) -> None:
@@ -102,7 +102,7 @@ class CampaignScreen(Screen):
         text.append("  " + entry.title)
         if best:
             steps = f"{best.iterations} step{'s' if best.iterations != 1 else ''}"
-            text.append(f"  {steps} · {best.score} pts", style="dim")
+            text.append(f"  {steps}", style="dim")  # points: in the detail pane
         return text
 
     @on(OptionList.OptionHighlighted, "#levels")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -19,11 +20,12 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
 
-from ...diagnose import diagnose
-from ...engine import Run
+from ...diagnose import diagnose_level, judged_loss
+from ...engine import CONSTANT
 from ...text import num
 from ..widgets.charts import LandscapeChart, LossChart
 from ..widgets.lr_field import LrField
+from ..widgets.schedule_picker import SchedulePicker
 from ..widgets.step_table import StepTable
 
 #: `[` and `]` divide or multiply the rate by this: four presses make a factor of ten.
@@ -63,9 +65,16 @@ class PlayScreen(Screen):
             id="lr-up",
             tooltip="Multiply the learning rate by 10^(1/4)",
         ),
-        Binding("g", "log_scale", "Log", id="log", tooltip="Loss chart: linear or log scale"),
+        # g and q stay off the footer so a level's tools (s, t) fit in 80 columns;
+        # the help screen and the command palette list them
+        Binding("g", "log_scale", "Log", show=False, id="log"),
+        Binding("q", "app.quit", "Quit", show=False, id="quit-board"),
         Binding("h", "hint", "Hint", id="hint", tooltip="Show the next hint"),
         Binding("escape", "back", "Back", id="back", tooltip="Stop the run, or back"),
+        # shown only on levels that offer them (check_action)
+        Binding("s", "next_schedule", "Sched", id="schedule", tooltip="Next schedule"),
+        Binding("S", "edit_schedule", "Edit schedule", show=False, id="edit-schedule"),
+        Binding("t", "range_test", "Range", id="range-test", tooltip="Run a range test"),
     ]
 
     VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
@@ -77,13 +86,17 @@ class PlayScreen(Screen):
         super().__init__()
         self.level = level
         self.landscape = level.landscape()
-        self.run = Run(self.landscape, level.engine_goal)
+        self.run = level.new_run()  # a kind with its own learner plays by its own rules
+        self.goal = self.run.goal
         self.set_reactive(PlayScreen.lr, float(level.lr.default))
         self._timer: Timer | None = None
         self._steps_per_tick = 1
         self._hint = 0
         self._par = None
         self._judging = False
+        self._stochastic = bool(getattr(self.landscape, "stochastic", False))
+        self.schedule = CONSTANT  # sets each step's rate from the base rate self.lr
+        self.trials = 0  # runs abandoned or finished before this one (levels with trials)
 
     # -- layout ----------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -106,6 +119,13 @@ class PlayScreen(Screen):
                 cursor_blink=getattr(self.app, "cursor_blink", True),
                 id="lr-field",
             )
+        if len(level.schedule_tools()) > 1:
+            yield SchedulePicker(
+                level.schedule_tools(),
+                level.goal.max_iterations,
+                cursor_blink=getattr(self.app, "cursor_blink", True),
+                id="schedule",
+            )
         yield Static(id="hint-line")
         yield Static(id="diagnosis")
         # the palette (ctrl+p) is in the help; its footer entry would push keys off 80 columns
@@ -127,10 +147,12 @@ class PlayScreen(Screen):
             text.append("  ·  " + "   ".join(parts), style="italic")
         elif land.n_params > 3:
             text.append(f"  {land.n_params:,} parameters", style="italic")
-        goal = level.goal
+        goal = self.goal
+        hold = getattr(goal, "hold", 1)
+        stay = f", and stay there {hold} steps in a row" if hold > 1 else ""
         text.append(
             f"\ngoal: loss within {num(goal.loss_below)} of {num(land.minimum)} "
-            f"in at most {goal.max_iterations:,} steps",
+            f"in at most {goal.max_iterations:,} steps{stay}",
             style="dim",
         )
         return text
@@ -153,11 +175,14 @@ class PlayScreen(Screen):
     # -- drawing ---------------------------------------------------------------------
     def _refresh_board(self) -> None:
         run = self.run
-        self.query_one("#steps", StepTable).show_run(run, self.lr)
+        self.query_one("#steps", StepTable).show_run(run, self.rate_now())
         chart = self.query_one("#landscape", LandscapeChart)
         chart.show(run.steps, run.params if chart.extra is not None else None, self.lr)
         self.query_one("#loss-chart", LossChart).show(
-            [s.loss for s in run.steps], self.landscape.minimum, self.level.goal.loss_below
+            [judged_loss(s) for s in run.steps],
+            self.landscape.minimum,
+            self.goal.loss_below,
+            batch=[s.loss for s in run.steps] if self._stochastic else None,
         )
         self._show_status()
         self._show_diagnosis()
@@ -166,11 +191,17 @@ class PlayScreen(Screen):
         run = self.run
         text = Text()
         text.append(f"iteration {run.iteration}", style="bold")
-        text.append(f"/{self.level.goal.max_iterations:,}", style="dim")
+        text.append(f"/{self.goal.max_iterations:,}", style="dim")
         text.append(" · ")
         text.append(f"loss {num(run.loss)}", style="bold")
+        if self._stochastic:  # the batch's loss above; the outcome is judged on all the data
+            text.append(f" · all data {num(judged_loss(run.current))}", style="bold")
         text.append(" · ")
         text.append(f"lr {num(self.lr)}", style="bold")
+        if self.schedule is not CONSTANT:
+            text.append(f" → step lr {num(self.rate_now())}", style="bold")
+        if self.level.trials is not None:
+            text.append(f" · trial {self.trials + 1} (−{self.level.trials.cost * self.trials})")
         if self._par is not None and self._par.par is not None:
             text.append(f" · par {self._par.par}", style="dim")
         if self.running:
@@ -178,7 +209,7 @@ class PlayScreen(Screen):
         self.query_one("#status", Static).update(text)
 
     def _show_diagnosis(self) -> None:
-        d = diagnose(self.run, None if self.run.over else self.lr)
+        d = diagnose_level(self.level, self.run, None if self.run.over else self.rate_now())
         text = Text()
         if self.run.iteration == 0 and self.level.story:
             text.append(" ".join(self.level.story.split()) + "\n", style="italic")
@@ -189,7 +220,9 @@ class PlayScreen(Screen):
 
     def watch_lr(self, lr: float) -> None:
         self.query_one("#lr-field", LrField).show(lr)
-        self.query_one("#steps", StepTable).show_run(self.run, lr)
+        self.query_one("#steps", StepTable).show_run(self.run, self.rate_now())
+        for picker in self.query(SchedulePicker):
+            picker.show(lr)
         self._show_status()
         if not self.running:
             self._show_diagnosis()
@@ -209,8 +242,13 @@ class PlayScreen(Screen):
                 title="Run over",
             )
             return False
-        self.run.step(self.lr)
+        self.run.step(self.rate_now())
         return True
+
+    def rate_now(self) -> float:
+        """The rate of the next step: the schedule's, from the base rate self.lr."""
+        base = np.array([self.lr], dtype=float)
+        return float(self.schedule.rates(base, self.run.iteration)[0])
 
     def action_step(self) -> None:
         if self.running:
@@ -232,7 +270,7 @@ class PlayScreen(Screen):
         if self.run.over:
             self._take_step()  # says why nothing happens
             return
-        left = self.level.goal.max_iterations - self.run.iteration
+        left = self.goal.max_iterations - self.run.iteration
         rate = max(STEPS_PER_SECOND, left / RUN_SECONDS)
         ticks = min(rate, MAX_TICKS_PER_SECOND)
         self._steps_per_tick = max(1, math.ceil(rate / ticks))
@@ -262,6 +300,8 @@ class PlayScreen(Screen):
 
     def action_reset(self) -> None:
         self._stop()
+        if self.run.iteration > 0:
+            self.trials += 1  # a run tried and left behind: on a trials level it costs
         self.run.reset()
         self._refresh_board()
 
@@ -300,6 +340,42 @@ class PlayScreen(Screen):
             return
         self.app.show_campaign()
 
+    # -- the tools some levels offer: schedules, the range test -------------------------
+    def check_action(self, action: str, parameters) -> bool | None:
+        if action in ("next_schedule", "edit_schedule"):
+            return bool(self.query(SchedulePicker))
+        if action == "range_test":
+            return self.level.range_test is not None
+        return True
+
+    def action_next_schedule(self) -> None:
+        self._stop()
+        self.query_one(SchedulePicker).cycle()
+
+    def action_edit_schedule(self) -> None:
+        self._stop()
+        self.query_one(SchedulePicker).edit()
+
+    @on(SchedulePicker.Chosen)
+    def _schedule_chosen(self, event: SchedulePicker.Chosen) -> None:
+        self.schedule = event.schedule
+        self.watch_lr(self.lr)
+
+    @on(SchedulePicker.Done)
+    def _schedule_done(self) -> None:
+        self._board_focus()
+
+    def action_range_test(self) -> None:
+        from .range_test import RangeTestScreen
+
+        self._stop()
+
+        def chosen(lr: float | None) -> None:
+            if lr is not None:
+                self._set_lr(lr)
+
+        self.app.push_screen(RangeTestScreen(self.level), chosen)
+
     @on(LrField.Chosen)
     def _lr_chosen(self, event: LrField.Chosen) -> None:
         self._set_lr(event.lr)
@@ -316,10 +392,12 @@ class PlayScreen(Screen):
 
     @work(thread=True, exclusive=True, group="judge", exit_on_error=False)
     def _judge(self, n_steps: int) -> None:
-        from ...results import judge, save
+        from ...results import judge, save, with_trials
 
         try:
             result = judge(self.level, self.run)
+            if self.level.trials is not None:  # each run tried before this one costs
+                result = with_trials(self.level, result, self.trials)
             try:
                 result = save(result, self.app.store)
             except Exception as exc:  # the result still shows; the player is told why

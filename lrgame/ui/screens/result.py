@@ -50,15 +50,21 @@ class ResultScreen(Screen):
         style = "bold green" if r.cleared else "bold red"
         text.append(f"{r.title}: {word}", style=style)
         text.append(f"   {stars_text(r.stars)}", style="bold yellow")
-        text.append(f"   {r.score} points\n")
+        text.append(f"   {r.score} points")
+        if r.trials:
+            runs = f"{r.trials} trial run{'s' if r.trials != 1 else ''}"
+            text.append(f" (after {runs}: −{r.trial_cost})", style="dim")
+        text.append("\n")
         steps = f"{r.iterations} step{'s' if r.iterations != 1 else ''}"
         if r.par is None:
             text.append(f"{steps}. No constant rate clears this level: par is unknown.")
         else:
-            text.append(
-                f"{steps} against par {r.par} (the best constant rate, lr {num(r.best_lr)}, "
-                f"needs {r.par})."
+            how = (
+                f"the best constant rate, lr {num(r.best_lr)}"
+                if r.par_schedule == "constant"
+                else f"lr {num(r.best_lr)} with the schedule {r.par_schedule}"
             )
+            text.append(f"{steps} against par {r.par} ({how}, needs {r.par}).")
         text.append(f"  Final loss {num(r.final_loss)}.\n")
         if r.new_best:
             text.append("New best! Saved.", style="bold")

@@ -130,11 +130,15 @@ class LossChart(Chart):
     def __init__(self, **kw):
         super().__init__(**kw)
         self._losses = np.zeros(0)
+        self._batch = None
         self._minimum = 0.0
         self._goal = 0.0
 
-    def show(self, losses, minimum: float, goal: float) -> None:
+    def show(self, losses, minimum: float, goal: float, batch=None) -> None:
+        """``losses``: the loss judged at each iteration; ``batch``: each mini-batch's own
+        loss, on a stochastic level (drawn as dots behind the line)."""
         self._losses = np.asarray(losses, dtype=float)
+        self._batch = None if batch is None else np.asarray(batch, dtype=float)
         self._minimum, self._goal = minimum, goal
         self.refresh()
 
@@ -159,6 +163,14 @@ class LossChart(Chart):
         if xs.size == 0:
             return
         colour = self.colour("accent")
+        if self._batch is not None and self._batch.size == losses.size:
+            bs = self._batch
+            if self.log_scale:
+                bs = _log10_gap(bs, self._minimum, floor)
+            bk = _finite(bs)
+            plt.scatter(
+                its[bk].tolist(), bs[bk].tolist(), marker="dot", color=self.colour("secondary")
+            )
         plt.plot(xs.tolist(), ys.tolist(), marker="braille", color=colour)
         plt.scatter([xs[-1]], [ys[-1]], marker="●", color=self.colour("error"))
         x1 = max(float(xs[-1]), 1.0)

@@ -15,21 +15,25 @@ from textual.widgets import Input, Label, Static
 from ...text import num
 
 
-def parse_lr(text: str, lo: float, hi: float) -> float | str:
-    """The rate in ``text``, or a message saying what is wrong with it."""
+def parse_lr(text: str, lo: float, hi: float) -> float | tuple[str, str]:
+    """The rate in ``text``, or (a short message, a longer explanation) of what is wrong."""
     t = text.strip()
     if not t:
-        return "type a learning rate, e.g. 0.1 or 1e-3"
+        return "type a rate", "Type a learning rate, e.g. 0.1, .5 or 1e-3, then enter."
     try:
         value = float(t.replace("_", "x"))  # no 1_000: a typo should not pass as a number
     except ValueError:
-        return f"{t!r} is not a number: try 0.1, .5 or 1e-3"
+        return "not a number", f"{t!r} is not a number: try 0.1, .5 or 1e-3."
     if math.isnan(value) or math.isinf(value):
-        return f"{t} is not a learning rate: it must be a finite number"
+        return "must be finite", f"{t} is not a learning rate: it must be a finite number."
     if value <= 0:
-        return "the learning rate must be above 0: a step goes downhill by lr × slope"
+        return "must be above 0", (
+            "The learning rate must be above 0: a step moves downhill by lr × slope."
+        )
     if not lo <= value <= hi:
-        return f"this level allows rates from {num(lo)} to {num(hi)}"
+        return f"{num(lo)} to {num(hi)}", (
+            f"{t} is outside this level's range: rates from {num(lo)} to {num(hi)}."
+        )
     return value
 
 
@@ -40,7 +44,7 @@ class LrField(Horizontal):
     LrField { height: 1; width: 1fr; }
     LrField > Label { padding: 0 1 0 0; }
     LrField > Input { width: 12; }
-    LrField > #lr-message { width: 1fr; padding: 0 1; color: $text-error; }
+    LrField > #lr-message { width: 1fr; padding: 0 1; color: $text-error; text-wrap: nowrap; }
     LrField > #lr-range { color: $text-muted; padding: 0 1; width: auto; }
     """
 
@@ -87,14 +91,18 @@ class LrField(Horizontal):
         self.input.focus()
 
     def say(self, message: str) -> None:
+        """A short message where the range is shown (the range comes back when it clears)."""
         self.query_one("#lr-message", Static).update(message)
+        self.query_one("#lr-range").display = not message
 
     @on(Input.Submitted, "#lr-input")
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
         value = parse_lr(event.value, self.lo, self.hi)
-        if isinstance(value, str):
-            self.say(value)
+        if isinstance(value, tuple):
+            short, long = value
+            self.say(short)  # inline, beside the field; the whole story in a notice
+            self.notify(long, title="Learning rate", severity="warning")
             return
         self.say("")
         self.lr = value

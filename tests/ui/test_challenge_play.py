@@ -1,0 +1,154 @@
+"""A challenge played in the game: its rules on the board, the result file, the grade."""
+
+from __future__ import annotations
+
+import json
+
+from lrgame.challenge import ChallengeSession, load_challenge
+from lrgame.grade import Grader
+from lrgame.ui.app import make_app
+from lrgame.ui.screens.challenge import (
+    ChallengePlayScreen,
+    ChallengeScreen,
+    ConfirmAbandon,
+)
+from lrgame.ui.screens.result import ResultScreen
+
+CHALLENGE = """\
+title: Two valleys
+author: Ms Rivera
+levels:
+  - id: first
+    title: The First Valley
+    params: {x: 2.0}
+    loss: "x**2"
+    goal: {loss_below: 1e-6, max_iterations: 50}
+    lr: {default: 0.1, min: 1e-3, max: 2}
+  - id: second
+    title: The Second Valley
+    params: {x: 4.0}
+    loss: "0.5*x**2"
+    goal: {loss_below: 1e-6, max_iterations: 60}
+    lr: {default: 0.1, min: 1e-3, max: 3}
+rules:
+  lr_changes: false
+  attempts: {attempts}
+  time_limit_minutes: 30
+"""
+
+
+def open_session(tmp_path, attempts=1):
+    path = tmp_path / "week3.yaml"
+    path.write_text(CHALLENGE.replace("{attempts}", str(attempts)))
+    challenge = load_challenge(path)
+    return ChallengeSession.open(challenge, "ada", tmp_path / "week3-ada.json")
+
+
+def challenge_game(session):
+    return make_app(session=session, cursor_blink=False, theme="textual-dark")
+
+
+def bar(app) -> str:
+    return str(app.screen.query_one("#challenge-bar").render())
+
+
+def saved(session) -> list[dict]:
+    if not session.path.exists():
+        return []
+    return json.loads(session.path.read_text())["attempts"]
+
+
+async def test_a_two_level_challenge_played_and_graded(ui, tmp_path):
+    session = open_session(tmp_path, attempts=1)
+    app = challenge_game(session)
+    async with app.run_test(size=ui.SIZE) as pilot:
+        await ui.settle(pilot)
+        assert isinstance(app.screen, ChallengeScreen)
+        detail = str(app.screen.query_one("#detail").render())
+        assert "one rate for a whole run" in detail and "week3-ada.json" in detail
+        await pilot.press("enter")
+        await ui.settle(pilot)
+        assert isinstance(app.screen, ChallengePlayScreen)
+        assert "1 of 1 attempt left" in bar(app) and "left" in bar(app)
+
+        await ui.type_lr(pilot, "0.5")
+        await pilot.press("space")  # x**2 from 2 at 0.5: the bottom in one step
+        await ui.settle(pilot)
+        await ui.wait_for(pilot, lambda: len(saved(session)) == 1)
+        assert isinstance(app.screen, ResultScreen)
+
+        await pilot.press("r")  # a second attempt: the rules allow one
+        await ui.settle(pilot)
+        await ui.type_lr(pilot, "0.5")
+        await pilot.press("space")
+        await ui.settle(pilot)
+        assert "iteration 0" in ui.status_text(app)
+        assert len(saved(session)) == 1
+
+        await pilot.press("escape")  # back to the challenge, on to the second level
+        await ui.settle(pilot)
+        assert isinstance(app.screen, ChallengeScreen)
+        await pilot.press("down", "enter")
+        await ui.settle(pilot)
+        assert app.screen.level.id == "second"
+        await ui.type_lr(pilot, "1")
+        await pilot.press("r")
+        await ui.wait_for(pilot, lambda: len(saved(session)) == 2)
+        await ui.settle(pilot)
+        await pilot.press("c")
+        await ui.settle(pilot)
+        assert "The challenge is over" in str(app.screen.query_one("#detail").render())
+
+    attempts = saved(session)
+    assert [(a["level"], a["outcome"], a["lrs"]) for a in attempts] == [
+        ("first", "cleared", [0.5]),
+        ("second", "cleared", [1.0]),
+    ]
+    entry = Grader(load_challenge(tmp_path / "week3.yaml")).grade(str(session.path))
+    assert entry.status == "accepted", entry.reason
+    assert entry.total_score == 2000
+
+
+async def test_the_rate_locks_and_giving_up_counts_after_a_warning(ui, tmp_path):
+    session = open_session(tmp_path, attempts=2)
+    app = challenge_game(session)
+    async with app.run_test(size=ui.SIZE) as pilot:
+        await ui.settle(pilot)
+        await pilot.press("enter")
+        await ui.settle(pilot)
+        await ui.type_lr(pilot, "0.01")
+        await pilot.press("space", "space")
+        assert "rate locked" in bar(app) and "attempt 1 of 2" in bar(app)
+        await pilot.press("right_square_bracket")
+        assert app.screen.lr == 0.01  # locked after the first step
+        await pilot.press("u")
+        assert "iteration 2" in ui.status_text(app)  # no undo
+
+        await pilot.press("x")  # giving up is asked first...
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmAbandon)
+        await pilot.press("n")
+        await pilot.pause()
+        assert "iteration 2" in ui.status_text(app) and saved(session) == []
+
+        await pilot.press("x", "y")  # ...and then counts
+        await ui.settle(pilot)
+        assert "iteration 0" in ui.status_text(app)
+        assert [a["outcome"] for a in saved(session)] == ["abandoned"]
+        assert "1 of 2 attempts left" in bar(app)
+        await pilot.press("right_square_bracket")  # a new run: the rate is free again
+        assert app.screen.lr > 0.01
+
+        await pilot.press("space", "escape")  # leaving mid-run asks too
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmAbandon)
+        await pilot.press("y")
+        await ui.settle(pilot)
+        assert isinstance(app.screen, ChallengeScreen)
+        assert [a["outcome"] for a in saved(session)] == ["abandoned", "abandoned"]
+        await pilot.press("enter")  # no attempts left: the level does not open
+        await ui.settle(pilot)
+        assert isinstance(app.screen, ChallengeScreen)
+
+    entry = Grader(load_challenge(tmp_path / "week3.yaml")).grade(str(session.path))
+    assert entry.status == "accepted", entry.reason
