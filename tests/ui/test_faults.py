@@ -5,11 +5,16 @@ or a clean exit, never an exception (``run_test`` re-raises any the app hit).
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
+from lrgame import levels
 from lrgame.engine import Outcome
 from lrgame.ui.screens.campaign import CampaignScreen
+from lrgame.ui.screens.dogs import DogsScreen
 from lrgame.ui.screens.play import PlayScreen
+from lrgame.ui.screens.range_test import RangeTestScreen
 from lrgame.ui.screens.result import ResultScreen
 from lrgame.ui.screens.title import TitleScreen
 
@@ -42,11 +47,16 @@ TYPED = {
 
 def _level_file(tmp_path, kind: str):
     path = tmp_path / f"{kind}.yaml"
-    path.write_text(KINDS[kind] + WIDE)
+    if kind == "child-and-dogs":  # the shipped level, with every rate allowed
+        text = (levels.shipped_path("child-and-dogs")).read_text()
+        text = text.replace("id: child-and-dogs", "id: wide-dogs")
+        path.write_text(re.sub(r"\nlr:\n(  .*\n)+", "\n" + WIDE, text, count=1))
+    else:
+        path.write_text(KINDS[kind] + WIDE)
     return str(path)
 
 
-@pytest.mark.parametrize("kind", list(KINDS))
+@pytest.mark.parametrize("kind", [*KINDS, "child-and-dogs"])
 async def test_extreme_and_nonsense_rates_give_a_message_or_a_named_outcome(ui, tmp_path, kind):
     app = ui.game(_level_file(tmp_path, kind))
     async with app.run_test(size=ui.SIZE) as pilot:
@@ -170,6 +180,11 @@ async def _to_palette(pilot, ui):
     await pilot.pause()
 
 
+async def _to_range_test(pilot, ui):
+    await pilot.press("t")  # range-finder offers the range test
+    await ui.settle(pilot)
+
+
 SCREENS = {
     "title": (_to_title, TitleScreen),
     "campaign": (_to_campaign, CampaignScreen),
@@ -179,13 +194,17 @@ SCREENS = {
     "result": (_to_result, ResultScreen),
     "help": (_to_help, None),
     "palette": (_to_palette, None),
+    "dogs": (_to_title, DogsScreen),
+    "range-test": (_to_range_test, RangeTestScreen),
 }
+#: Screens reached by opening a level directly (lrgame play LEVEL).
+START_AT = {"dogs": "child-and-dogs", "range-test": "range-finder"}
 
 
 @pytest.mark.parametrize("where", list(SCREENS))
 async def test_ctrl_c_exits_cleanly_from_every_screen(ui, where):
     go, screen_type = SCREENS[where]
-    app = ui.game()
+    app = ui.game(START_AT.get(where))
     async with app.run_test(size=ui.SIZE) as pilot:
         await go(pilot, ui)
         if screen_type is not None:
