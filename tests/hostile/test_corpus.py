@@ -1,7 +1,7 @@
 """Every hostile file in corpus/ goes through the real command line, and is refused.
 
-``lrgame validate`` for levels, ``lrgame challenge`` (its headless check) for
-challenges, ``lrgame grade`` for result files; each in a subprocess with its address
+``lrgame validate`` for levels, ``lrgame challenge`` (its headless check, and with
+``--player``, as a student starts it) for challenges, ``lrgame grade`` for result files; each in a subprocess with its address
 space capped, in an empty working folder. Each file says what it attacks and a part
 of the message it must get: in its first comment lines (``# attack:``, ``# expect:``)
 or, for formats without comments, in a sidecar ``NAME.about``. A refusal is:
@@ -132,6 +132,11 @@ def refusals(tmp_path_factory, lrgame_many) -> dict:
         (cwd / case.path.name).write_bytes(case.path.read_bytes())
         jobs[case.id] = ((*COMMANDS[case.kind], case.path.name), cwd)
         where[case.id] = (cwd, case.path.name)
+        if case.kind == "challenges":  # and as a player starting it: refused before any game
+            cwd = tmp_path_factory.mktemp("player")
+            (cwd / case.path.name).write_bytes(case.path.read_bytes())
+            jobs[case.id + " --player"] = (("challenge", case.path.name, "--player", "x"), cwd)
+            where[case.id + " --player"] = (cwd, case.path.name)
     for name, (kind, make, _) in GENERATED.items():
         cwd = tmp_path_factory.mktemp("generated")
         arg = make(cwd / Path(name).name)
@@ -154,6 +159,17 @@ def test_hostile_file_is_refused(case: Case, refusals):
     assert_refused(result, case.kind, (arg,), case.expect, case.seconds)
     assert not (cwd / "CANARY").exists(), "the attack ran code"
     assert sorted(p.name for p in cwd.iterdir()) == [arg], "files appeared"
+
+
+PLAYED = [c for c in CASES if c.kind == "challenges"]
+
+
+@pytest.mark.parametrize("case", PLAYED, ids=[c.id for c in PLAYED])
+def test_hostile_challenge_is_refused_before_the_game_starts(case: Case, refusals):
+    result, cwd, arg = _finished(refusals, case.id + " --player")
+    assert_refused(result, case.kind, (arg,), case.expect, case.seconds)
+    assert not (cwd / "CANARY").exists(), "the attack ran code"
+    assert sorted(p.name for p in cwd.iterdir()) == [arg], "files appeared (a result file?)"
 
 
 # -- made at test time: big files, files that are not files ----------------------------------
