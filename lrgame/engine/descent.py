@@ -164,26 +164,12 @@ class RunOver(RuntimeError):
     """A step was asked of a run that has already ended."""
 
 
-@dataclass
-class Run:
-    """One player's run, step by step, with undo. The engine behind the play screen."""
+class RunState:
+    """What every kind's run answers from its list of steps (Run, the child's run)."""
 
-    landscape: Landscape
-    goal: Goal
-    steps: list[Step] = field(default_factory=list)
-    outcome: Outcome | None = None
+    steps: list[Step]
+    outcome: Outcome | None
 
-    def __post_init__(self) -> None:
-        n = self.landscape.n_params
-        self._keep = n <= KEEP_PARAMS_LIMIT
-        self.trace_index = np.unique(np.linspace(0, n - 1, min(n, TRACE_COUNT)).astype(int))
-        with np.errstate(all="ignore"):
-            start_loss = float(self.landscape.full_loss(self.landscape.start[None, :], 0)[0])
-        self.start_loss = start_loss
-        self._bound = divergence_bound(self.landscape, start_loss)
-        self.reset()
-
-    # -- state -----------------------------------------------------------------
     @property
     def iteration(self) -> int:
         return self.steps[-1].iteration
@@ -202,12 +188,32 @@ class Run:
         return [s.lr for s in self.steps[1:]]
 
     @property
-    def params(self) -> np.ndarray:
-        return self._params.copy()
-
-    @property
     def over(self) -> bool:
         return self.outcome is not None
+
+
+@dataclass
+class Run(RunState):
+    """One player's run, step by step, with undo. The engine behind the play screen."""
+
+    landscape: Landscape
+    goal: Goal
+    steps: list[Step] = field(default_factory=list)
+    outcome: Outcome | None = None
+
+    def __post_init__(self) -> None:
+        n = self.landscape.n_params
+        self._keep = n <= KEEP_PARAMS_LIMIT
+        self.trace_index = np.unique(np.linspace(0, n - 1, min(n, TRACE_COUNT)).astype(int))
+        with np.errstate(all="ignore"):
+            start_loss = float(self.landscape.full_loss(self.landscape.start[None, :], 0)[0])
+        self.start_loss = start_loss
+        self._bound = divergence_bound(self.landscape, start_loss)
+        self.reset()
+
+    @property
+    def params(self) -> np.ndarray:
+        return self._params.copy()
 
     # -- actions ---------------------------------------------------------------
     def reset(self) -> None:

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .descent import _CLEARED, _DIVERGED, _OUT, Batch, Goal, Outcome, RunOver, Step
+from .descent import _CLEARED, _DIVERGED, _OUT, Batch, Goal, Outcome, RunOver, RunState, Step
 from .landscape import Landscape
 
 #: Points of the coarse sweep that finds the good window, and bisection rounds per edge.
@@ -299,7 +299,7 @@ class ChildStep(Step):
     says_dog: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
 
-class ChildRun:
+class ChildRun(RunState):
     """One run of the child through the stream, step by step, with undo.
 
     It answers like the engine's ``Run`` (steps, outcome, step, undo, ...), so the CLI
@@ -316,30 +316,10 @@ class ChildRun:
         self.trace_index = np.arange(len(child.features))
         self.reset()
 
-    # -- state -----------------------------------------------------------------
-    @property
-    def iteration(self) -> int:
-        return self.steps[-1].iteration
-
-    @property
-    def current(self) -> ChildStep:
-        return self.steps[-1]
-
-    @property
-    def loss(self) -> float:
-        return self.steps[-1].loss
-
-    @property
-    def lrs(self) -> list[float]:
-        return [s.lr for s in self.steps[1:]]
-
+    # -- state (iteration, current, loss, lrs, over: from RunState) ----------------
     @property
     def params(self) -> np.ndarray:
         return self.steps[-1].params.copy()
-
-    @property
-    def over(self) -> bool:
-        return self.outcome is not None
 
     def quiz(self) -> dict[str, bool]:
         """The child's answers now: quiz key -> True when it says "a dog"."""
