@@ -191,6 +191,14 @@ class RunState:
     def over(self) -> bool:
         return self.outcome is not None
 
+    def play(self, lrs):
+        """Take a step for every rate in ``lrs`` until the run ends; returns the run."""
+        for lr in lrs:
+            if self.over:
+                break
+            self.step(lr)
+        return self
+
 
 @dataclass
 class Run(RunState):
@@ -232,14 +240,6 @@ class Run(RunState):
         self.steps.append(step)
         self.outcome = self._outcome_of(step)
         return step
-
-    def play(self, lrs) -> Run:
-        """Take a step for every rate in ``lrs`` until the run ends."""
-        for lr in lrs:
-            if self.over:
-                break
-            self.step(lr)
-        return self
 
     def undo(self) -> bool:
         """Take back the last step; False at the start."""

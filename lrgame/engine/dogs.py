@@ -347,13 +347,6 @@ class ChildRun(RunState):
         self.outcome = self._outcome_of(step)
         return step
 
-    def play(self, lrs) -> ChildRun:
-        for lr in lrs:
-            if self.over:
-                break
-            self.step(lr)
-        return self
-
     def undo(self) -> bool:
         if len(self.steps) == 1:
             return False
