@@ -10,7 +10,7 @@ under the server (read from /proc) must shrink back to what it was before the
 sessions: no game process left behind. Last, the server is stopped and its process
 group must be empty. Everything is bounded by --deadline; the script stops itself.
 
-    python benchmarks/serve_load.py [--sessions 20] [--deadline 90] [--json]
+    python benchmarks/serve_load.py [--sessions 30] [--deadline 90] [--json]
 
 Exit 0 when every session passed and nothing was left behind, 1 otherwise.
 """
@@ -212,10 +212,14 @@ def run(n: int, deadline_s: float) -> dict:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sessions", type=int, default=20)
+    ap.add_argument("--sessions", type=int, default=30)
     ap.add_argument("--deadline", type=float, default=90.0, help="seconds for the whole test")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
+    # Stopped from outside (a test's timeout, ctrl+c): unwind through run()'s finally,
+    # which stops the server and the games it started.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    signal.signal(signal.SIGHUP, lambda *_: sys.exit(129))
     report = run(args.sessions, args.deadline)
     good = (
         report.get("passed") == args.sessions

@@ -278,7 +278,7 @@ def _convert(loader: Any) -> tuple[Any, dict[tuple, int]]:
 
             if not is_scalar:
                 if len(stack) >= MAX_DEPTH:
-                    raise _Fault(f"nesting is too deep (more than {MAX_DEPTH} levels)", line - 1)
+                    raise _Fault(_DEPTH_FAULT, line - 1)
                 stack.append([value, here, no_key])
 
         if done:
@@ -304,6 +304,54 @@ def _reader_line(exc: yaml.reader.ReaderError, text: str, encoded: bytes | None)
     return len(_LINE_BREAK.findall(before)) + 1
 
 
+_DEPTH_FAULT = f"nesting is too deep (more than {MAX_DEPTH} levels)"
+#: Characters after which a quote opens a quoted scalar in flow or block context.
+_QUOTE_MAY_OPEN = frozenset("[{,:-?\n")
+
+
+def _flow_too_deep(text: str) -> int | None:
+    """The 1-based line where ``[``/``{`` nesting first passes MAX_DEPTH, or None.
+
+    Asked only once the parser has refused the file: libyaml scans ahead and may
+    refuse deep flow nesting itself, in its own words, before the event loop sees it.
+    The file is refused either way; this keeps the message lrgame's, whichever
+    PyYAML and loader are installed. Quotes and comments are skipped roughly: a miss
+    changes only which message a broken file gets.
+    """
+    depth, line = 0, 1
+    prev = "\n"
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c == "\n":
+            line += 1
+        elif c == "#" and prev in " \t\n":
+            end = text.find("\n", i)
+            i = n if end < 0 else end
+            continue
+        elif c in "\"'" and prev in _QUOTE_MAY_OPEN:
+            j = i + 1
+            while j < n and text[j] != c:
+                if text[j] == "\\" and c == '"':
+                    j += 1
+                elif text[j] == "\n":
+                    line += 1
+                j += 1
+            i = j + 1
+            prev = c
+            continue
+        elif c in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return line
+        elif c in "]}":
+            depth = max(depth - 1, 0)
+        if c not in " \t":
+            prev = c
+        i += 1
+    return None
+
+
 def _parse(text: str, encoded: bytes | None, path: str) -> Document:
     """Parse ``text`` (its UTF-8 bytes in ``encoded`` when known) into a Document."""
     loader_cls = _LOADERS[0]
@@ -318,27 +366,32 @@ def _parse(text: str, encoded: bytes | None, path: str) -> Document:
     except _Fault as fault:
         line = None if fault.line0 is None else fault.line0 + 1
         raise InputError(path, fault.message, line) from None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        problem = exc.problem or exc.context or "cannot parse"
-        problem = " ".join(str(problem).split())
-        raise InputError(
-            path, f"invalid YAML: {problem}", None if mark is None else mark.line + 1
-        ) from None
-    except yaml.reader.ReaderError as exc:
-        char = exc.character
-        what = f"#x{char:04x}" if isinstance(char, int) else _show(repr(char))
-        raise InputError(
-            path,
-            f"invalid YAML: unacceptable character {what}: {exc.reason}",
-            _reader_line(exc, text, encoded),
-        ) from None
     except yaml.YAMLError as exc:
-        raise InputError(path, f"invalid YAML: {_show(str(exc), 200)}") from None
+        deep_at = _flow_too_deep(text)
+        if deep_at is not None:
+            raise InputError(path, _DEPTH_FAULT, deep_at) from None
+        raise _refuse(exc, text, encoded, path) from None
     finally:
         if loader is not None:
             loader.dispose()
     return Document(data=data, path=path, lines=lines)
+
+
+def _refuse(exc: yaml.YAMLError, text: str, encoded: bytes | None, path: str) -> InputError:
+    """The InputError for a parser's own refusal of the file."""
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        problem = " ".join(str(exc.problem or exc.context or "cannot parse").split())
+        return InputError(path, f"invalid YAML: {problem}", None if mark is None else mark.line + 1)
+    if isinstance(exc, yaml.reader.ReaderError):
+        char = exc.character
+        what = f"#x{char:04x}" if isinstance(char, int) else _show(repr(char))
+        return InputError(
+            path,
+            f"invalid YAML: unacceptable character {what}: {exc.reason}",
+            _reader_line(exc, text, encoded),
+        )
+    return InputError(path, f"invalid YAML: {_show(str(exc), 200)}")
 
 
 def load_yaml_text(text: str | bytes, path: str) -> Document:

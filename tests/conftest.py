@@ -1,5 +1,21 @@
 import pytest
 
+from tests.processes import become_subreaper, descendants, kill_all
+
+
+def pytest_configure(config):
+    # Orphans of the processes a test starts (a server whose load script was killed)
+    # come to this process, so the checks below can still find and stop them.
+    config.stash[_SUBREAPER] = become_subreaper()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    # Pass, fail or ctrl+c: nothing a test started outlives the session.
+    kill_all(list(descendants()))
+
+
+_SUBREAPER = pytest.StashKey[bool]()
+
 
 @pytest.fixture(autouse=True)
 def _lrgame_home(tmp_path, monkeypatch):
@@ -7,3 +23,14 @@ def _lrgame_home(tmp_path, monkeypatch):
     home = tmp_path / "lrgame-home"
     monkeypatch.setenv("LRGAME_HOME", str(home))
     return home
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _no_process_left_behind(request):
+    """After a test module, no process it started may still run: stop any, and fail."""
+    before = set(descendants())
+    yield
+    left = {pid: cmd for pid, cmd in descendants().items() if pid not in before}
+    if left:
+        kill_all(list(left))
+        pytest.fail(f"{request.module.__name__} left processes running: {sorted(left.values())}")

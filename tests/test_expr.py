@@ -321,7 +321,7 @@ def test_limits(text, message):
     start = time.perf_counter()
     with pytest.raises(ExprError, match=message):
         compile_loss(text, X)
-    assert time.perf_counter() - start < 0.5
+    assert time.perf_counter() - start < 5  # a hang guard: refused in milliseconds
 
 
 def test_tower_of_nines_is_refused_fast():
@@ -329,7 +329,7 @@ def test_tower_of_nines_is_refused_fast():
     for _ in range(10):
         with pytest.raises(ExprError):
             parse_expression("9**9**9**9", X)
-    assert time.perf_counter() - start < 0.5
+    assert time.perf_counter() - start < 5  # a hang guard: ten refusals take milliseconds
 
 
 @pytest.mark.parametrize(

@@ -106,7 +106,7 @@ def test_a_binary_and_a_huge_file_are_refused_quickly(tmp_path):
     start = time.perf_counter()
     assert "binary" in errors_of(binary)[0]
     assert "too large" in errors_of(huge)[0]
-    assert time.perf_counter() - start < 2
+    assert time.perf_counter() - start < 20  # a hang guard: milliseconds here
 
 
 def test_every_shipped_level_loads_in_campaign_order():

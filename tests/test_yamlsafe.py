@@ -364,7 +364,7 @@ def test_billion_laughs_is_refused_fast():
     text = "\n".join(lol) + "\n"
     start = time.perf_counter()
     assert_fault(text, 1, "anchors and aliases (&, *) are not allowed")
-    assert time.perf_counter() - start < 1.0
+    assert time.perf_counter() - start < 10.0  # a hang guard: refused at the first anchor
 
 
 # ---------------------------------------------------------------- keys
@@ -546,7 +546,7 @@ def test_huge_file_is_not_read_whole(tmp_path, monkeypatch):
     start = time.perf_counter()
     with pytest.raises(InputError) as info:
         load_yaml_file(path)
-    assert time.perf_counter() - start < 1.0
+    assert time.perf_counter() - start < 10.0  # a hang guard: it reads 1 MB, then stops
     assert "file is too large (over 1 MB)" in str(info.value)
     assert sizes and all(0 <= size <= MAX_BYTES + 1 for size in sizes)
 
@@ -590,9 +590,52 @@ def test_depth_limit_exact():
 def test_very_deep_nesting_is_refused_without_crash(text):
     start = time.perf_counter()
     err = fault(text)
-    assert "nesting is too deep" in err.message
+    assert err.message == "nesting is too deep (more than 50 levels)"
     assert err.line is not None
-    assert time.perf_counter() - start < 2.0
+    assert time.perf_counter() - start < 20.0  # a hang guard: this takes milliseconds
+
+
+class _ParserThatRefusesDepth(yaml.SafeLoader):
+    """A parser that, like libyaml in PyYAML 6.0.4, refuses deep flow nesting itself,
+    in its own words, before any event reaches lrgame: a later release may do the same
+    with other words or at another depth."""
+
+    def get_event(self):
+        raise yaml.parser.ParserError(None, None, "some new wording about depth", None)
+
+    check_event = peek_event = get_event
+
+
+@pytest.mark.parametrize(
+    "text, line",
+    [
+        (nested_flow(51), 1),
+        ("a: 1\nb:\n  c: " + "[" * 60 + "\n", 3),
+        ("a: '[[['\n" + "{x: " * 51 + "1" + "}" * 51 + "\n", 2),
+        ("# [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\n" + "[" * 51, 2),
+    ],
+    ids=["flow", "in-a-value", "after-quoted-brackets", "after-a-comment"],
+)
+def test_depth_message_is_lrgames_whatever_the_parser_says(monkeypatch, text, line):
+    monkeypatch.setattr(yamlsafe, "_LOADERS", (_ParserThatRefusesDepth,))
+    assert_fault(text, line, "nesting is too deep (more than 50 levels)")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: '" + "[" * 60 + "'\n",
+        'a: "' + "{" * 60 + '"\n',
+        "# " + "[" * 60 + "\n",
+        "a: [1, 2]\n" * 60,
+    ],
+)
+def test_brackets_in_quotes_and_comments_are_not_nesting(monkeypatch, text):
+    """Only a file the parser refused is scanned; a scan that counted quoted or
+    commented brackets would give a broken file the wrong message."""
+    monkeypatch.setattr(yamlsafe, "_LOADERS", (_ParserThatRefusesDepth,))
+    err = fault(text)
+    assert err.message == "invalid YAML: some new wording about depth"
 
 
 def test_recursion_limit_is_not_needed():
@@ -642,7 +685,7 @@ def test_one_megabyte_loads_fast(loader):
     elapsed = time.perf_counter() - start
     assert len(doc.data) == i
     assert doc.lines[(f"level_{i - 1}", "hints", 1)] == 6 * i
-    assert elapsed < 1.5, elapsed
+    assert elapsed < 15, elapsed  # a hang guard: under 0.2 s with libyaml
 
 
 # ---------------------------------------------------------------- load_yaml_file

@@ -77,7 +77,7 @@ def test_a_million_parameter_step_is_interactive():
         t0 = time.perf_counter()
         run.step(0.019)
         times.append(time.perf_counter() - t0)
-    assert np.median(times) < 0.05
+    assert np.median(times) < 0.5  # a hang guard: about 20 ms here; speed is benchmarked
 
 
 def test_simulate_of_the_grouped_bowl_needs_little_memory():

@@ -205,7 +205,7 @@ def test_hostile_files_get_one_line_rejections(capsys, tmp_path, name):
     path.write_bytes(content)
     start = time.perf_counter()
     code, out, err = grade(capsys, path)
-    assert time.perf_counter() - start < 10
+    assert time.perf_counter() - start < 60  # a hang guard: well under a second
     assert code == 1 and err == ""
     line = out.strip().splitlines()[-1]
     assert line.startswith(f"{path}: rejected: ") and message in line, line
@@ -233,7 +233,7 @@ def test_a_long_replay_is_capped_at_the_level_s_budget(capsys, tmp_path):
     start = time.perf_counter()
     code, out, _ = grade(capsys, path)
     assert code == 1 and "100000 steps, more than the level's budget of 50" in out
-    assert time.perf_counter() - start < 5
+    assert time.perf_counter() - start < 50  # a hang guard: the budget stops it at once
 
 
 def test_files_that_are_not_files(capsys, tmp_path):

@@ -14,16 +14,19 @@ from pathlib import Path
 import pytest
 
 AT_THE_LIMIT = sorted((Path(__file__).parent / "corpus" / "costly").glob("*.yaml"))
-#: CPU seconds for validate, start-up included (about 1 s here); killed at 4x this.
-BOUND = 5.0
+#: CPU seconds for validate, start-up included: about 1 s here, so this is a hang guard
+#: with a wide margin, not a measurement (benchmarks/ measure).
+BOUND = 15.0
+#: Wall seconds before the process is killed, for a machine under any load.
+KILL_AFTER = 300
 
 
 @pytest.mark.parametrize("path", AT_THE_LIMIT, ids=[p.name for p in AT_THE_LIMIT])
 def test_a_level_at_the_cost_limit_validates_within_seconds(path, tmp_path, lrgame_cli):
     try:
-        result = lrgame_cli("validate", "--quiet", str(path), cwd=tmp_path, timeout=4 * BOUND)
+        result = lrgame_cli("validate", "--quiet", str(path), cwd=tmp_path, timeout=KILL_AFTER)
     except subprocess.TimeoutExpired:
-        pytest.fail(f"validate {path.name} still running after {4 * BOUND} s")
+        pytest.fail(f"validate {path.name} still running after {KILL_AFTER} s")
     assert "Traceback" not in result.output
     assert "unsolvable" in result.stderr  # par swept every rate over the whole budget
     assert result.cpu_seconds < BOUND, f"{result.cpu_seconds:.1f} s of CPU"

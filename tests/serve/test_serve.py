@@ -6,11 +6,9 @@ that game draws (the title screen) is painted on a canvas, so the DOM cannot sho
 it; the screenshot is kept in the test's folder for a person to look at.
 """
 
-import contextlib
 import os
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -21,6 +19,7 @@ import pytest
 
 from lrgame import serve
 from lrgame.__main__ import main
+from tests.processes import started
 
 SERVER_START_SECONDS = 30
 BROWSER_SECONDS = 90
@@ -74,42 +73,22 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def stop_group(proc: subprocess.Popen) -> None:
-    """SIGTERM the process group (the server and every game it started), then SIGKILL."""
-    for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
-        try:
-            os.killpg(proc.pid, sig)
-        except ProcessLookupError:
-            break
-        deadline = time.monotonic() + wait
-        while time.monotonic() < deadline:
-            try:
-                os.killpg(proc.pid, 0)
-            except ProcessLookupError:
-                break
-            proc.poll()
-            time.sleep(0.1)
-        else:
-            continue
-        break
-    proc.wait(timeout=5)
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("serve")
     port = free_port()
-    log = open(folder / "server.log", "w")  # noqa: SIM115 - closed at teardown
     env = dict(os.environ, LRGAME_HOME=str(folder / "home"), PYTHONUNBUFFERED="1")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "lrgame", "serve", "--port", str(port)],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env=env,
-        start_new_session=True,  # its own process group: teardown ends it and its games
-    )
     url = f"http://127.0.0.1:{port}/"
-    try:
+    # Its own process group: leaving the block ends it and every game it started.
+    with (
+        open(folder / "server.log", "w") as log,
+        started(
+            [sys.executable, "-m", "lrgame", "serve", "--port", str(port)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+        ) as proc,
+    ):
         deadline = time.monotonic() + SERVER_START_SECONDS
         while True:
             try:
@@ -130,9 +109,6 @@ def server(tmp_path_factory):
             "folder": folder,
             "log": folder / "server.log",
         }
-    finally:
-        stop_group(proc)
-        log.close()
 
 
 def test_the_server_answers_on_loopback_with_the_game_s_page(server):
@@ -162,19 +138,11 @@ def run_browser(binary: str, folder, *args: str) -> subprocess.CompletedProcess:
         f"--user-data-dir={folder / 'profile'}",
         "--virtual-time-budget=5000",
     ]
-    proc = subprocess.Popen(
-        [binary, *flags, *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,  # chromium's helpers too are ended below
-    )
-    try:
+    # chromium's helpers are in its process group too, and end with it
+    with started(
+        [binary, *flags, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    ) as proc:
         out, err = proc.communicate(timeout=BROWSER_SECONDS)
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=10)
     return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
 
 
