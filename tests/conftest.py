@@ -1,6 +1,15 @@
+import os
+
 import pytest
+from hypothesis import settings
 
 from tests.processes import become_subreaper, descendants, kill_all
+
+# Property tests run a fixed, derandomized budget by default, so a run is repeatable
+# and bounded; HYPOTHESIS_PROFILE=hunt draws fresh examples each run (see README).
+settings.register_profile("ci", derandomize=True, deadline=None, database=None)
+settings.register_profile("hunt", deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 def pytest_configure(config):

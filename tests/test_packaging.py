@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # see README: pytest -m "not slow"
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

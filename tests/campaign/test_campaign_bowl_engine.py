@@ -36,6 +36,7 @@ def test_grouped_loss_equals_full_loss_at_every_step_for_any_rates():
         assert a.loss == pytest.approx(b.loss, rel=1e-10)
 
 
+@pytest.mark.slow
 def test_grouped_par_equals_the_full_simulations_par_on_ten_thousand_parameters():
     bowl = few_curvature_bowl(10_000)
     goal = Goal(1e-3, 400)

@@ -30,6 +30,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # see README: pytest -m "not slow"
+
 CORPUS = Path(__file__).parent / "corpus"
 COMMANDS = {"levels": ["validate"], "challenges": ["challenge"], "results": ["grade"]}
 #: CPU seconds a process may take to refuse, start-up (numpy, pydantic, sympy) included:

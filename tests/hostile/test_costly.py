@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # see README: pytest -m "not slow"
+
 AT_THE_LIMIT = sorted((Path(__file__).parent / "corpus" / "costly").glob("*.yaml"))
 #: CPU seconds for validate, start-up included: about 1 s here, so this is a hang guard
 #: with a wide margin, not a measurement (benchmarks/ measure).

@@ -71,6 +71,7 @@ def _run(level, lr: float, budget: int | None = None):
     return run
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("level_id", [lid for lid in SHIPPED if lid != "million-bowl"])
 def test_step_by_step_runs_end_in_named_outcomes(level_id):
     level = _level(level_id)
@@ -137,6 +138,7 @@ def cli_runs(tmp_path_factory, lrgame_many):
     return lrgame_many(jobs)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("level_id", ONE_OF_EACH_KIND + ["million-bowl"])
 def test_the_command_line_at_extreme_rates_is_quiet(level_id, cli_runs):
     for (lid, what), result in cli_runs.items():

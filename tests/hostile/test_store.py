@@ -18,6 +18,8 @@ import textwrap
 import time
 from pathlib import Path
 
+import pytest
+
 from lrgame.store import DB_NAME, Store
 
 WRITER = textwrap.dedent(
@@ -58,6 +60,7 @@ def _integrity(path: Path) -> str:
         db.close()
 
 
+@pytest.mark.slow
 def test_a_writer_killed_mid_save_loses_nothing_it_had_saved(tmp_path):
     home = tmp_path / "home"
     store = Store.open(home)
@@ -89,6 +92,7 @@ def test_a_writer_killed_mid_save_loses_nothing_it_had_saved(tmp_path):
     assert len(saved) > 6, "the writer never got going: the test proved nothing"
 
 
+@pytest.mark.slow
 def test_two_writers_at_once_lose_nothing(tmp_path):
     home = tmp_path / "home"
     Store.open(home)

@@ -146,6 +146,7 @@ def run_browser(binary: str, folder, *args: str) -> subprocess.CompletedProcess:
     return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
 
 
+@pytest.mark.slow
 def test_a_headless_browser_loads_the_game(server):
     binary = _chromium()
     if binary is None:

@@ -12,7 +12,11 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.processes import descendants, started
+
+pytestmark = pytest.mark.slow  # see README: pytest -m "not slow"
 
 SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "serve_load.py"
 SESSIONS = 3

@@ -58,8 +58,9 @@ def status_text(app) -> str:
     return str(app.screen.query_one("#status").render())
 
 
-async def wait_for(pilot, condition, seconds: float = 10.0) -> None:
-    """Pause until ``condition()`` holds (e.g. an animated run has ended)."""
+async def wait_for(pilot, condition, seconds: float = 120.0) -> None:
+    """Pause until ``condition()`` holds (e.g. an animated run has ended). ``seconds``
+    only guards against a hang: a busy machine may take many times the usual."""
     steps = int(seconds / 0.05)
     for _ in range(steps):
         if condition():

@@ -56,6 +56,7 @@ def _level_file(tmp_path, kind: str):
     return str(path)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", [*KINDS, "child-and-dogs"])
 async def test_extreme_and_nonsense_rates_give_a_message_or_a_named_outcome(ui, tmp_path, kind):
     app = ui.game(_level_file(tmp_path, kind))
@@ -81,7 +82,7 @@ async def test_extreme_and_nonsense_rates_give_a_message_or_a_named_outcome(ui, 
                 continue
             assert screen.lr == want and not message
             await pilot.press("r")  # run at this rate to the end of the run
-            await ui.wait_for(pilot, lambda: isinstance(app.screen, ResultScreen), seconds=20)
+            await ui.wait_for(pilot, lambda: isinstance(app.screen, ResultScreen))
             await pilot.pause()  # let the result screen compose
             assert screen.run.outcome in NAMED
             word = {Outcome.DIVERGED: "Diverged", Outcome.OUT_OF_BUDGET: "budget"}
@@ -111,6 +112,7 @@ async def test_the_rate_keys_stop_at_the_ends_of_a_huge_range(ui, tmp_path):
         assert app.screen.lr == 1e-300 and app.screen.run.iteration == 1
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("level_id", ["hundred-bowl", "noisy-line"])
 async def test_resizing_to_40x12_and_back_mid_run(ui, level_id):
     app = ui.game(level_id)
@@ -126,7 +128,7 @@ async def test_resizing_to_40x12_and_back_mid_run(ui, level_id):
         assert isinstance(app.screen, (PlayScreen, ResultScreen))
         at = app.screen.run.iteration if isinstance(app.screen, PlayScreen) else None
         assert at is None or at > 0
-        await ui.wait_for(pilot, lambda: isinstance(app.screen, ResultScreen), seconds=20)
+        await ui.wait_for(pilot, lambda: isinstance(app.screen, ResultScreen))
         await pilot.resize_terminal(40, 12)  # and the result screen at 40x12
         await pilot.pause()
         await pilot.resize_terminal(*ui.SIZE)

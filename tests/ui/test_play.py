@@ -139,7 +139,7 @@ async def test_run_animates_to_the_end_and_can_be_stopped(ui):
         await ui.type_lr(pilot, "0.01")
         await pilot.press("r")
         assert app.screen.running
-        await pilot.pause(0.3)
+        await ui.wait_for(pilot, lambda: app.screen.run.iteration >= 1)
         await pilot.press("r")  # stop
         assert not app.screen.running
         stopped_at = app.screen.run.iteration
