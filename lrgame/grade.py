@@ -22,7 +22,8 @@ from typing import Any
 
 from . import levels as L
 from .fileformat import level_hash
-from .replay import AttemptRecord, ResultError, ResultFile, judge, rate_problem, read_result, replay
+from .legal import run_problem
+from .replay import AttemptRecord, ResultError, ResultFile, judge, read_result, replay
 from .text import num, stars_text
 
 LOSS_RTOL = 1e-9
@@ -120,11 +121,13 @@ class Grader:
         counts: dict[str, int] = {}
         for a in result.attempts:
             counts[a.level] = counts.get(a.level, 0) + 1
-            self._check_attempt(a, f"{a.level}, attempt {counts[a.level]}", result)
+            # every earlier attempt at the level is a trial run (it costs on a trials level)
+            trials = counts[a.level] - 1
+            self._check_attempt(a, f"{a.level}, attempt {counts[a.level]}", result, trials)
         order = list(ch.levels) if ch is not None else list(by_level)
         return [self._best(lid, by_level.get(lid, [])) for lid in order]
 
-    def _check_attempt(self, a: AttemptRecord, where: str, result: ResultFile) -> None:
+    def _check_attempt(self, a: AttemptRecord, where: str, result: ResultFile, trials: int) -> None:
         level = self.level(a.level)
         if level is None:
             if self.challenge is not None:
@@ -143,10 +146,8 @@ class Grader:
         budget = level.engine_goal.max_iterations
         if len(a.lrs) > budget:
             raise _Reject(f"{where}: {len(a.lrs)} steps, more than the level's budget of {budget}")
-        fixed = self.challenge is not None and not self.challenge.rules.lr_changes
-        if fixed and len(set(a.lrs)) > 1:
-            raise _Reject(f"{where}: lr changed mid-run, and the rules forbid it")
-        problem = rate_problem(level, a.lrs, a.schedule)
+        lr_changes = self.challenge is None or self.challenge.rules.lr_changes
+        problem = run_problem(level, a.lrs, a.schedule, lr_changes=lr_changes)
         if problem:
             raise _Reject(f"{where}: {problem}")
         run = replay(level, a.lrs)
@@ -155,7 +156,7 @@ class Grader:
                 f"{where}: the run ends after {run.iteration} steps; the replay goes on "
                 f"for {len(a.lrs) - run.iteration} more"
             )
-        outcome, true_stars, true_score = judge(level, run)
+        outcome, true_stars, true_score = judge(level, run, trials)
         if a.iterations != run.iteration:
             raise _Reject(
                 f"{where}: changed iterations: claims {a.iterations}, the replay takes "
