@@ -69,6 +69,11 @@ def schedule_problem(level, schedule: Schedule, lr_changes: bool = True) -> str 
     return None
 
 
+def field_rate(level, lr: float) -> float:
+    """The base rate the game's rate field takes when given ``lr``: held in the level's range."""
+    return min(max(float(lr), level.lr.min), level.lr.max)
+
+
 def scheduled_rate(level, schedule: Schedule, base: float, t: int) -> float:
     """The rate of step ``t`` (0-based) from base rate ``base``: the schedule's, held
     at ``lr.max`` if it would go above."""

@@ -21,7 +21,7 @@ from textual.widgets import Footer, Static
 
 from ...diagnose import diagnose_level, judged_loss
 from ...engine import CONSTANT
-from ...legal import schedule_problem, scheduled_rate
+from ...legal import field_rate, schedule_problem, scheduled_rate
 from ...text import num
 from ..widgets.charts import LandscapeChart, LossChart
 from ..widgets.lr_field import LrField
@@ -314,8 +314,7 @@ class PlayScreen(Screen):
         self.query_one("#lr-field", LrField).edit()
 
     def _set_lr(self, lr: float) -> None:
-        lo, hi = self.level.lr.min, self.level.lr.max
-        self.lr = min(max(lr, lo), hi)
+        self.lr = field_rate(self.level, lr)
 
     def action_lr_down(self) -> None:
         self._set_lr(self.lr / LR_FACTOR)
