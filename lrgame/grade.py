@@ -23,7 +23,16 @@ from typing import Any
 from . import levels as L
 from .fileformat import level_hash
 from .legal import run_problem
-from .replay import AttemptRecord, ResultError, ResultFile, judge, read_result, replay
+from .names import looks_like, same_player_key
+from .replay import (
+    AttemptRecord,
+    ResultError,
+    ResultFile,
+    judge,
+    player_problem,
+    read_result,
+    replay,
+)
 from .text import num, stars_text
 
 LOSS_RTOL = 1e-9
@@ -53,6 +62,7 @@ class Entry:
     total_score: int = 0
     rank: int | None = None
     levels: list[LevelFigures] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)  # for the teacher: names that collide
 
 
 class Grader:
@@ -89,6 +99,9 @@ class Grader:
 
     # -- the checks ------------------------------------------------------------------
     def _check(self, result: ResultFile) -> list[LevelFigures]:
+        problem = player_problem(result.player)
+        if problem:
+            raise _Reject(problem)
         ch = self.challenge
         if ch is not None:
             if result.challenge is None:
@@ -203,6 +216,25 @@ class _Reject(Exception):
     pass
 
 
+def flag_names(entries: list[Entry]) -> list[Entry]:
+    """Flag accepted files that are one player's (``Alice`` and ``alice``), or whose
+    names look alike (``alice`` and ``аlice`` with a Cyrillic ``а``): the teacher decides."""
+    accepted = [e for e in entries if e.status == "accepted" and e.player is not None]
+    for e in accepted:
+        same = [
+            o
+            for o in accepted
+            if o is not e and same_player_key(o.player) == same_player_key(e.player)
+        ]
+        if same:
+            files = ", ".join(o.file for o in same)
+            e.flags.append(f"one player, more than one file: {e.player!a} is also in {files}")
+        for o in accepted:
+            if o is not e and looks_like(e.player, o.player):
+                e.flags.append(f"name {e.player!a} looks like {o.player!a} in {o.file}")
+    return entries
+
+
 def rank(entries: list[Entry]) -> list[Entry]:
     """Accepted files by total score (ties share a rank), then the rejected ones."""
     accepted = sorted(
@@ -222,7 +254,9 @@ def rank(entries: list[Entry]) -> list[Entry]:
 
 def leaderboard_text(entries: list[Entry]) -> str:
     n_ok = sum(e.status == "accepted" for e in entries)
-    lines = [f"{len(entries)} result files: {n_ok} accepted, {len(entries) - n_ok} rejected"]
+    flagged = [e for e in entries if e.flags]
+    also = f" ({len(flagged)} flagged: check their names)" if flagged else ""
+    lines = [f"{len(entries)} result files: {n_ok} accepted{also}, {len(entries) - n_ok} rejected"]
     accepted = [e for e in entries if e.status == "accepted"]
     if accepted:
         # max() of one number fails: a file with no attempts has no levels
@@ -249,6 +283,9 @@ def leaderboard_text(entries: list[Entry]) -> str:
                     f"{head}  {f.level:<{level_w}}  {its:>10}  {shown_stars:<5}  {f.score:>6}"
                 )
                 first = False
+    if flagged:
+        lines.append("")
+        lines.extend(f"{e.file}: flagged: {flag}" for e in flagged for flag in e.flags)
     rejected = [e for e in entries if e.status != "accepted"]
     if rejected:
         lines.append("")
@@ -262,7 +299,7 @@ def entries_json(entries: list[Entry]) -> dict[str, Any]:
 
 CSV_COLUMNS = [
     "rank", "file", "player", "status", "reason", "total_score",
-    "level", "attempts", "outcome", "iterations", "stars", "score",
+    "level", "attempts", "outcome", "iterations", "stars", "score", "flags",
 ]  # fmt: skip
 
 
@@ -272,10 +309,13 @@ def write_csv(entries: list[Entry], out) -> None:
     w.writerow(CSV_COLUMNS)
     for e in entries:
         head = [e.rank, e.file, e.player, e.status, e.reason, e.total_score]
+        flags = "; ".join(e.flags)
         if not e.levels:
-            w.writerow([*head, "", "", "", "", "", ""])
+            w.writerow([*head, "", "", "", "", "", "", flags])
         for f in e.levels:
-            w.writerow([*head, f.level, f.attempts, f.outcome, f.iterations, f.stars, f.score])
+            w.writerow(
+                [*head, f.level, f.attempts, f.outcome, f.iterations, f.stars, f.score, flags]
+            )
 
 
 def cmd_grade(args) -> int:
@@ -295,11 +335,11 @@ def cmd_grade(args) -> int:
         except L.LevelNotFound as exc:
             raise UsageError(str(exc)) from None
     grader = Grader(challenge, extra)
-    entries = rank([grader.grade(path) for path in args.files])
+    entries = rank(flag_names([grader.grade(path) for path in args.files]))
     if args.json:
         sys.stdout.write(json.dumps(entries_json(entries), indent=2, allow_nan=False) + "\n")
     elif args.csv:
         write_csv(entries, sys.stdout)
     else:
         print(leaderboard_text(entries))
-    return 0 if all(e.status == "accepted" for e in entries) else 1
+    return 0 if all(e.status == "accepted" and not e.flags for e in entries) else 1

@@ -46,6 +46,7 @@ from . import __version__
 from . import levels as L
 from .engine import Outcome, Run, score, stars
 from .fileformat import level_hash, read_capped
+from .names import mixed_scripts, normal_form
 from .yamlsafe import InputError
 
 FORMAT = "lrgame-result/1"
@@ -113,14 +114,29 @@ class ResultError(Exception):
 
 
 def check_player(name: str) -> str:
-    """The player's name, or ValueError saying what a name may hold."""
-    name = name.strip()
+    """The player's name in its normal form (``names.normal_form``: NFKC, single spaces),
+    or ValueError saying what a name may hold."""
+    name = normal_form(name)
     if not _PLAYER.match(name):
         raise ValueError(
             f"player name {name[:40]!r} must start with a letter or digit and hold at most 40 "
             "letters, digits, spaces and . ' - _"
         )
+    mixed = mixed_scripts(name)
+    if mixed:
+        raise ValueError(f"player name: {mixed}")
     return name
+
+
+def player_problem(name: str) -> str | None:
+    """Why a result file's player name is not one the game writes, or None."""
+    if normal_form(name) != name:
+        return (
+            f"player name {name!a} is not written as the game writes names (the game "
+            f"writes {normal_form(name)!a}: NFKC, single spaces)"
+        )
+    mixed = mixed_scripts(name)
+    return f"player name: {mixed}" if mixed else None
 
 
 # -- making records ---------------------------------------------------------------------
