@@ -37,6 +37,32 @@ from .text import num, stars_text
 
 LOSS_RTOL = 1e-9
 
+#: The work of replaying one step, in units: this fixed part (a step of a small level
+#: costs about what touching a thousand numbers does) plus the numbers a step touches.
+STEP_OVERHEAD = 1000
+#: The most work grade spends on one file: about 15 s of CPU on a laptop, counted
+#: before anything is replayed. A file the game could have written is always within
+#: reach: the bound rises to what the challenge's rules allow an honest file, or,
+#: without a challenge, to one full-budget attempt of its costliest level.
+MAX_FILE_WORK = 1_000_000_000
+#: Without a challenge (and its attempts rule), attempts a file may hold per level;
+#: ``lrgame run --replay`` writes one.
+MAX_LONE_ATTEMPTS = 10
+
+
+def step_work(level: L.Level) -> int:
+    """Units of work to replay one step of ``level`` (see STEP_OVERHEAD)."""
+    return STEP_OVERHEAD + max(level.step_cost(), level.n_params)
+
+
+def honest_work(challenge) -> int:
+    """The most work a file the game records for ``challenge`` can take to grade."""
+    rules = challenge.rules
+    return sum(
+        rules.attempts * level.engine_goal.max_iterations * step_work(level)
+        for level in challenge.levels.values()
+    )
+
 
 @dataclass
 class LevelFigures:
@@ -75,6 +101,7 @@ class Grader:
     def __init__(self, challenge=None, extra_levels: list[L.Level] | None = None):
         self.challenge = challenge
         self.levels: dict[str, L.Level] = dict(challenge.levels) if challenge else {}
+        self._honest: int | None = None  # honest_work(challenge), computed once
         for level in extra_levels or []:
             self.levels[level.id] = level
 
@@ -124,13 +151,12 @@ class Grader:
         by_level: dict[str, list[AttemptRecord]] = {}
         for a in result.attempts:
             by_level.setdefault(a.level, []).append(a)
-        if ch is not None:
-            for lid, attempts in by_level.items():
-                if len(attempts) > ch.rules.attempts:
-                    raise _Reject(
-                        f"too many attempts: {len(attempts)} on {lid} "
-                        f"(the rules allow {ch.rules.attempts})"
-                    )
+        allowed = ch.rules.attempts if ch is not None else MAX_LONE_ATTEMPTS
+        for lid, attempts in by_level.items():
+            if len(attempts) > allowed:
+                who = "the rules allow" if ch is not None else "without a challenge, grade allows"
+                raise _Reject(f"too many attempts: {len(attempts)} on {lid} ({who} {allowed})")
+        self._check_work(result)
         counts: dict[str, int] = {}
         for a in result.attempts:
             counts[a.level] = counts.get(a.level, 0) + 1
@@ -139,6 +165,29 @@ class Grader:
             self._check_attempt(a, f"{a.level}, attempt {counts[a.level]}", result, trials)
         order = list(ch.levels) if ch is not None else list(by_level)
         return [self._best(lid, by_level.get(lid, [])) for lid in order]
+
+    def _check_work(self, result: ResultFile) -> None:
+        """Refuse, before replaying anything, a file whose replay costs more than the bound."""
+        work, one_attempt = 0, 0
+        for a in result.attempts:
+            level = self.level(a.level)
+            if level is not None:  # an unknown level is refused with its attempt
+                per_step = step_work(level)
+                work += len(a.lrs) * per_step
+                one_attempt = max(one_attempt, level.engine_goal.max_iterations * per_step)
+        if self.challenge is not None:
+            if self._honest is None:
+                self._honest = honest_work(self.challenge)
+            limit = max(MAX_FILE_WORK, self._honest)
+        else:
+            limit = max(MAX_FILE_WORK, one_attempt)
+        if work > limit:
+            steps = sum(len(a.lrs) for a in result.attempts)
+            raise _Reject(
+                f"too costly to grade: replaying its {steps:,} steps is {work:,} units of work "
+                f"(a step is {STEP_OVERHEAD:,} plus the numbers it touches); grade allows "
+                f"{limit:,} per file"
+            )
 
     def _check_attempt(self, a: AttemptRecord, where: str, result: ResultFile, trials: int) -> None:
         level = self.level(a.level)

@@ -204,3 +204,62 @@ def test_a_failed_trial_then_a_par_run_scores_950_in_the_game_and_in_grade(tmp_p
     assert (
         entry.status == "rejected" and "claims 1000 points, the replay scores 950" in entry.reason
     )
+
+
+# -- grading cost: bounded per file, counted before anything is replayed ---------------------
+
+
+def _attempts_file(tmp_path, level_id, lrs, n, name="many.json"):
+    from lrgame import levels as L
+    from lrgame.replay import attempt_from_run, new_result, replay, write_result
+
+    level = L.find_level(level_id)
+    record = attempt_from_run(level, replay(level, lrs), "constant")
+    return write_result(tmp_path / name, new_result("eve", [record] * n))
+
+
+def test_without_a_challenge_attempts_per_level_are_capped(tmp_path):
+    from lrgame.grade import MAX_LONE_ATTEMPTS
+
+    ok = _attempts_file(tmp_path, "x-squared", [0.5], MAX_LONE_ATTEMPTS, "ok.json")
+    assert Grader().grade(str(ok)).status == "accepted"
+    many = _attempts_file(tmp_path, "x-squared", [0.5], MAX_LONE_ATTEMPTS + 1)
+    entry = Grader().grade(str(many))
+    assert entry.status == "rejected"
+    assert (
+        entry.reason == "too many attempts: 11 on x-squared (without a challenge, grade allows 10)"
+    )
+
+
+def test_work_is_counted_before_any_replay_and_a_costly_file_is_refused(tmp_path, monkeypatch):
+    import lrgame.grade as G
+
+    path = _attempts_file(tmp_path, "x-squared", [1e-3] * 30, 2)  # 2 x 30 steps
+    monkeypatch.setattr(G, "MAX_FILE_WORK", 1000)  # one full attempt (50 steps) stays in reach
+    monkeypatch.setattr(G, "replay", lambda *a: pytest.fail("replayed before the work was counted"))
+    entry = G.Grader().grade(str(path))
+    assert entry.status == "rejected"
+    assert entry.reason == (
+        "too costly to grade: replaying its 60 steps is 60,120 units of work (a step is "
+        "1,000 plus the numbers it touches); grade allows 50,100 per file"
+    )
+
+
+def test_the_bound_never_refuses_what_the_game_records(tmp_path, monkeypatch):
+    import lrgame.grade as G
+
+    monkeypatch.setattr(G, "MAX_FILE_WORK", 10_000)  # less than one attempt of x-squared
+    path = tmp_path / "ch.yaml"
+    path.write_text("title: t\nlevels: [x-squared]\nrules: {attempts: 2}\n")
+    ch = load_challenge(path)
+    assert G.honest_work(ch) == 2 * 50 * 1002
+    s = ChallengeSession(ch, "ada", tmp_path / "ada.json")
+    s.play("x-squared", [1e-3] * 50)  # two full-budget attempts: all the rules allow
+    s.play("x-squared", [1e-3] * 50)
+    assert G.Grader(ch).grade(str(s.path)).status == "accepted"
+    # without a challenge, one full-budget attempt is always within reach; two are not
+    one = _attempts_file(tmp_path, "x-squared", [1e-3] * 50, 1, "one.json")
+    assert G.Grader().grade(str(one)).status == "accepted"
+    two = _attempts_file(tmp_path, "x-squared", [1e-3] * 50, 2, "two.json")
+    entry = G.Grader().grade(str(two))
+    assert entry.status == "rejected" and "grade allows 50,100 per file" in entry.reason
