@@ -4,7 +4,9 @@
 ``--player``, as a student starts it) for challenges, ``lrgame grade`` for result files; each in a subprocess with its address
 space capped, in an empty working folder. Each file says what it attacks and a part
 of the message it must get: in its first comment lines (``# attack:``, ``# expect:``)
-or, for formats without comments, in a sidecar ``NAME.about``. A refusal is:
+or, for formats without comments, in a sidecar ``NAME.about``. A result file whose
+header names a ``challenge:`` (a file in ``corpus/grading/``) is graded with
+``--challenge``, that file beside it. A refusal is:
 
 - exit code 1, never a traceback, nothing executed (no CANARY file appears);
 - every line of the answer is ``PATH:LINE: message`` or ``PATH: message`` (for grade,
@@ -25,6 +27,7 @@ from pathlib import Path
 import pytest
 
 CORPUS = Path(__file__).parent / "corpus"
+GRADING = CORPUS / "grading"  # challenges some result files are graded against
 COMMANDS = {"levels": ["validate"], "challenges": ["challenge"], "results": ["grade"]}
 #: CPU seconds a refusal may take, start-up (numpy, pydantic, sympy) included.
 DEFAULT_SECONDS = 2.0
@@ -39,6 +42,7 @@ class Case:
     attack: str
     expect: str
     seconds: float = DEFAULT_SECONDS
+    challenge: str = ""  # results only: graded with --challenge corpus/grading/NAME
 
     @property
     def id(self) -> str:
@@ -78,6 +82,7 @@ def corpus_cases() -> list[Case]:
                     h.get("attack", ""),
                     h.get("expect", ""),
                     float(h.get("seconds", DEFAULT_SECONDS)),
+                    h.get("challenge", ""),
                 )
             )
     return cases
@@ -93,6 +98,8 @@ def test_every_corpus_file_says_what_it_attacks_and_what_it_must_get():
     for kind in COMMANDS:
         for about in (CORPUS / kind).glob("*.about"):
             assert about.with_suffix("").exists(), f"{about}: a sidecar without its file"
+    for case in CASES:
+        assert not case.challenge or (GRADING / case.challenge).is_file(), case.id
 
 
 def assert_refused(result, kind: str, names: tuple[str, ...], expect: str, seconds: float):
@@ -130,7 +137,11 @@ def refusals(tmp_path_factory, lrgame_many) -> dict:
     for case in CASES:
         cwd = tmp_path_factory.mktemp("hostile")
         (cwd / case.path.name).write_bytes(case.path.read_bytes())
-        jobs[case.id] = ((*COMMANDS[case.kind], case.path.name), cwd)
+        command = COMMANDS[case.kind]
+        if case.challenge:
+            (cwd / case.challenge).write_bytes((GRADING / case.challenge).read_bytes())
+            command = [*command, "--challenge", case.challenge]
+        jobs[case.id] = ((*command, case.path.name), cwd)
         where[case.id] = (cwd, case.path.name)
         if case.kind == "challenges":  # and as a player starting it: refused before any game
             cwd = tmp_path_factory.mktemp("player")
@@ -158,7 +169,8 @@ def test_hostile_file_is_refused(case: Case, refusals):
     result, cwd, arg = _finished(refusals, case.id)
     assert_refused(result, case.kind, (arg,), case.expect, case.seconds)
     assert not (cwd / "CANARY").exists(), "the attack ran code"
-    assert sorted(p.name for p in cwd.iterdir()) == [arg], "files appeared"
+    given = sorted(filter(None, [arg, case.challenge]))
+    assert sorted(p.name for p in cwd.iterdir()) == given, "files appeared"
 
 
 PLAYED = [c for c in CASES if c.kind == "challenges"]
