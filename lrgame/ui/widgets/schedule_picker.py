@@ -9,6 +9,7 @@ rate change over the run before taking a step.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -56,9 +57,18 @@ class SchedulePicker(Horizontal):
 
         picker: SchedulePicker
 
-    def __init__(self, tools: list[Schedule], budget: int, *, cursor_blink: bool = True, **kw):
+    def __init__(
+        self,
+        tools: list[Schedule],
+        budget: int,
+        *,
+        check: Callable[[Schedule], str | None] | None = None,
+        cursor_blink: bool = True,
+        **kw,
+    ):
         super().__init__(**kw)
         self.tools = list(tools) or [CONSTANT]
+        self.check = check  # why the level does not allow a typed schedule, or None
         self.budget = budget
         self.schedule = self.tools[0]
         self._blink = cursor_blink
@@ -111,6 +121,10 @@ class SchedulePicker(Horizontal):
             schedule = parse_schedule(event.value)
         except ScheduleError as exc:
             self.query_one("#schedule-message", Static).update(str(exc))
+            return
+        problem = self.check(schedule) if self.check else None
+        if problem:
+            self.query_one("#schedule-message", Static).update(problem)
             return
         self._choose(schedule)
         self.post_message(self.Done(self))
