@@ -96,6 +96,37 @@ def _add_authoring_commands(sub) -> None:
     s.add_argument("--host", default="127.0.0.1", help="default 127.0.0.1: this machine only")
     s.add_argument("--port", type=int, default=8000)
     s.add_argument("--public-url", help="the address browsers use, e.g. http://10.0.0.5:8000")
+    s.add_argument("--class", dest="class_url", metavar="URL", help="visitors join this live class")
+    s.add_argument("--code", help="the live class's code (with --class)")
+    _add_class_commands(sub)
+
+
+def _add_class_commands(sub) -> None:
+    """A live class (lrgame/classroom/): the teacher's server and board, the students' client."""
+    s = sub.add_parser("class", help="a live class: start its server, see its board, export grades")
+    cls = s.add_subparsers(dest="class_command", metavar="ACTION", required=True)
+    c = cls.add_parser("start", help="run the class server for one challenge")
+    c.add_argument("challenge", metavar="CHALLENGE")
+    c.add_argument("--host", default="127.0.0.1", help="default 127.0.0.1: this machine only")
+    c.add_argument("--port", type=int, default=8100, help="default 8100; 0: any free port")
+    c.add_argument("--dir", help="the class folder (default: class-CHALLENGE here)")
+    c.add_argument("--code", help="the class code (default: kept from the folder, or made up)")
+    c = cls.add_parser("board", help="the teacher's board of a running class")
+    c.add_argument("url", metavar="URL")
+    c = cls.add_parser("export", help="the grades of a class folder")
+    c.add_argument("dir", metavar="DIR")
+    c.add_argument("--csv", action="store_true", help="as CSV (the default)")
+    c.add_argument("--json", action="store_true")
+
+    s = sub.add_parser("join", help="join a live class: play its challenge, each attempt sent")
+    s.add_argument("url", metavar="URL")
+    s.add_argument("--player", help="your name (default: the game asks)")
+    s.add_argument("--code", help="the class code (or ?code= in URL)")
+
+    s = sub.add_parser("submit", help="send a result file to a live class")
+    s.add_argument("file", metavar="RESULT_FILE")
+    s.add_argument("--to", required=True, metavar="URL")
+    s.add_argument("--code", help="the class code (or ?code= in URL)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -137,7 +168,16 @@ def _authoring_handlers() -> dict:
         "challenge": challenge.cmd_challenge,
         "grade": grade.cmd_grade,
         "serve": serve.cmd_serve,
+        "class": _class_command,
+        "join": _class_command,
+        "submit": _class_command,
     }
+
+
+def _class_command(args) -> int:
+    from .classroom import commands
+
+    return commands.run(args)
 
 
 if __name__ == "__main__":

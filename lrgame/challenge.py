@@ -226,6 +226,10 @@ class ChallengeSession:
         self._now = now
         self.started_at = now().replace(microsecond=0)
         self.attempts: list[AttemptRecord] = []
+        #: called after every attempt is saved (a live class sends the file); its answer,
+        #: (a line for the player, whether it is good news), is kept in ``note``
+        self.on_saved: Callable[[ChallengeSession], tuple[str, bool]] | None = None
+        self.note: tuple[str, bool] | None = None
 
     @classmethod
     def open(
@@ -323,6 +327,8 @@ class ChallengeSession:
         record = attempt_from_run(level, run, schedule, self.trials_before(level_id))
         self.attempts.append(record)
         self.save()
+        if self.on_saved is not None:
+            self.note = self.on_saved(self)
         return record
 
     def play(self, level_id: str, lrs: list[float], schedule: str = "manual") -> AttemptRecord:

@@ -71,8 +71,11 @@ class LrGameApp(App[int]):
         source: Any = None,
         session: Any = None,
         watcher: Any = None,
+        join: tuple[str, Any] | None = None,
     ):
         super().__init__()
+        #: a live class in a browser: (its title, claim(name) -> ChallengeSession)
+        self.join = join
         self.start_level = level
         #: a ChallengeSession: the game plays its challenge, under its rules
         self.session = session
@@ -90,6 +93,11 @@ class LrGameApp(App[int]):
         self._lock = threading.Lock()
 
     def on_mount(self) -> None:
+        if self.join is not None and self.session is None:
+            from .screens.class_join import ClassJoinScreen
+
+            self.push_screen(ClassJoinScreen(*self.join))
+            return  # the store opens once the challenge (its scope) is known
         if self.source is not None:
             from .screens.campaign import CampaignScreen
 
@@ -105,6 +113,15 @@ class LrGameApp(App[int]):
             self.push_screen(self.play_screen(self.start_level))
         else:
             self.push_screen("title")
+        self.call_after_refresh(self._open_store)
+
+    def start_session(self, session) -> None:
+        """A live class's player has a name: play its challenge."""
+        from .screens.challenge import ChallengeScreen
+
+        self.session, self.source = session, session.challenge
+        self.sub_title = session.challenge.title
+        self.switch_screen(ChallengeScreen())
         self.call_after_refresh(self._open_store)
 
     # -- progress --------------------------------------------------------------------
@@ -260,6 +277,7 @@ def make_app(
     source: Any = None,
     session: Any = None,
     watcher: Any = None,
+    join: tuple[str, Any] | None = None,
 ) -> LrGameApp:
     """Build the game. ``level``: a loaded level, or a shipped id or YAML path, to play
     at once (a bad one raises levels.LevelError / LevelNotFound before any screen).
@@ -277,4 +295,5 @@ def make_app(
         source=source,
         session=session,
         watcher=watcher,
+        join=join,
     )

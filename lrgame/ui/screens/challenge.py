@@ -49,6 +49,9 @@ def tell_recorded(app, session, record) -> None:
         f"{record.score} points) is saved in {session.path}.",
         title="Attempt recorded",
     )
+    if session.note is not None:  # a live class's answer
+        line, good = session.note
+        app.notify(line, title="Class", severity="information" if good else "error", timeout=15)
     if challenge_over(session):
         app.notify(
             f"The challenge is over. Hand in your result file: {session.path.resolve()}",
@@ -339,6 +342,8 @@ class ChallengeScreen(CampaignScreen):
         text.append(entry.title + "\n", style="bold")
         by = f" by {challenge.spec.author}" if challenge.spec.author else ""
         text.append(f"{challenge.title}{by}, for {session.player}\n\n", style="italic")
+        if challenge.spec.description.strip():
+            text.append(reflow(challenge.spec.description.strip()) + "\n\n")
         text.append(_rules_line(session) + "\n")
         attempts = [a for a in session.attempts if a.level == entry.level_id]
         for i, a in enumerate(attempts, 1):

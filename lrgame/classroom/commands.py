@@ -1,0 +1,150 @@
+"""``lrgame class start|board|export``, ``lrgame join`` and ``lrgame submit``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from . import client
+
+
+def run(args) -> int:
+    if args.command == "join":
+        return cmd_join(args)
+    if args.command == "submit":
+        return cmd_submit(args)
+    if args.class_command == "start":
+        from .server import cmd_class_start
+
+        return cmd_class_start(args)
+    if args.class_command == "board":
+        return cmd_class_board(args)
+    return cmd_class_export(args)
+
+
+def _code(args, url: str) -> str:
+    from ..cli import UsageError
+
+    code = args.code or client.code_in(url)
+    if not code:
+        raise UsageError("the class code is needed: --code CODE (your teacher has it)")
+    return code.strip().upper()
+
+
+def _url(url: str) -> str:
+    from ..cli import UsageError
+
+    try:
+        return client.class_url(url)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def claimer(url: str, code: str, challenge, out: Path | None = None):
+    """claim(name) -> the player's ChallengeSession in the class, sending each attempt;
+    ValueError with the reason when the class refuses the name or does not answer."""
+    from ..challenge import ChallengeRuleError, ChallengeSession
+    from ..replay import check_player
+
+    def claim(name: str):
+        player = check_player(name)  # ValueError says what a name may hold
+        try:
+            answer = client.join(url, code, player)
+        except client.Unreachable as exc:
+            raise ValueError(str(exc)) from None
+        if answer.get("status") != "joined":
+            raise ValueError(f"not joined: {answer.get('reason')}")
+        slug = client.file_name(player)
+        path = out or client.class_folder(url) / slug
+        try:
+            session = ChallengeSession.open(challenge, player, path)
+        except ChallengeRuleError as exc:
+            raise ValueError(str(exc)) from None
+        session.on_saved = client.submit_hook(url, code)
+        client.Outbox(url, code).flush()  # what an earlier game left unsent
+        return session
+
+    return claim
+
+
+def cmd_join(args) -> int:
+    from ..cli import UsageError
+    from ..game import handin_text
+    from ..ui.app import make_app
+
+    url = _url(args.url)
+    code = _code(args, args.url)
+    try:
+        challenge = client.fetch_challenge(url, code)
+    except client.Unreachable as exc:
+        print(f"lrgame join: {exc}", file=sys.stderr)
+        return 1
+    claim = claimer(url, code, challenge)
+    if args.player:
+        try:
+            session = claim(args.player)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        app = make_app(session=session)
+    else:
+        app = make_app(join=(challenge.title, claim))
+    app.run()
+    if app.session is not None:
+        print(handin_text(app.session))
+        _, waiting = client.Outbox(url, code).flush()
+        if waiting:
+            print(f"Some attempts are not sent yet ({waiting}): `lrgame join` again sends them.")
+    return app.return_code or 0
+
+
+def cmd_submit(args) -> int:
+    """Exit 0 when the class accepts the file, 1 with the reason when it refuses."""
+    from ..cli import UsageError
+    from ..replay import MAX_RESULT_BYTES, ResultError, read_result
+
+    url = _url(args.to)
+    code = _code(args, args.to)
+    try:
+        body = Path(args.file).read_bytes()[: MAX_RESULT_BYTES + 1]
+        player = read_result(args.file).player
+    except OSError as exc:
+        raise UsageError(f"{args.file}: {exc.strerror or exc}") from None
+    except ResultError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    import secrets
+
+    try:
+        answer = client.send(url, code, player, secrets.token_urlsafe(12), body)
+    except client.Unreachable as exc:
+        print(f"{args.file}: not sent: {exc}", file=sys.stderr)
+        return 1
+    if answer.get("status") == "accepted":
+        print(f"{args.file}: accepted ({answer.get('total_score')} points)")
+        return 0
+    print(f"{args.file}: refused: {answer.get('reason')}", file=sys.stderr)
+    return 1
+
+
+def cmd_class_board(args) -> int:
+    from ..ui.screens.class_board import BoardApp
+
+    BoardApp(_url(args.url)).run()
+    return 0
+
+
+def cmd_class_export(args) -> int:
+    from ..cli import UsageError
+    from ..grade import entries_json, write_csv
+    from .judge import export_entries
+    from .store import FILE_NAME
+
+    if not (Path(args.dir) / FILE_NAME).is_file():
+        raise UsageError(f"{args.dir}: not a class folder (no {FILE_NAME})")
+    entries = export_entries(args.dir)
+    if args.json:
+        sys.stdout.write(json.dumps(entries_json(entries), indent=2, allow_nan=False) + "\n")
+    else:
+        write_csv(entries, sys.stdout)
+    return 0

@@ -1,0 +1,210 @@
+"""``lrgame class start``: the class server (aiohttp), one process for one challenge.
+
+Writes need the class code (``X-Class-Code``, compared in constant time); bodies are
+capped before they are read; submissions are judged one at a time in a worker thread
+(``judge.ClassJudge``), at most ``MAX_PENDING`` waiting, so the event loop always
+answers the board. The board is read-only and needs no code.
+
+    GET  /                  how to join
+    GET  /board             the board for a projector (HTML, polls /api/board)
+    GET  /api/board         the board as JSON
+    GET  /api/challenge     the challenge, self-contained (code)
+    POST /api/join          {"player", "token"}: claim a name (code)
+    POST /api/submit        a result file's bytes; X-Submission-Id, X-Client-Token (code)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import hmac
+import json
+import secrets
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+from aiohttp import web
+
+from ..replay import MAX_RESULT_BYTES
+from .board_page import BOARD_HTML, INDEX_HTML
+from .judge import ClassJudge, board_json
+from .store import ClassStore
+
+#: Submissions waiting to be judged, at most (each holds its body in memory).
+MAX_PENDING = 32
+#: The largest join request, in bytes.
+MAX_JOIN_BYTES = 4096
+#: Letters of a generated class code: no 0/O or 1/I/L to misread on a projector.
+CODE_LETTERS = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 6
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(CODE_LETTERS) for _ in range(CODE_LENGTH))
+
+
+def self_contained(challenge) -> str:
+    """The challenge as one YAML file, every level inline: it loads to the same hash."""
+    spec = challenge.spec.model_dump(mode="json")
+    spec["levels"] = [level.model_dump(mode="json") for level in challenge.levels.values()]
+    return yaml.safe_dump(spec, allow_unicode=True, sort_keys=False)
+
+
+class ClassServer:
+    def __init__(self, challenge, folder: Path, code: str):
+        self.challenge = challenge
+        self.code = code
+        self.store = ClassStore(folder)
+        self.judge = ClassJudge(challenge, self.store)
+        self.pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="judge")
+        self.pending = 0
+        self.board = board_json(self.judge.board()).encode()
+        self.challenge_json = json.dumps(
+            {"title": challenge.title, "hash": challenge.hash, "yaml": self_contained(challenge)}
+        ).encode()
+
+    def app(self) -> web.Application:
+        app = web.Application(client_max_size=MAX_RESULT_BYTES + 1024)
+        app.router.add_get("/", self.index)
+        app.router.add_get("/board", self.board_page)
+        app.router.add_get("/api/board", self.api_board)
+        app.router.add_get("/api/challenge", self.api_challenge)
+        app.router.add_post("/api/join", self.api_join)
+        app.router.add_post("/api/submit", self.api_submit)
+        return app
+
+    # -- read-only -------------------------------------------------------------------------
+    async def index(self, request: web.Request) -> web.Response:
+        return web.Response(text=INDEX_HTML, content_type="text/html")
+
+    async def board_page(self, request: web.Request) -> web.Response:
+        return web.Response(text=BOARD_HTML, content_type="text/html")
+
+    async def api_board(self, request: web.Request) -> web.Response:
+        return web.Response(body=self.board, content_type="application/json")
+
+    # -- writes ----------------------------------------------------------------------------
+    def _refused(self, request: web.Request, limit: int) -> web.Response | None:
+        """An answer for a request without the class code or with too big a body."""
+        given = request.headers.get("X-Class-Code", "")
+        if not hmac.compare_digest(given.strip().upper().encode(), self.code.encode()):
+            return _answer(403, "wrong class code (ask your teacher for it)")
+        length = request.content_length
+        if request.method == "POST":
+            if length is None:
+                return _answer(411, "the request must give its length")
+            if length > limit:
+                return _answer(413, f"too large: over {limit:,} bytes")
+        return None
+
+    async def api_challenge(self, request: web.Request) -> web.Response:
+        return self._refused(request, 0) or web.Response(
+            body=self.challenge_json, content_type="application/json"
+        )
+
+    async def _judged(self, work, *args) -> web.Response:
+        if self.pending >= MAX_PENDING:
+            return _answer(503, "the class server is busy: your client will send it again")
+        self.pending += 1
+        try:
+            loop = asyncio.get_running_loop()
+            answer = await loop.run_in_executor(self.pool, self._work, work, args)
+        finally:
+            self.pending -= 1
+        return web.json_response(answer)
+
+    def _work(self, work, args) -> dict[str, Any]:
+        answer = work(*args)
+        self.board = board_json(self.judge.board()).encode()
+        return answer
+
+    async def api_join(self, request: web.Request) -> web.Response:
+        refused = self._refused(request, MAX_JOIN_BYTES)
+        if refused:
+            return refused
+        try:
+            data = json.loads(await request.read())
+            player, token = str(data["player"]), str(data["token"])
+        except (ValueError, KeyError, TypeError):
+            return _answer(400, "a join is JSON with player and token")
+        return await self._judged(self.judge.join, player, token)
+
+    async def api_submit(self, request: web.Request) -> web.Response:
+        refused = self._refused(request, MAX_RESULT_BYTES)
+        if refused:
+            return refused
+        body = await request.read()
+        sid = request.headers.get("X-Submission-Id", "")
+        token = request.headers.get("X-Client-Token", "")
+        return await self._judged(self.judge.submit, sid, token, body)
+
+
+def _answer(status: int, reason: str) -> web.Response:
+    return web.json_response({"status": "refused", "reason": reason}, status=status)
+
+
+# -- the command ---------------------------------------------------------------------------
+
+
+def cmd_class_start(args) -> int:
+    from ..challenge import load_challenge
+    from ..cli import UsageError
+
+    challenge = load_challenge(args.challenge)  # a LevelError exits 1 with its lines
+    folder = Path(args.dir) if args.dir else Path(f"class-{Path(args.challenge).stem}")
+    store = ClassStore(folder)
+    try:
+        held = store.meta("challenge_hash")
+        if held is not None and held != challenge.hash:
+            raise UsageError(
+                f"{folder} holds a class of another challenge ({store.meta('title')!r}): "
+                "choose another --dir"
+            )
+        code = (args.code or store.meta("code") or new_code()).strip().upper()
+        if not code or not code.isalnum() or len(code) > 40:
+            raise UsageError("--code: letters and digits, at most 40")
+        store.set_meta("challenge_hash", challenge.hash)
+        store.set_meta("title", challenge.title)
+        store.set_meta("code", code)
+    finally:
+        store.close()
+    server = ClassServer(challenge, folder, code)
+    try:
+        asyncio.run(_serve(server, args.host, args.port))
+    except OSError as exc:
+        raise UsageError(
+            f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}"
+        ) from None
+    return 0
+
+
+async def _serve(server: ClassServer, host: str, port: int) -> None:
+    from ..serve import public_url
+
+    runner = web.AppRunner(server.app(), access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, host, port)
+    await site.start()
+    bound = site._server.sockets[0].getsockname()[1]  # the port, when 0 asked for any
+    url = public_url(host, bound)
+    print(f"Class open: {server.challenge.title}", flush=True)
+    print(f"  class code: {server.code}")
+    print(f"  join:  lrgame join {url} --code {server.code} --player NAME")
+    print(f"  board: {url}/board   or   lrgame class board {url}")
+    print(f"  kept in {server.store.folder} (start again on it to go on); Ctrl+C stops", flush=True)
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        print("  open to the network: anyone with the code can submit", flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        await runner.cleanup()
+        server.pool.shutdown(wait=True)
+        server.store.close()
+        print("Class closed.", file=sys.stderr)
