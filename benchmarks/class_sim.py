@@ -1,0 +1,290 @@
+"""A live class, simulated on 127.0.0.1: students join and submit at once, some forged.
+
+Starts ``lrgame class start`` on a free loopback port; N students (threads, each with
+its own client token) send every attempt as it ends, all at once; F of them then
+send a forged file. Checks that the board (``GET /api/board``) shows N students
+ranked exactly as ``lrgame grade`` ranks their files, and F refusals with the
+reasons ``lrgame grade`` gives those forged files. Then SIGKILLs the server, starts
+it again on the same folder, resends every submission (same ids) and checks that
+nothing is lost or counted twice. Bounded by --deadline; the script stops itself.
+
+    python benchmarks/class_sim.py [--students 30] [--forged 5] [--deadline 240] [--json]
+
+Exit 0 when every check passed, 1 otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import contextlib
+import json
+import os
+import re
+import secrets
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+CODE = "SIMCLASS"
+CHALLENGE = """\
+title: Simulated class
+description: |
+  Two valleys. One rate per run: choose it well.
+levels:
+  - x-squared
+  - id: tilted
+    title: A tilted valley
+    params: {x: 4.0}
+    loss: "0.5*x**2"
+    goal: {loss_below: 1e-6, max_iterations: 60}
+    lr: {default: 0.1, min: 1e-3, max: 3}
+rules:
+  lr_changes: false
+  attempts: 2
+"""
+#: Each student's runs: (level, rate), chosen by the student's number.
+X_RATES = [0.5, 0.4, 0.3, 0.45, 0.2, 0.1, 0.55, 1.2]
+T_RATES = [1.0, 2.5, 0.9, 0.5, 1.5, 0.05, 2.2, 0.8]
+FORGERIES = ["score", "stars", "rate", "iterations", "level"]
+
+
+@dataclass
+class Student:
+    player: str
+    token: str
+    snapshots: list[bytes] = field(default_factory=list)  # the file after each attempt
+    ids: list[str] = field(default_factory=list)
+    forged: bytes | None = None
+    forged_id: str = ""
+    answers: list[dict] = field(default_factory=list)
+
+
+def write_challenge(folder: Path) -> Path:
+    path = folder / "class.yaml"
+    path.write_text(CHALLENGE, encoding="utf-8")
+    return path
+
+
+def forge(body: bytes, how: str) -> bytes:
+    data = json.loads(body)
+    a = data["attempts"][0]
+    if how == "score":
+        a["score"] += 111
+    elif how == "stars":
+        a["stars"] = 3 if a["stars"] != 3 else 2
+    elif how == "rate":
+        a["lrs"] = [lr * 1.01 for lr in a["lrs"]]
+    elif how == "iterations":
+        a["iterations"] += 1
+    else:
+        a["level_hash"] = "sha256:" + "0" * 64
+    return json.dumps(data, indent=2).encode()
+
+
+def make_students(challenge_path: Path, folder: Path, n: int, forged: int) -> list[Student]:
+    """N students' result files, played headless by the game's own session (the files
+    the game writes), one snapshot per attempt; the first ``forged`` also forge one."""
+    from lrgame.challenge import ChallengeSession, load_challenge
+    from lrgame.classroom.client import file_name
+
+    challenge = load_challenge(challenge_path)
+    students = []
+    for i in range(n):
+        player = f"Student {i + 1:02d}"
+        path = folder / file_name(player)
+        session = ChallengeSession.open(challenge, player, path)
+        s = Student(player, secrets.token_urlsafe(24))
+        runs = [("x-squared", X_RATES[i % len(X_RATES)]), ("tilted", T_RATES[i % len(T_RATES)])]
+        if i % 3 == 1:  # a second try at the tilted valley
+            runs.append(("tilted", T_RATES[(i + 3) % len(T_RATES)]))
+        for level, lr in runs:
+            session.play(level, [lr] * challenge.levels[level].engine_goal.max_iterations)
+            s.snapshots.append(path.read_bytes())
+            s.ids.append(secrets.token_urlsafe(12))
+        if i < forged:
+            s.forged = forge(s.snapshots[-1], FORGERIES[i % len(FORGERIES)])
+            s.forged_id = secrets.token_urlsafe(12)
+            (folder / "forged").mkdir(exist_ok=True)
+            (folder / "forged" / file_name(player)).write_bytes(s.forged)
+        students.append(s)
+    return students
+
+
+def server_command(challenge: Path, folder: Path) -> list[str]:
+    return [sys.executable, "-m", "lrgame", "class", "start", str(challenge),
+            "--host", "127.0.0.1", "--port", "0", "--dir", str(folder), "--code", CODE]  # fmt: skip
+
+
+def read_url(proc: subprocess.Popen, deadline: float) -> str:
+    """The class's address, from the server's first lines (within the deadline)."""
+    found: list[str] = []
+
+    def read() -> None:
+        for line in proc.stdout:
+            text = line.decode(errors="replace") if isinstance(line, bytes) else line
+            match = re.search(r"join:\s+lrgame join (http://\S+)", text)
+            if match:
+                found.append(match.group(1))
+                return
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    reader.join(max(deadline - time.monotonic(), 0))
+    if not found:
+        raise TimeoutError("the class server did not say its address")
+    return found[0]
+
+
+def post(url: str, path: str, body: bytes, headers: dict) -> dict:
+    req = urllib.request.Request(url + path, data=body, method="POST",
+                                 headers={"X-Class-Code": CODE, **headers})  # fmt: skip
+    try:
+        with urllib.request.urlopen(req, timeout=60) as response:
+            return json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        return {"status": f"http {exc.code}", "reason": exc.read().decode(errors="replace")}
+
+
+def send(url: str, s: Student, sid: str, body: bytes) -> dict:
+    return post(url, "/api/submit", body, {"X-Submission-Id": sid, "X-Client-Token": s.token})
+
+
+def play_live(url: str, s: Student) -> None:
+    """One student: join, send each attempt's file as it ends, then the forgery if any."""
+    s.answers.append(
+        post(url, "/api/join", json.dumps({"player": s.player, "token": s.token}).encode(), {})
+    )
+    for sid, body in zip(s.ids, s.snapshots):
+        s.answers.append(send(url, s, sid, body))
+    if s.forged is not None:
+        s.answers.append(send(url, s, s.forged_id, s.forged))
+
+
+def board(url: str) -> dict:
+    with urllib.request.urlopen(url + "/api/board", timeout=30) as response:
+        return json.loads(response.read())
+
+
+def graded(challenge: Path, files: list[Path]) -> list[dict]:
+    """``lrgame grade --json`` on files: what the board must agree with."""
+    out = subprocess.run(
+        [sys.executable, "-m", "lrgame", "grade", "--challenge", str(challenge), "--json",
+         *map(str, files)], capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    return json.loads(out.stdout)["entries"]
+
+
+def standings(b: dict) -> list[tuple]:
+    return [(s["player"], s["rank"], s["total_score"]) for s in b["students"]]
+
+
+def check_board(b: dict, challenge: Path, folder: Path, students: list[Student]) -> list[str]:
+    """What is wrong with the board, compared with ``lrgame grade`` on the same files."""
+    from lrgame.classroom.client import file_name
+
+    problems = []
+    honest = graded(challenge, [folder / file_name(s.player) for s in students])
+    want = [(e["player"], e["rank"], e["total_score"]) for e in honest]
+    if standings(b) != want:  # the same order, ties included
+        problems.append(f"board {standings(b)} is not grade's {want}")
+    forged = [folder / "forged" / file_name(s.player) for s in students if s.forged]
+    if forged:
+        reasons = sorted((e["player"], e["reason"]) for e in graded(challenge, forged))
+        got = sorted((r["player"], r["reason"]) for r in b["rejected"])
+        if got != reasons:
+            problems.append(f"refusals {got} are not grade's {reasons}")
+    return problems
+
+
+def run_class(start, challenge: Path, folder: Path, students: list[Student], deadline: float):
+    """The whole check, with ``start()`` a context manager giving a server's Popen.
+    Returns (problems, figures)."""
+    problems, figures = [], {}
+    with start() as proc:
+        url = read_url(proc, deadline)
+        t0 = time.monotonic()
+        with concurrent.futures.ThreadPoolExecutor(len(students)) as pool:
+            list(pool.map(lambda s: play_live(url, s), students))
+        figures["submit_seconds"] = round(time.monotonic() - t0, 2)
+        figures["submissions"] = sum(len(s.answers) for s in students)
+        for s in students:
+            want = ["joined"] + ["accepted"] * len(s.snapshots) + (["refused"] if s.forged else [])
+            got = [a.get("status") for a in s.answers]
+            if got != want:
+                problems.append(f"{s.player}: answers {got}, expected {want}: {s.answers[-1]}")
+        before = board(url)
+        problems += check_board(before, challenge, folder, students)
+        os.killpg(proc.pid, signal.SIGKILL)  # mid-class, no goodbye
+        proc.wait(timeout=30)
+    with start() as proc:
+        url = read_url(proc, deadline)
+        after = board(url)
+        if standings(after) != standings(before) or after["rejected"] != before["rejected"]:
+            problems.append("the restarted class lost or changed something")
+        for s in students:  # every client resends what it sent, with the same ids
+            again = [send(url, s, sid, body) for sid, body in zip(s.ids, s.snapshots)]
+            if any(a.get("status") != "accepted" or not a.get("resent") for a in again):
+                problems.append(f"{s.player}: a resend was not answered as before: {again}")
+        final = board(url)
+        if standings(final) != standings(before):
+            problems.append("resends changed the board")
+        figures["students"] = len(final["students"])
+        figures["rejected"] = len(final["rejected"])
+    return problems, figures
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--students", type=int, default=30)
+    p.add_argument("--forged", type=int, default=5)
+    p.add_argument("--deadline", type=float, default=240.0, help="seconds for the whole run")
+    p.add_argument("--json", action="store_true")
+    args = p.parse_args(argv)
+    if not 1 <= args.students <= 200 or not 0 <= args.forged <= args.students:
+        p.error("--students 1..200, --forged 0..students")
+    deadline = time.monotonic() + args.deadline
+    signal.signal(signal.SIGALRM, lambda *_: (_ for _ in ()).throw(TimeoutError("deadline")))
+    signal.alarm(int(args.deadline) + 1)
+    with tempfile.TemporaryDirectory(prefix="class-sim-") as tmp:
+        folder = Path(tmp)
+        os.environ["LRGAME_HOME"] = str(folder / "home")
+        challenge = write_challenge(folder)
+        students = make_students(challenge, folder, args.students, args.forged)
+
+        @contextlib.contextmanager
+        def start():
+            proc = subprocess.Popen(server_command(challenge, folder / "class"),
+                                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                    start_new_session=True)  # fmt: skip
+            try:
+                yield proc
+            finally:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=30)
+
+        try:
+            problems, figures = run_class(start, challenge, folder, students, deadline)
+        except TimeoutError as exc:
+            problems, figures = [f"stopped: {exc}"], {}
+        finally:
+            signal.alarm(0)
+    report = {"ok": not problems, "problems": problems, **figures}
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        for line in problems:
+            print("FAIL:", line)
+        print(" ".join(f"{k}={v}" for k, v in figures.items()), "ok" if not problems else "")
+    return 0 if not problems else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
