@@ -25,6 +25,12 @@ CASES = {
         "assert main(['grade', 'r.json', '--level', 'lvl.yaml']) == 0;"
         "assert main(['schema']) == 0;"
     ),
+    "the live class's server, store, judge and client": (
+        "import lrgame.classroom.server, lrgame.classroom.store, lrgame.classroom.judge,"
+        " lrgame.classroom.client, lrgame.classroom.commands;"
+        "from lrgame.classroom.store import ClassStore; ClassStore('class').close();"
+        "assert main(['class', 'export', 'class', '--csv']) == 0;"
+    ),
 }
 
 

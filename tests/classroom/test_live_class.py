@@ -1,0 +1,180 @@
+"""A live class: the server judges with grade's Grader, survives SIGKILL, refuses what
+it must; the student's client keeps what was not answered and sends it again."""
+
+from __future__ import annotations
+
+import http.client
+import importlib.util
+import json
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+from pathlib import Path
+
+import pytest
+
+from lrgame.__main__ import main
+from lrgame.challenge import ChallengeSession, load_challenge
+from lrgame.classroom import client
+from tests.processes import started
+
+ROOT = Path(__file__).resolve().parents[2]
+_spec = importlib.util.spec_from_file_location("class_sim", ROOT / "benchmarks" / "class_sim.py")
+SIM = importlib.util.module_from_spec(_spec)
+sys.modules["class_sim"] = SIM
+_spec.loader.exec_module(SIM)
+
+#: Guards a hang only: a class server starts in about 2 s here.
+STARTUP_SECONDS = 60
+
+
+@pytest.fixture(autouse=True)
+def home(tmp_path, monkeypatch) -> Path:
+    monkeypatch.setenv("LRGAME_HOME", str(tmp_path / "home"))
+    return tmp_path / "home"
+
+
+def class_server(challenge: Path, folder: Path, port: int = 0):
+    cmd = SIM.server_command(challenge, folder)
+    cmd[cmd.index("--port") + 1] = str(port)
+    return started(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.slow
+def test_a_small_class_ranks_as_grade_does_and_a_sigkill_loses_nothing(tmp_path):
+    challenge = SIM.write_challenge(tmp_path)
+    students = SIM.make_students(challenge, tmp_path, 4, 2)
+    problems, figures = SIM.run_class(
+        lambda: class_server(challenge, tmp_path / "class"),
+        challenge,
+        tmp_path,
+        students,
+        time.monotonic() + STARTUP_SECONDS,
+    )
+    assert problems == []
+    assert figures["students"] == 4 and figures["rejected"] == 2
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory):
+    """A class server for the module: (its address, the challenge file, a folder)."""
+    folder = tmp_path_factory.mktemp("live")
+    challenge = SIM.write_challenge(folder)
+    with class_server(challenge, folder / "class") as proc:
+        yield SIM.read_url(proc, time.monotonic() + STARTUP_SECONDS), challenge, folder
+
+
+def played(challenge: Path, folder: Path, player: str, *runs) -> Path:
+    """A result file the game's session writes for ``player`` (runs: (level, rate))."""
+    loaded = load_challenge(challenge)
+    path = folder / client.file_name(player)
+    session = ChallengeSession.open(loaded, player, path)
+    for level, lr in runs:
+        session.play(level, [lr] * loaded.levels[level].engine_goal.max_iterations)
+    return path
+
+
+def test_submit_exits_0_when_accepted_and_1_with_the_reason_when_refused(live, tmp_path, capsys):
+    url, challenge, _ = live
+    honest = played(challenge, tmp_path, "Grace H", ("x-squared", 0.5))
+    assert main(["submit", str(honest), "--to", url, "--code", SIM.CODE]) == 0
+    forged = tmp_path / "forged.json"
+    forged.write_bytes(SIM.forge(honest.read_bytes(), "score"))
+    capsys.readouterr()
+    assert main(["submit", str(forged), "--to", url, "--code", SIM.CODE]) == 1
+    assert "changed score: claims 1111 points, the replay scores 1000" in capsys.readouterr().err
+    board = SIM.board(url)
+    assert {
+        "player": "Grace H",
+        "reason": "x-squared, attempt 1: changed score: claims 1111 points, the replay scores 1000",
+    } in [  # fmt: skip
+        {k: r[k] for k in ("player", "reason")} for r in board["rejected"]
+    ]
+    assert any("Grace H cleared x-squared in 1 step (par 1) at lr 0.5" in f["text"]
+               for f in board["feed"])  # fmt: skip
+
+
+def test_without_the_class_code_nothing_is_written(live, tmp_path, capsys):
+    url, challenge, _ = live
+    honest = played(challenge, tmp_path, "Mallory", ("x-squared", 0.5))
+    assert main(["submit", str(honest), "--to", url, "--code", "WRONG"]) == 1
+    assert "wrong class code" in capsys.readouterr().err
+    assert "Mallory" not in [s["player"] for s in SIM.board(url)["students"]]
+
+
+def test_a_body_over_the_cap_is_refused_before_it_is_read(live):
+    address = urllib.parse.urlsplit(live[0])
+    conn = http.client.HTTPConnection(address.hostname, address.port, timeout=30)
+    conn.putrequest("POST", "/api/submit")
+    conn.putheader("X-Class-Code", SIM.CODE)
+    conn.putheader("Content-Length", str(50_000_000))  # and no body follows
+    conn.endheaders()
+    response = conn.getresponse()  # answered without waiting for 50 MB
+    assert response.status == 413
+    conn.close()
+
+
+@pytest.mark.parametrize(
+    "first, second",
+    [("Ada L", "ada   l"), ("Pop", "Рор")],  # same after normalising; Cyrillic lookalike
+)
+def test_a_name_taken_in_the_class_is_refused(live, first, second):
+    url = live[0]
+
+    def join(name, token):
+        body = json.dumps({"player": name, "token": token}).encode()
+        return SIM.post(url, "/api/join", body, {})
+
+    assert join(first, "a" * 24)["status"] == "joined"
+    assert join(first, "a" * 24)["status"] == "joined"  # the same client again
+    answer = join(second, "b" * 24)
+    assert answer["status"] == "refused"
+    assert "taken" in answer["reason"] or "looks like" in answer["reason"]
+
+
+def test_unanswered_attempts_wait_in_the_outbox_and_count_once(tmp_path):
+    challenge = SIM.write_challenge(tmp_path)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    session = ChallengeSession.open(load_challenge(challenge), "Lin", tmp_path / "lin.json")
+    session.on_saved = client.submit_hook(url, SIM.CODE)
+    session.play("x-squared", [0.4] * 50)  # no server yet
+    line, good = session.note
+    assert not good and "sent again later" in line
+    outbox = client.Outbox(url, SIM.CODE)
+    assert len(outbox.pending()) == 1
+    with class_server(challenge, tmp_path / "class", port) as proc:
+        SIM.read_url(proc, time.monotonic() + STARTUP_SECONDS)
+        session.play("tilted", [1.0] * 60)  # sends both, oldest first
+        # x²: x shrinks by 1 - 2·0.4 = 0.2 a step, 2·0.2⁵ < 1e-3: 5 steps against par 1,
+        # 200 points; the tilted valley at lr 1 lands on 0 in one step: 1000
+        assert session.note == ("The class has your attempts (2 so far, 1200 points).", True)
+        assert outbox.pending() == []
+        (lin,) = [s for s in SIM.board(url)["students"] if s["player"] == "Lin"]
+        assert [f["attempts"] for f in lin["levels"]] == [1, 1]
+    # a board read from the folder after the class: what export writes
+    assert main(["class", "export", str(tmp_path / "class"), "--csv"]) == 0
+
+
+def test_export_writes_grade_s_csv(tmp_path, capsys):
+    challenge = SIM.write_challenge(tmp_path)
+    students = SIM.make_students(challenge, tmp_path, 2, 1)
+    with class_server(challenge, tmp_path / "class") as proc:
+        url = SIM.read_url(proc, time.monotonic() + STARTUP_SECONDS)
+        for s in students:
+            SIM.play_live(url, s)
+    capsys.readouterr()
+    assert main(["class", "export", str(tmp_path / "class"), "--csv"]) == 0
+    rows = capsys.readouterr().out.splitlines()
+    assert rows[0].startswith("rank,file,player,status,reason,total_score,level")
+    accepted = [r for r in rows[1:] if ",accepted," in r]
+    rejected = [r for r in rows[1:] if ",rejected," in r]
+    assert len(accepted) == 4 and len(rejected) == 1  # 2 students x 2 levels; 1 forgery
