@@ -12,6 +12,7 @@ for a classroom network.
 from __future__ import annotations
 
 import ipaddress
+import json
 import os
 import shlex
 import shutil
@@ -21,6 +22,8 @@ import tempfile
 
 #: Set by the server for its visitors: the folder their progress folders are made in.
 SERVE_ROOT_ENV = "LRGAME_SERVE_ROOT"
+#: Set by ``lrgame serve --class URL --code CODE``: each visitor joins that live class.
+SERVE_CLASS_ENV = "LRGAME_SERVE_CLASS"
 TITLE = "lrgame"
 
 
@@ -66,6 +69,11 @@ def cmd_serve(args) -> int:
         from textual_serve.server import Server
     except ImportError:  # pragma: no cover - a dependency of lrgame
         raise UsageError("textual-serve is not installed (pip install textual-serve)") from None
+    if getattr(args, "class_url", None):
+        code = args.code or _class_code_in(args.class_url)
+        if not code:
+            raise UsageError("--class needs the class's --code")
+        os.environ[SERVE_CLASS_ENV] = json.dumps([args.class_url, code])
     root = tempfile.mkdtemp(prefix="lrgame-serve-")
     os.environ[SERVE_ROOT_ENV] = root  # visitors inherit the server's environment
     print(f"lrgame: serving the game at {url}  (Ctrl+C stops it)", file=sys.stderr)
@@ -98,9 +106,24 @@ def visitor_main() -> int:
     try:
         from .__main__ import main
 
-        return main([])
+        return main(visitor_argv())
     finally:
         shutil.rmtree(home, ignore_errors=True)
+
+
+def visitor_argv() -> list[str]:
+    """The game (``[]``), or, for a live class, ``join URL --code CODE`` (it asks a name)."""
+    live = os.environ.get(SERVE_CLASS_ENV)
+    if not live:
+        return []
+    url, code = json.loads(live)
+    return ["join", url, "--code", code]
+
+
+def _class_code_in(url: str) -> str | None:
+    from .classroom.client import code_in
+
+    return code_in(url)
 
 
 if __name__ == "__main__":

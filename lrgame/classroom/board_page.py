@@ -57,6 +57,7 @@ function draw(b) {
   const hr = el("tr");
   for (const h of ["#", "player", "total"]) hr.appendChild(el("th", h));
   for (const l of b.levels) hr.appendChild(el("th", l.id + (l.par === null ? "" : " (par " + l.par + ")")));
+  hr.appendChild(el("th", "latest"));
   head.appendChild(hr);
   const rows = document.getElementById("rows");
   rows.replaceChildren();
@@ -79,6 +80,7 @@ function draw(b) {
       }
       tr.appendChild(td);
     }
+    tr.appendChild(el("td", s.latest || "-", "muted"));
     rows.appendChild(tr);
   }
   const feed = document.getElementById("feed");

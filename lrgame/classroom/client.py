@@ -127,7 +127,8 @@ def fetch_challenge(url: str, code: str):
 
     answer = request(url, "/api/challenge", code)
     folder = class_folder(url)
-    path = folder / "challenge.yaml"
+    stem = re.sub(r"[^A-Za-z0-9]+", "-", answer["title"]).strip("-").lower()[:40]
+    path = folder / f"{stem or 'challenge'}.yaml"  # its stem scopes the game's progress
     path.write_text(answer["yaml"], encoding="utf-8")
     challenge = load_challenge(path)
     if challenge.hash != answer["hash"]:

@@ -156,7 +156,10 @@ class ClassJudge:
         return answer
 
     def describe(self, player: str, a) -> str:
-        """One line of the feed for an attempt: what happened, in a few words."""
+        """One line of the feed for an attempt: who, and what happened, in a few words."""
+        return f"{player} {self.what_happened(a)}"
+
+    def what_happened(self, a) -> str:
         rates = set(a.lrs)
         if len(rates) == 1:
             how = f"at lr {num(a.lrs[0])}"
@@ -168,12 +171,12 @@ class ClassJudge:
         if a.outcome == "cleared":
             par = self.pars.get(a.level)
             against = f" (par {par})" if par is not None else ""
-            return f"{player} cleared {a.level} in {steps}{against} {how}, {stars_text(a.stars)}"
+            return f"cleared {a.level} in {steps}{against} {how}, {stars_text(a.stars)}"
         if a.outcome == "diverged":
-            return f"{player} diverged on {a.level} {how}"
+            return f"diverged on {a.level} {how}"
         if a.outcome == "out_of_budget":
-            return f"{player} ran out of steps on {a.level} {how}"
-        return f"{player} gave up on {a.level} after {steps}"
+            return f"ran out of steps on {a.level} {how}"
+        return f"gave up on {a.level} after {steps}"
 
     # -- the board -------------------------------------------------------------------------
     def _changed(self) -> None:
@@ -190,15 +193,23 @@ class ClassJudge:
         ranked = self.entries()
         students = []
         shown = set()
+        players = {s.key: s.player for s in self.store.students()}
+        bodies = {players[key]: body for key, (body, _, _) in self.store.files().items()}
         for e in ranked:
             shown.add(e.player)
             levels = [{**asdict(f), "par": self.pars.get(f.level)} for f in e.levels]
+            attempts = ResultFile.model_validate_json(bodies[e.player]).attempts
+            latest = self.what_happened(attempts[-1]) if attempts else None
             students.append(
-                {"player": e.player, "total_score": e.total_score, "rank": e.rank, "levels": levels}
-            )
+                {"player": e.player, "total_score": e.total_score, "rank": e.rank,
+                 "levels": levels, "latest": latest}
+            )  # fmt: skip
         for s in self.store.students():  # joined, nothing accepted yet
             if s.player not in shown:
-                students.append({"player": s.player, "total_score": 0, "rank": None, "levels": []})
+                students.append(
+                    {"player": s.player, "total_score": 0, "rank": None, "levels": [],
+                     "latest": None}
+                )  # fmt: skip
         self._board = {
             "title": self.challenge.title,
             "version": self.version,

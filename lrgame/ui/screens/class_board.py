@@ -103,6 +103,7 @@ class BoardApp(App):
         for level in levels:
             par = f" (par {level['par']})" if level["par"] is not None else ""
             table.add_column(level["id"] + par)
+        table.add_column("latest")
         for s in students:
             by = {f["level"]: f for f in s["levels"]}
             table.add_row(
@@ -111,6 +112,7 @@ class BoardApp(App):
                 Text(str(s["total_score"]), justify="right"),
                 f"{cleared(s)}/{len(levels)}",
                 *(level_cell(by.get(lv["id"]), lv["par"]) for lv in levels),
+                Text(s.get("latest") or "-", style="dim"),
             )
         feed = Text("What just happened\n", style="bold")
         for item in board["feed"][:20]:
