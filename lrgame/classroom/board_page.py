@@ -24,7 +24,8 @@ body{background:#111;color:#eee;font-family:system-ui,sans-serif;margin:1em 2em}
 h1{font-size:1.8em;margin:.2em 0}
 #main{display:flex;gap:2em;align-items:flex-start}
 table{border-collapse:collapse;font-size:1.2em}
-th,td{padding:.2em .6em;text-align:left;border-bottom:1px solid #333}
+th,td{padding:.2em .6em;text-align:left;border-bottom:1px solid #333;white-space:nowrap}
+#side{flex:1;min-width:22em}
 td.n{text-align:right;font-variant-numeric:tabular-nums}
 .stars{color:#fc3;letter-spacing:.05em}
 .diverged{color:#f66}.cleared{color:#6d6}.out_of_budget,.abandoned{color:#aaa}
@@ -37,7 +38,7 @@ td.n{text-align:right;font-variant-numeric:tabular-nums}
 <div class="muted" id="status">connecting…</div>
 <div id="main">
 <table><thead id="head"></thead><tbody id="rows"></tbody></table>
-<div><h2>What just happened</h2><ul id="feed"></ul>
+<div id="side"><h2>What just happened</h2><ul id="feed"></ul>
 <h2>Refused</h2><ul id="rejected"></ul></div>
 </div>
 <script>

@@ -199,7 +199,7 @@ class ClassJudge:
             shown.add(e.player)
             levels = [{**asdict(f), "par": self.pars.get(f.level)} for f in e.levels]
             attempts = ResultFile.model_validate_json(bodies[e.player]).attempts
-            latest = self.what_happened(attempts[-1]) if attempts else None
+            latest = latest_text(attempts[-1]) if attempts else None
             students.append(
                 {"player": e.player, "total_score": e.total_score, "rank": e.rank,
                  "levels": levels, "latest": latest}
@@ -226,6 +226,13 @@ class ClassJudge:
             "at": time.time(),
         }
         return self._board
+
+
+def latest_text(a) -> str:
+    """A student's latest attempt, short enough for a board's column."""
+    what = "gave up" if a.outcome == "abandoned" else a.outcome.replace("_", " ")
+    rate = f", lr {num(a.lrs[0])}" if len(set(a.lrs)) == 1 else ""
+    return f"{a.level}: {what}{rate}"
 
 
 def accepted_entries(store: ClassStore) -> list[Entry]:

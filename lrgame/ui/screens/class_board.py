@@ -44,9 +44,9 @@ class BoardApp(App):
     TITLE = "lrgame class board"
     CSS = """
     #standings { height: 1fr; }
-    #side { width: 40%; min-width: 30; }
-    #feed { height: 2fr; border-top: solid $primary; padding: 0 1; }
-    #refused { height: 1fr; border-top: solid $error; padding: 0 1; }
+    #below { height: 40%; min-height: 8; }
+    #feed { width: 3fr; border-top: solid $primary; padding: 0 1; }
+    #refused { width: 2fr; border-top: solid $error; padding: 0 1; }
     #status { height: 1; padding: 0 1; color: $text-muted; }
     """
     BINDINGS = [Binding("q", "quit", "Quit")]
@@ -59,9 +59,9 @@ class BoardApp(App):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("connecting…", id="status")
-        with Horizontal():
+        with Vertical():
             yield DataTable(id="standings", zebra_stripes=True, cursor_type="row")
-            with Vertical(id="side"):
+            with Horizontal(id="below"):
                 yield Static("", id="feed")
                 yield Static("", id="refused")
         yield Footer()
