@@ -356,10 +356,13 @@ class ChallengeScreen(CampaignScreen):
             text.append("No attempts left at this level.\n", style="italic")
         else:
             text.append("Press enter to play.\n", style="italic")
-        text.append(
-            f"Results are saved after every attempt in {session.path}: hand that file in.\n\n",
-            style="dim",
-        )
+        if session.on_saved is not None:  # a live class: sent as it ends
+            saved = f"Each attempt is sent to the class as it ends (a copy: {session.path}).\n\n"
+        else:
+            saved = (
+                f"Results are saved after every attempt in {session.path}: hand that file in.\n\n"
+            )
+        text.append(saved, style="dim")
         text.append(reflow(entry.story) if entry.story else "")
         self.query_one("#detail", Static).update(text)
 
