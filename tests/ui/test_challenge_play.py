@@ -215,8 +215,9 @@ async def test_typed_schedules_the_level_does_not_offer_are_refused(ui, tmp_path
         await ui.settle(pilot)
         await pilot.press("S", "ctrl+u", *"cyclic:base_lr=1,max_lr=2,step_size_up=2", "enter")
         await pilot.pause()
-        message = str(app.screen.query_one("#schedule-message").render())
-        assert "does not offer the cyclic schedule" in message
+        assert str(app.screen.query_one("#schedule-message").render()) == "not allowed here"
+        notes = [n.message for n in app._notifications]
+        assert any("does not offer the cyclic schedule" in n for n in notes), notes
         assert app.screen.schedule.spec() == "constant"
 
 

@@ -129,8 +129,9 @@ class SchedulePicker(Horizontal):
             self.query_one("#schedule-message", Static).update(str(exc))
             return
         problem = self.check(schedule) if self.check else None
-        if problem:
-            self.query_one("#schedule-message", Static).update(problem)
+        if problem:  # too long for the line: the whole reason goes in a notice
+            self.query_one("#schedule-message", Static).update("not allowed here")
+            self.notify(problem, title="Schedule not allowed", severity="warning")
             return
         self._choose(schedule)
         self.post_message(self.Done(self))
