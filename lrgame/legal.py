@@ -113,8 +113,12 @@ def run_problem(level, lrs: Sequence[float], label: str, *, lr_changes: bool = T
         )
     if schedule is None:
         decays = lr_changes and bool(DECAYS & set(offered_names(level)))
+        # a cyclic schedule the level offers may sit below lr.min (lr.default / 10)
+        cycles = [s for s in level.schedule_tools() if s.name == "cyclic"] if lr_changes else []
         for k, lr in enumerate(lrs):
             if lo <= lr <= hi or (decays and k > 0 and 0 <= lr < lo):
+                continue
+            if any(lr == scheduled_rate(level, c, lo, k) for c in cycles):
                 continue
             return f"step {k + 1}'s learning rate {num(lr)} is outside the level's range {lr_range(level)}"
         return None

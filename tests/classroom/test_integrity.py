@@ -146,6 +146,7 @@ def test_rates_the_game_cannot_make_are_rejected(tmp_path, level_id, label, lrs,
         ("dec", "exponential:gamma=1e-300", None),  # down to 0: steps that do not move
         ("dec", "manual", [0.9, 0.8, 1e-9, 0.0]),  # an edited decay reaches any of these
         ("cyc", "manual", [0.9, 0.7, 0.95]),
+        ("cyc", "manual", "switched"),  # constant, then the level's cyclic (below lr.min)
     ],
 )
 def test_rates_the_game_can_make_are_accepted(tmp_path, level_id, label, lrs):
@@ -154,6 +155,10 @@ def test_rates_the_game_can_make_are_accepted(tmp_path, level_id, label, lrs):
 
     _, path = session(tmp_path)
     level = load_challenge(path).level(level_id)
+    if lrs == "switched":
+        cyclic = default_schedule("cyclic", level)
+        lrs = [0.9 if t % 2 else scheduled_rate(level, cyclic, 0.9, t) for t in range(100)]
+        assert min(lrs) < level.lr.min
     if lrs is None:
         schedule = default_schedule(label, level)
         lrs = [scheduled_rate(level, schedule, 0.9, t) for t in range(100)]

@@ -215,8 +215,9 @@ async def test_typed_schedules_the_level_does_not_offer_are_refused(ui, tmp_path
         await ui.settle(pilot)
         await pilot.press("S", "ctrl+u", *"cyclic:base_lr=1,max_lr=2,step_size_up=2", "enter")
         await pilot.pause()
-        message = str(app.screen.query_one("#schedule-message").render())
-        assert "does not offer the cyclic schedule" in message
+        assert str(app.screen.query_one("#schedule-message").render()) == "not allowed here"
+        notes = [n.message for n in app._notifications]
+        assert any("does not offer the cyclic schedule" in n for n in notes), notes
         assert app.screen.schedule.spec() == "constant"
 
 
@@ -264,3 +265,11 @@ async def test_a_trial_then_par_scores_950_on_the_board_and_in_grade(ui, tmp_pat
     assert [a["score"] for a in saved(session)] == [0, 950]
     entry = Grader(load_challenge(path)).grade(str(session.path))
     assert entry.status == "accepted" and entry.total_score == 950, entry.reason
+
+
+def test_the_sparkline_holds_a_growing_schedule_at_lr_max_as_the_board_does():
+    from lrgame.engine import parse_schedule
+    from lrgame.ui.widgets.schedule_picker import planned_rates
+
+    rates = planned_rates(parse_schedule("exponential:gamma=2"), 1.0, 5, lr_max=3.0)
+    assert rates.tolist() == [1.0, 2.0, 3.0, 3.0, 3.0]

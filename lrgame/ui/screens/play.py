@@ -124,6 +124,7 @@ class PlayScreen(Screen):
                 level.schedule_tools(),
                 level.goal.max_iterations,
                 check=lambda schedule: schedule_problem(level, schedule),
+                lr_max=level.lr.max,
                 cursor_blink=getattr(self.app, "cursor_blink", True),
                 id="schedule",
             )
