@@ -181,3 +181,27 @@ def test_export_writes_grade_s_csv(tmp_path, capsys):
     accepted = [r for r in rows[1:] if ",accepted," in r]
     rejected = [r for r in rows[1:] if ",rejected," in r]
     assert len(accepted) == 4 and len(rejected) == 1  # 2 students x 2 levels; 1 forgery
+
+
+def test_serve_class_makes_each_visitor_join_the_class(monkeypatch, capsys):
+    from lrgame import serve
+
+    monkeypatch.delenv(serve.SERVE_CLASS_ENV, raising=False)
+    assert serve.visitor_argv() == []  # the game, as before
+    assert main(["serve", "--class", "http://127.0.0.1:9"]) == 2  # no code, no server
+    assert "--class needs the class's --code" in capsys.readouterr().err
+    monkeypatch.setenv(serve.SERVE_CLASS_ENV, json.dumps(["http://10.0.0.5:8100", "K7QX3M"]))
+    assert serve.visitor_argv() == ["join", "http://10.0.0.5:8100", "--code", "K7QX3M"]
+
+
+def test_a_class_folder_holds_one_challenge(tmp_path, capsys):
+    challenge = SIM.write_challenge(tmp_path)
+    from lrgame.classroom.store import ClassStore
+
+    store = ClassStore(tmp_path / "class")
+    store.set_meta("challenge_hash", "sha256:" + "1" * 64)
+    store.set_meta("title", "Last week")
+    store.close()
+    cmd = ["class", "start", str(challenge), "--dir", str(tmp_path / "class"), "--port", "0"]
+    assert main(cmd) == 2
+    assert "holds a class of another challenge ('Last week')" in capsys.readouterr().err
