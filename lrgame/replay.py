@@ -228,8 +228,12 @@ def dumps_result(result: ResultFile) -> str:
 
 def write_result(path: str | os.PathLike, result: ResultFile) -> Path:
     """Write atomically: a crash mid-write leaves the old file or the new, never half of one."""
+    return write_atomic(path, dumps_result(result))
+
+
+def write_atomic(path: str | os.PathLike, text: str) -> Path:
+    """Write ``text`` to ``path``: the old file or the new one survives a crash, never half."""
     path = Path(path)
-    text = dumps_result(result)
     folder = path.parent if str(path.parent) else Path(".")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:

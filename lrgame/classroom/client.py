@@ -11,12 +11,9 @@ Plain ``urllib``: the game process does not load a web framework.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import re
 import secrets
-import tempfile
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -61,17 +58,9 @@ def class_folder(url: str) -> Path:
 
 def _write_json(path: Path, data: Any) -> None:
     """Atomically: a client killed mid-write keeps the old file or the new one."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    from ..replay import write_atomic
+
+    write_atomic(path, json.dumps(data))
 
 
 def _read_json(path: Path, default: Any) -> Any:
