@@ -25,7 +25,7 @@ from typing import Any
 
 from ..grade import Entry, Grader, LevelFigures, rank
 from ..names import looks_like, same_player_key
-from ..replay import ResultFile
+from ..replay import ResultFile, player_problem
 from ..text import num, stars_text
 from .client import file_name
 from .store import ClassStore, token_hash
@@ -108,7 +108,10 @@ class ClassJudge:
         problem, new = self.name_problem(player, token)
         if problem:
             return self._refuse(submission_id, player, problem, None)
+        # a name is the student's once it is one the game writes (grade refuses others)
         student = (same_player_key(player), player, token) if new else None
+        if player_problem(player) is not None:
+            student = None
         if entry.status != "accepted":
             return self._refuse(submission_id, player, entry.reason or "rejected", student)
         assert result is not None

@@ -119,6 +119,7 @@ class ClassServer:
     def _work(self, work, args) -> dict[str, Any]:
         answer = work(*args)
         self.board = board_json(self.judge.board()).encode()
+        log(answer)
         return answer
 
     async def api_join(self, request: web.Request) -> web.Response:
@@ -140,6 +141,21 @@ class ClassServer:
         sid = request.headers.get("X-Submission-Id", "")
         token = request.headers.get("X-Client-Token", "")
         return await self._judged(self.judge.submit, sid, token, body)
+
+
+def log(answer: dict[str, Any]) -> None:
+    """The teacher's log, one line an answer, on stderr (names and reasons are as safe
+    to print as ``lrgame grade``'s)."""
+    who = answer.get("player") or "?"
+    if answer.get("status") == "refused":
+        line = f"refused: {who}: {answer.get('reason')}"
+    elif answer.get("status") == "accepted" and not answer.get("resent"):
+        line = f"accepted: {who}: {answer['attempts']} attempts, {answer['total_score']} points"
+    elif answer.get("status") == "joined":
+        line = f"joined: {who}"
+    else:
+        return
+    print(line, file=sys.stderr, flush=True)
 
 
 def _answer(status: int, reason: str) -> web.Response:

@@ -205,3 +205,14 @@ def test_a_class_folder_holds_one_challenge(tmp_path, capsys):
     cmd = ["class", "start", str(challenge), "--dir", str(tmp_path / "class"), "--port", "0"]
     assert main(cmd) == 2
     assert "holds a class of another challenge ('Last week')" in capsys.readouterr().err
+
+
+def test_a_refused_file_with_a_name_the_game_never_writes_claims_no_name(live, tmp_path):
+    url, challenge, _ = live
+    honest = played(challenge, tmp_path, "Odd One", ("x-squared", 0.5))
+    odd = tmp_path / "odd.json"
+    odd.write_text(honest.read_text().replace('"Odd One"', '"Odd  One"'))  # two spaces
+    assert main(["submit", str(odd), "--to", url, "--code", SIM.CODE]) == 1
+    players = [s["player"] for s in SIM.board(url)["students"]]
+    assert "Odd  One" not in players and "Odd One" not in players
+    assert main(["submit", str(honest), "--to", url, "--code", SIM.CODE]) == 0
