@@ -64,6 +64,7 @@ class Student:
     forged: bytes | None = None
     forged_id: str = ""
     answers: list[dict] = field(default_factory=list)
+    waits: list[float] = field(default_factory=list)  # seconds from sending to the answer
 
 
 def write_challenge(folder: Path) -> Path:
@@ -153,7 +154,10 @@ def post(url: str, path: str, body: bytes, headers: dict) -> dict:
 
 
 def send(url: str, s: Student, sid: str, body: bytes) -> dict:
-    return post(url, "/api/submit", body, {"X-Submission-Id": sid, "X-Client-Token": s.token})
+    t0 = time.monotonic()
+    answer = post(url, "/api/submit", body, {"X-Submission-Id": sid, "X-Client-Token": s.token})
+    s.waits.append(time.monotonic() - t0)  # the board is redrawn before the answer is sent
+    return answer
 
 
 def play_live(url: str, s: Student) -> None:
@@ -214,6 +218,9 @@ def run_class(start, challenge: Path, folder: Path, students: list[Student], dea
             list(pool.map(lambda s: play_live(url, s), students))
         figures["submit_seconds"] = round(time.monotonic() - t0, 2)
         figures["submissions"] = sum(len(s.answers) for s in students)
+        waits = sorted(w for s in students for w in s.waits)
+        figures["answer_median_ms"] = round(1000 * waits[len(waits) // 2])
+        figures["answer_max_ms"] = round(1000 * waits[-1])
         for s in students:
             want = ["joined"] + ["accepted"] * len(s.snapshots) + (["refused"] if s.forged else [])
             got = [a.get("status") for a in s.answers]
