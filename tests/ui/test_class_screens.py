@@ -104,3 +104,26 @@ async def test_the_board_shows_standings_feed_and_refusals(ui, tmp_path):
         assert "Bob diverged on x-squared at lr 2" in str(app.query_one("#feed").render())
         refused = str(app.query_one("#refused").render())
         assert "Mal: x-squared, attempt 1: changed score" in refused
+
+
+async def test_the_class_s_answer_to_an_attempt_is_shown_to_the_player(ui, tmp_path):
+    session = session_in(tmp_path)
+    sent = []
+
+    def on_saved(s):
+        sent.append(len(s.attempts))
+        return "The class refused your submission: changed score", False
+
+    session.on_saved = on_saved
+    app = make_app(session=session, cursor_blink=False, theme="textual-dark")
+    async with app.run_test(size=ui.SIZE) as pilot:
+        await ui.settle(pilot)
+        assert "Each attempt is sent to the class as it ends" in detail(app)
+        await pilot.press("enter")
+        await ui.settle(pilot)
+        await ui.type_lr(pilot, "0.5")
+        await pilot.press("space")  # x² from 2 at 0.5: the bottom in one step
+        await ui.wait_for(pilot, lambda: sent == [1])
+        await ui.settle(pilot)
+        shown = [(n.message, n.severity) for n in app._notifications]
+        assert ("The class refused your submission: changed score", "error") in shown
