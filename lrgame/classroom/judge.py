@@ -147,7 +147,7 @@ class ClassJudge:
         saved = self.store.file_of(key)
         if saved is None:
             return []
-        return [a.model_dump() for a in ResultFile.model_validate_json(saved[0]).attempts]
+        return [a.model_dump() for a in accepted_file(saved[0]).attempts]
 
     def _refuse(self, sid: str, player: str | None, reason: str, student) -> dict[str, Any]:
         answer = {"status": "refused", "reason": reason, "player": player}
@@ -201,7 +201,7 @@ class ClassJudge:
         for e in ranked:
             shown.add(e.player)
             levels = [{**asdict(f), "par": self.pars.get(f.level)} for f in e.levels]
-            attempts = ResultFile.model_validate_json(bodies[e.player]).attempts
+            attempts = accepted_file(bodies[e.player]).attempts
             latest = latest_text(attempts[-1]) if attempts else None
             students.append(
                 {"player": e.player, "total_score": e.total_score, "rank": e.rank,
@@ -229,6 +229,11 @@ class ClassJudge:
             "at": time.time(),
         }
         return self._board
+
+
+def accepted_file(body: str) -> ResultFile:
+    """A stored file, read back as ``replay.read_result`` read it when it was accepted."""
+    return ResultFile.model_validate(json.loads(body))
 
 
 def latest_text(a) -> str:

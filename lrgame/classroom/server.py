@@ -117,9 +117,12 @@ class ClassServer:
         return web.json_response(answer)
 
     def _work(self, work, args) -> dict[str, Any]:
-        answer = work(*args)
-        self.board = board_json(self.judge.board()).encode()
+        answer = work(*args)  # written to the store before it is sent
         log(answer)
+        try:
+            self.board = board_json(self.judge.board()).encode()
+        except Exception as exc:  # the answer stands; the board shows the class as it was
+            print(f"the board could not be redrawn: {exc!r}", file=sys.stderr, flush=True)
         return answer
 
     async def api_join(self, request: web.Request) -> web.Response:
