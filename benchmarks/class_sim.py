@@ -1,12 +1,14 @@
 """A live class, simulated on 127.0.0.1: students join and submit at once, some forged.
 
-Starts ``lrgame class start`` on a free loopback port; N students (threads, each with
-its own client token) send every attempt as it ends, all at once; F of them then
-send a forged file. Checks that the board (``GET /api/board``) shows N students
-ranked exactly as ``lrgame grade`` ranks their files, and F refusals with the
-reasons ``lrgame grade`` gives those forged files. Then SIGKILLs the server, starts
-it again on the same folder, resends every submission (same ids) and checks that
-nothing is lost or counted twice. Bounded by --deadline; the script stops itself.
+Starts ``lrgame class start`` on a free loopback port. N students (threads, each
+with its own client token) join and send each attempt's file at once; the server is
+killed with SIGKILL and started again (nothing answered may be lost); then everyone
+sends their last attempt, and F of them a forged file, at once, and the server is
+killed in the middle of it. Started again, every client sends again all it has with
+the same ids, as the outbox does. The board (``GET /api/board``) must then show N
+students ranked exactly as ``lrgame grade`` ranks their files, and F refusals with
+the reasons ``lrgame grade`` gives the forged files. Bounded by --deadline; the
+script stops itself, and its servers with it.
 
     python benchmarks/class_sim.py [--students 30] [--forged 5] [--deadline 240] [--json]
 
@@ -18,6 +20,7 @@ from __future__ import annotations
 import argparse
 import concurrent.futures
 import contextlib
+import http.client
 import json
 import os
 import re
@@ -65,6 +68,7 @@ class Student:
     forged_id: str = ""
     answers: list[dict] = field(default_factory=list)
     waits: list[float] = field(default_factory=list)  # seconds from sending to the answer
+    answered: dict[str, dict] = field(default_factory=dict)  # id -> the answer got
 
 
 def write_challenge(folder: Path) -> Path:
@@ -160,15 +164,36 @@ def send(url: str, s: Student, sid: str, body: bytes) -> dict:
     return answer
 
 
+def join(url: str, s: Student) -> dict:
+    body = json.dumps({"player": s.player, "token": s.token}).encode()
+    return post(url, "/api/join", body, {})
+
+
+def submissions(s: Student) -> list[tuple[str, bytes]]:
+    """(id, body) of everything the student sends: each attempt's file, then any forgery."""
+    forged = [(s.forged_id, s.forged)] if s.forged is not None else []
+    return list(zip(s.ids, s.snapshots)) + forged
+
+
+def send_until_cut(url: str, s: Student, items: list[tuple[str, bytes]]) -> None:
+    """Send in order, as the outbox does: stop at the first that gets no answer (it and
+    the rest are sent again later, with the same ids)."""
+    for sid, body in items:
+        if sid in s.answered:
+            continue
+        try:
+            answer = send(url, s, sid, body)
+        except (OSError, http.client.HTTPException):
+            return  # the server is gone: keep the rest
+        s.answered[sid] = answer
+
+
 def play_live(url: str, s: Student) -> None:
-    """One student: join, send each attempt's file as it ends, then the forgery if any."""
-    s.answers.append(
-        post(url, "/api/join", json.dumps({"player": s.player, "token": s.token}).encode(), {})
-    )
-    for sid, body in zip(s.ids, s.snapshots):
+    """One student: join, then send each attempt's file as it ends, then any forgery."""
+    s.answers.append(join(url, s))
+    for sid, body in submissions(s):
         s.answers.append(send(url, s, sid, body))
-    if s.forged is not None:
-        s.answers.append(send(url, s, s.forged_id, s.forged))
+        s.answered[sid] = s.answers[-1]
 
 
 def board(url: str) -> dict:
@@ -209,39 +234,75 @@ def check_board(b: dict, challenge: Path, folder: Path, students: list[Student])
 
 def run_class(start, challenge: Path, folder: Path, students: list[Student], deadline: float):
     """The whole check, with ``start()`` a context manager giving a server's Popen.
-    Returns (problems, figures)."""
+    Returns (problems, figures).
+
+    1. Everyone joins and sends every attempt but their last, all at once.
+    2. The server is killed (SIGKILL) and started again: nothing it answered is lost.
+    3. Everyone sends their last attempt (and the forgers their forgery) at once, and
+       the server is killed in the middle of it; started again, every client sends
+       again all it has, with the same ids: what was answered is answered the same,
+       what was not is judged now.
+    4. The board must be ``lrgame grade``'s ranking of the students' files, and its
+       refusals grade's reasons for the forged files."""
     problems, figures = [], {}
+    late = {s.player: submissions(s)[len(s.snapshots) - 1 :] for s in students}
     with start() as proc:
         url = read_url(proc, deadline)
         t0 = time.monotonic()
+
+        def early(s: Student) -> None:
+            s.answers.append(join(url, s))
+            send_until_cut(url, s, submissions(s)[: len(s.snapshots) - 1])
+
         with concurrent.futures.ThreadPoolExecutor(len(students)) as pool:
-            list(pool.map(lambda s: play_live(url, s), students))
+            list(pool.map(early, students))
         figures["submit_seconds"] = round(time.monotonic() - t0, 2)
-        figures["submissions"] = sum(len(s.answers) for s in students)
+        figures["first_round"] = sum(len(s.answered) + 1 for s in students)
         waits = sorted(w for s in students for w in s.waits)
-        figures["answer_median_ms"] = round(1000 * waits[len(waits) // 2])
-        figures["answer_max_ms"] = round(1000 * waits[-1])
+        if waits:
+            figures["answer_median_ms"] = round(1000 * waits[len(waits) // 2])
+            figures["answer_max_ms"] = round(1000 * waits[-1])
         for s in students:
-            want = ["joined"] + ["accepted"] * len(s.snapshots) + (["refused"] if s.forged else [])
-            got = [a.get("status") for a in s.answers]
-            if got != want:
-                problems.append(f"{s.player}: answers {got}, expected {want}: {s.answers[-1]}")
+            got = [a.get("status") for a in [s.answers[0], *s.answered.values()]]
+            if got != ["joined"] + ["accepted"] * (len(s.snapshots) - 1):
+                problems.append(f"{s.player}: answers {got}")
         before = board(url)
-        problems += check_board(before, challenge, folder, students)
-        os.killpg(proc.pid, signal.SIGKILL)  # mid-class, no goodbye
+        os.killpg(proc.pid, signal.SIGKILL)  # no goodbye
         proc.wait(timeout=30)
     with start() as proc:
         url = read_url(proc, deadline)
         after = board(url)
         if standings(after) != standings(before) or after["rejected"] != before["rejected"]:
             problems.append("the restarted class lost or changed something")
-        for s in students:  # every client resends what it sent, with the same ids
-            again = [send(url, s, sid, body) for sid, body in zip(s.ids, s.snapshots)]
-            if any(a.get("status") != "accepted" or not a.get("resent") for a in again):
-                problems.append(f"{s.player}: a resend was not answered as before: {again}")
+        expected = sum(len(items) for items in late.values())
+        with concurrent.futures.ThreadPoolExecutor(len(students)) as pool:
+            running = [pool.submit(send_until_cut, url, s, late[s.player]) for s in students]
+            while time.monotonic() < deadline and sum(len(s.answered) for s in students) < sum(
+                len(s.snapshots) - 1 for s in students
+            ) + max(1, expected // 3):
+                time.sleep(0.005)
+            os.killpg(proc.pid, signal.SIGKILL)  # mid-class: some answers never arrive
+            concurrent.futures.wait(running)
+        proc.wait(timeout=30)
+    figures["unanswered_at_the_kill"] = sum(
+        sid not in s.answered for s in students for sid, _ in late[s.player]
+    )
+    with start() as proc:
+        url = read_url(proc, deadline)
+        for s in students:  # every client sends again all it has, with the same ids
+            for sid, body in submissions(s):
+                again = send(url, s, sid, body)
+                if sid in s.answered and (
+                    not again.get("resent") or again["status"] != s.answered[sid]["status"]
+                ):
+                    problems.append(f"{s.player}: {sid} answered {again}, before {s.answered[sid]}")
+                s.answered[sid] = again
+            want = ["accepted"] * len(s.snapshots) + (["refused"] if s.forged else [])
+            got = [s.answered[sid].get("status") for sid, _ in submissions(s)]
+            if got != want:
+                problems.append(f"{s.player}: answers {got}, expected {want}")
         final = board(url)
-        if standings(final) != standings(before):
-            problems.append("resends changed the board")
+        problems += check_board(final, challenge, folder, students)
         figures["students"] = len(final["students"])
         figures["rejected"] = len(final["rejected"])
     return problems, figures
