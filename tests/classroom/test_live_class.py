@@ -18,6 +18,7 @@ import pytest
 from lrgame.__main__ import main
 from lrgame.challenge import ChallengeSession, load_challenge
 from lrgame.classroom import client
+from lrgame.classroom.commands import claimer
 from tests.processes import started
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -156,10 +157,16 @@ def test_unanswered_attempts_wait_in_the_outbox_and_count_once(tmp_path):
     assert len(outbox.pending()) == 1
     with class_server(challenge, tmp_path / "class", port) as proc:
         SIM.read_url(proc, time.monotonic() + STARTUP_SECONDS)
-        session.play("tilted", [1.0] * 60)  # sends both, oldest first
+        # the game started again: it goes on in the same file, and sends what waits
+        session = claimer(url, SIM.CODE, load_challenge(challenge), tmp_path / "lin.json")("Lin")
+        assert outbox.pending() == []
+        (lin,) = [s for s in SIM.board(url)["students"] if s["player"] == "Lin"]
+        assert [f["attempts"] for f in lin["levels"]] == [1, 0]
+        session.play("tilted", [1.0] * 60)
         # x²: x shrinks by 1 - 2·0.4 = 0.2 a step, 2·0.2⁵ < 1e-3: 5 steps against par 1,
         # 200 points; the tilted valley at lr 1 lands on 0 in one step: 1000
         assert session.note == ("The class has your attempts (2 so far, 1200 points).", True)
+        assert len(session.attempts) == 2
         assert outbox.pending() == []
         (lin,) = [s for s in SIM.board(url)["students"] if s["player"] == "Lin"]
         assert [f["attempts"] for f in lin["levels"]] == [1, 1]
