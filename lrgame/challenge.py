@@ -36,6 +36,7 @@ from pydantic import Field, StrictBool
 from . import levels as L
 from .engine import Run
 from .fileformat import content_hash, level_hash, sub_document, validate_model
+from .legal import run_problem
 from .replay import (
     AttemptRecord,
     ChallengeRef,
@@ -44,7 +45,6 @@ from .replay import (
     attempt_from_run,
     check_player,
     new_result,
-    rate_problem,
     read_result,
     replay,
     write_result,
@@ -307,15 +307,20 @@ class ChallengeSession:
         return level
 
     # -- recording ----------------------------------------------------------------------
+    def trials_before(self, level_id: str) -> int:
+        """Runs of the level recorded so far: each is a trial run before the next one."""
+        return self.attempts_used(level_id)
+
     def record_run(self, level_id: str, run: Run, schedule: str = "manual") -> AttemptRecord:
-        """Record a run the game played (ended, or abandoned) and save the result file."""
+        """Record a run the game played (ended, or abandoned) and save the result file.
+
+        ``schedule`` labels the rates (``legal.label_of``); a run the grader would not
+        accept is refused here (the game does not let a player make one)."""
         level = self.check_can_attempt(level_id)
-        lrs = run.lrs
-        if not self.lr_changes and len(set(lrs)) > 1:
-            raise ChallengeRuleError(
-                "the rules keep the learning rate fixed during a run, and this one changed it"
-            )
-        record = attempt_from_run(level, run, schedule)
+        problem = run_problem(level, run.lrs, schedule, lr_changes=self.lr_changes)
+        if problem:
+            raise ChallengeRuleError(problem)
+        record = attempt_from_run(level, run, schedule, self.trials_before(level_id))
         self.attempts.append(record)
         self.save()
         return record
@@ -422,14 +427,10 @@ def save_run_replay(args, level: L.Level, run: Run, schedule) -> Path:
     if getattr(args, "max_iterations", None) is not None:
         raise UsageError("--replay records a run on the level's own budget: drop --max-iterations")
     challenge = getattr(args, "_challenge", None)
-    if challenge is not None and not challenge.rules.lr_changes and len(set(run.lrs)) > 1:
-        raise UsageError(
-            "not recorded: the challenge's rules keep the learning rate fixed during a run "
-            f"(drop --schedule {schedule.spec()})"
-        )
-    problem = rate_problem(level, run.lrs, schedule.spec())
+    lr_changes = challenge is None or challenge.rules.lr_changes
+    problem = run_problem(level, run.lrs, schedule.spec(), lr_changes=lr_changes)
     if problem:
-        raise UsageError(f"not recorded: {problem}, so a grader would reject the replay")
+        raise UsageError(f"not recorded: {problem} (a grader would reject the replay)")
     spec = schedule.spec()
     try:
         player = check_player(args.player or _default_player())

@@ -110,6 +110,10 @@ class DogsLevel:
         """The whole stream; cleared when no quiz answer is wrong (mistakes below 0.5)."""
         return Goal(0.5, len(self.stream))
 
+    def start_gap(self) -> None:
+        """Not judged against a minimum: a run is the whole stream, cleared at its end."""
+        return None
+
     def new_run(self, goal: Goal | None = None) -> E.ChildRun:
         """A run the CLI and the game drive like the engine's Run."""
         return E.ChildRun(self.child(), goal or self.engine_goal)

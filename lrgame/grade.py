@@ -22,10 +22,46 @@ from typing import Any
 
 from . import levels as L
 from .fileformat import level_hash
-from .replay import AttemptRecord, ResultError, ResultFile, judge, rate_problem, read_result, replay
+from .legal import run_problem
+from .names import looks_like, same_player_key
+from .replay import (
+    AttemptRecord,
+    ResultError,
+    ResultFile,
+    judge,
+    player_problem,
+    read_result,
+    replay,
+)
 from .text import num, stars_text
 
 LOSS_RTOL = 1e-9
+
+#: The work of replaying one step, in units: this fixed part (a step of a small level
+#: costs about what touching a thousand numbers does) plus the numbers a step touches.
+STEP_OVERHEAD = 1000
+#: The most work grade spends on one file: about 15 s of CPU on a laptop, counted
+#: before anything is replayed. A file the game could have written is always within
+#: reach: the bound rises to what the challenge's rules allow an honest file, or,
+#: without a challenge, to one full-budget attempt of its costliest level.
+MAX_FILE_WORK = 1_000_000_000
+#: Without a challenge (and its attempts rule), attempts a file may hold per level;
+#: ``lrgame run --replay`` writes one.
+MAX_LONE_ATTEMPTS = 10
+
+
+def step_work(level: L.Level) -> int:
+    """Units of work to replay one step of ``level`` (see STEP_OVERHEAD)."""
+    return STEP_OVERHEAD + max(level.step_cost(), level.n_params)
+
+
+def honest_work(challenge) -> int:
+    """The most work a file the game records for ``challenge`` can take to grade."""
+    rules = challenge.rules
+    return sum(
+        rules.attempts * level.engine_goal.max_iterations * step_work(level)
+        for level in challenge.levels.values()
+    )
 
 
 @dataclass
@@ -52,6 +88,7 @@ class Entry:
     total_score: int = 0
     rank: int | None = None
     levels: list[LevelFigures] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)  # for the teacher: names that collide
 
 
 class Grader:
@@ -64,6 +101,7 @@ class Grader:
     def __init__(self, challenge=None, extra_levels: list[L.Level] | None = None):
         self.challenge = challenge
         self.levels: dict[str, L.Level] = dict(challenge.levels) if challenge else {}
+        self._honest: int | None = None  # honest_work(challenge), computed once
         for level in extra_levels or []:
             self.levels[level.id] = level
 
@@ -88,6 +126,9 @@ class Grader:
 
     # -- the checks ------------------------------------------------------------------
     def _check(self, result: ResultFile) -> list[LevelFigures]:
+        problem = player_problem(result.player)
+        if problem:
+            raise _Reject(problem)
         ch = self.challenge
         if ch is not None:
             if result.challenge is None:
@@ -110,21 +151,45 @@ class Grader:
         by_level: dict[str, list[AttemptRecord]] = {}
         for a in result.attempts:
             by_level.setdefault(a.level, []).append(a)
-        if ch is not None:
-            for lid, attempts in by_level.items():
-                if len(attempts) > ch.rules.attempts:
-                    raise _Reject(
-                        f"too many attempts: {len(attempts)} on {lid} "
-                        f"(the rules allow {ch.rules.attempts})"
-                    )
+        allowed = ch.rules.attempts if ch is not None else MAX_LONE_ATTEMPTS
+        for lid, attempts in by_level.items():
+            if len(attempts) > allowed:
+                who = "the rules allow" if ch is not None else "without a challenge, grade allows"
+                raise _Reject(f"too many attempts: {len(attempts)} on {lid} ({who} {allowed})")
+        self._check_work(result)
         counts: dict[str, int] = {}
         for a in result.attempts:
             counts[a.level] = counts.get(a.level, 0) + 1
-            self._check_attempt(a, f"{a.level}, attempt {counts[a.level]}", result)
+            # every earlier attempt at the level is a trial run (it costs on a trials level)
+            trials = counts[a.level] - 1
+            self._check_attempt(a, f"{a.level}, attempt {counts[a.level]}", result, trials)
         order = list(ch.levels) if ch is not None else list(by_level)
         return [self._best(lid, by_level.get(lid, [])) for lid in order]
 
-    def _check_attempt(self, a: AttemptRecord, where: str, result: ResultFile) -> None:
+    def _check_work(self, result: ResultFile) -> None:
+        """Refuse, before replaying anything, a file whose replay costs more than the bound."""
+        work, one_attempt = 0, 0
+        for a in result.attempts:
+            level = self.level(a.level)
+            if level is not None:  # an unknown level is refused with its attempt
+                per_step = step_work(level)
+                work += len(a.lrs) * per_step
+                one_attempt = max(one_attempt, level.engine_goal.max_iterations * per_step)
+        if self.challenge is not None:
+            if self._honest is None:
+                self._honest = honest_work(self.challenge)
+            limit = max(MAX_FILE_WORK, self._honest)
+        else:
+            limit = max(MAX_FILE_WORK, one_attempt)
+        if work > limit:
+            steps = sum(len(a.lrs) for a in result.attempts)
+            raise _Reject(
+                f"too costly to grade: replaying its {steps:,} steps is {work:,} units of work "
+                f"(a step is {STEP_OVERHEAD:,} plus the numbers it touches); grade allows "
+                f"{limit:,} per file"
+            )
+
+    def _check_attempt(self, a: AttemptRecord, where: str, result: ResultFile, trials: int) -> None:
         level = self.level(a.level)
         if level is None:
             if self.challenge is not None:
@@ -143,10 +208,8 @@ class Grader:
         budget = level.engine_goal.max_iterations
         if len(a.lrs) > budget:
             raise _Reject(f"{where}: {len(a.lrs)} steps, more than the level's budget of {budget}")
-        fixed = self.challenge is not None and not self.challenge.rules.lr_changes
-        if fixed and len(set(a.lrs)) > 1:
-            raise _Reject(f"{where}: lr changed mid-run, and the rules forbid it")
-        problem = rate_problem(level, a.lrs, a.schedule)
+        lr_changes = self.challenge is None or self.challenge.rules.lr_changes
+        problem = run_problem(level, a.lrs, a.schedule, lr_changes=lr_changes)
         if problem:
             raise _Reject(f"{where}: {problem}")
         run = replay(level, a.lrs)
@@ -155,7 +218,7 @@ class Grader:
                 f"{where}: the run ends after {run.iteration} steps; the replay goes on "
                 f"for {len(a.lrs) - run.iteration} more"
             )
-        outcome, true_stars, true_score = judge(level, run)
+        outcome, true_stars, true_score = judge(level, run, trials)
         if a.iterations != run.iteration:
             raise _Reject(
                 f"{where}: changed iterations: claims {a.iterations}, the replay takes "
@@ -202,6 +265,25 @@ class _Reject(Exception):
     pass
 
 
+def flag_names(entries: list[Entry]) -> list[Entry]:
+    """Flag accepted files that are one player's (``Alice`` and ``alice``), or whose
+    names look alike (``alice`` and ``аlice`` with a Cyrillic ``а``): the teacher decides."""
+    accepted = [e for e in entries if e.status == "accepted" and e.player is not None]
+    for e in accepted:
+        same = [
+            o
+            for o in accepted
+            if o is not e and same_player_key(o.player) == same_player_key(e.player)
+        ]
+        if same:
+            files = ", ".join(o.file for o in same)
+            e.flags.append(f"one player, more than one file: {e.player!a} is also in {files}")
+        for o in accepted:
+            if o is not e and looks_like(e.player, o.player):
+                e.flags.append(f"name {e.player!a} looks like {o.player!a} in {o.file}")
+    return entries
+
+
 def rank(entries: list[Entry]) -> list[Entry]:
     """Accepted files by total score (ties share a rank), then the rejected ones."""
     accepted = sorted(
@@ -221,7 +303,9 @@ def rank(entries: list[Entry]) -> list[Entry]:
 
 def leaderboard_text(entries: list[Entry]) -> str:
     n_ok = sum(e.status == "accepted" for e in entries)
-    lines = [f"{len(entries)} result files: {n_ok} accepted, {len(entries) - n_ok} rejected"]
+    flagged = [e for e in entries if e.flags]
+    also = f" ({len(flagged)} flagged: check their names)" if flagged else ""
+    lines = [f"{len(entries)} result files: {n_ok} accepted{also}, {len(entries) - n_ok} rejected"]
     accepted = [e for e in entries if e.status == "accepted"]
     if accepted:
         # max() of one number fails: a file with no attempts has no levels
@@ -248,6 +332,9 @@ def leaderboard_text(entries: list[Entry]) -> str:
                     f"{head}  {f.level:<{level_w}}  {its:>10}  {shown_stars:<5}  {f.score:>6}"
                 )
                 first = False
+    if flagged:
+        lines.append("")
+        lines.extend(f"{e.file}: flagged: {flag}" for e in flagged for flag in e.flags)
     rejected = [e for e in entries if e.status != "accepted"]
     if rejected:
         lines.append("")
@@ -261,7 +348,7 @@ def entries_json(entries: list[Entry]) -> dict[str, Any]:
 
 CSV_COLUMNS = [
     "rank", "file", "player", "status", "reason", "total_score",
-    "level", "attempts", "outcome", "iterations", "stars", "score",
+    "level", "attempts", "outcome", "iterations", "stars", "score", "flags",
 ]  # fmt: skip
 
 
@@ -271,10 +358,13 @@ def write_csv(entries: list[Entry], out) -> None:
     w.writerow(CSV_COLUMNS)
     for e in entries:
         head = [e.rank, e.file, e.player, e.status, e.reason, e.total_score]
+        flags = "; ".join(e.flags)
         if not e.levels:
-            w.writerow([*head, "", "", "", "", "", ""])
+            w.writerow([*head, "", "", "", "", "", "", flags])
         for f in e.levels:
-            w.writerow([*head, f.level, f.attempts, f.outcome, f.iterations, f.stars, f.score])
+            w.writerow(
+                [*head, f.level, f.attempts, f.outcome, f.iterations, f.stars, f.score, flags]
+            )
 
 
 def cmd_grade(args) -> int:
@@ -294,11 +384,11 @@ def cmd_grade(args) -> int:
         except L.LevelNotFound as exc:
             raise UsageError(str(exc)) from None
     grader = Grader(challenge, extra)
-    entries = rank([grader.grade(path) for path in args.files])
+    entries = rank(flag_names([grader.grade(path) for path in args.files]))
     if args.json:
         sys.stdout.write(json.dumps(entries_json(entries), indent=2, allow_nan=False) + "\n")
     elif args.csv:
         write_csv(entries, sys.stdout)
     else:
         print(leaderboard_text(entries))
-    return 0 if all(e.status == "accepted" for e in entries) else 1
+    return 0 if all(e.status == "accepted" and not e.flags for e in entries) else 1

@@ -34,6 +34,7 @@ from .engine.landscape import Landscape
 from .engine.range_test import RangeTest, range_test
 from .engine.schedules import CONSTANT, Schedule
 from .engine.sweep import Par, find_par
+from .text import num
 from .yamlsafe import Document, InputError, load_yaml_file
 
 MAX_ITERATIONS_CAP = 100_000
@@ -239,6 +240,18 @@ class LevelBase(Model):
     def check(self) -> list[tuple[tuple, str]]:
         """Faults the schema cannot see: (key path, message) for each."""
         return []
+
+    def start_gap(self) -> float | None:
+        """How far the start's loss (over all the data) is above the minimum, or None
+        for a kind whose runs are not judged against the minimum. A level whose start is
+        already within ``loss_below`` has nothing to play (the loader refuses it)."""
+        from .engine.descent import Run
+
+        land = self.sweep_landscape()  # the same losses, cheaper to build
+        first = Run(land, self.engine_goal).steps[0]
+        full = first.full_loss
+        loss = first.loss if full is None or math.isnan(full) else float(full)
+        return abs(loss - land.minimum)
 
 
 def default_schedule(spec: str, level: LevelBase) -> Schedule:
@@ -595,8 +608,23 @@ def _check_semantics(level: Level, doc: Document) -> None:
         errors.extend(doc.error(loc, msg) for loc, msg in extra())
     if not errors:
         errors.extend(_check_cost(level, doc))
+    if not errors:
+        errors.extend(_check_start(level, doc))
     if errors:
         raise LevelError(errors)
+
+
+def _check_start(level: Level, doc: Document) -> list[InputError]:
+    gap = level.start_gap()
+    if gap is None or not gap <= level.goal.loss_below:
+        return []
+    return [
+        doc.error(
+            ("goal", "loss_below"),
+            "nothing to play: the start is already within loss_below of the minimum "
+            f"(the loss starts {num(gap)} above it; loss_below is {num(level.goal.loss_below)})",
+        )
+    ]
 
 
 #: Largest budget x step cost a level may have: par sweeps ~500 rates over the whole

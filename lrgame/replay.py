@@ -18,8 +18,10 @@ A result file is JSON::
 
 ``lrs`` holds the rate of every step, written with ``repr`` so it reads back to the
 same float: with the level's content (``level_hash``, see ``fileformat.level_hash``)
-they decide everything else, which the grader recomputes. ``schedule`` is the spec
-the rates came from, or ``manual``; it is a label, the rates are the record.
+they decide everything else, which the grader recomputes. ``schedule`` says where
+the rates came from: ``constant``, the spec of the one schedule the whole run used,
+or ``manual`` (changed during the run); ``legal.run_problem`` checks that the rates
+are ones the game allows under that label.
 
 Result files are untrusted: ``read_result`` refuses anything larger than
 ``MAX_RESULT_BYTES``, not UTF-8, not JSON, nested, duplicated, non-finite or off
@@ -38,14 +40,13 @@ import tempfile
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from . import __version__
 from . import levels as L
-from .engine import Outcome, Run, ScheduleError, parse_schedule, score, stars
+from .engine import Outcome, Run, score, stars
 from .fileformat import level_hash, read_capped
-from .text import num
+from .names import mixed_scripts, normal_form
 from .yamlsafe import InputError
 
 FORMAT = "lrgame-result/1"
@@ -60,7 +61,8 @@ PLAYER_PATTERN = r"^[^\W_][\w .'-]{0,39}$"
 _PLAYER = re.compile(PLAYER_PATTERN)
 HASH_PATTERN = r"^sha256:[0-9a-f]{64}$"
 
-Rate = Annotated[float, Field(strict=True, gt=0, allow_inf_nan=False)]
+#: A schedule may bring the rate down to 0 (cosine at t_max): a step that does not move.
+Rate = Annotated[float, Field(strict=True, ge=0, allow_inf_nan=False)]
 Count = Annotated[int, Field(strict=True, ge=0, le=L.MAX_ITERATIONS_CAP)]
 
 
@@ -112,14 +114,29 @@ class ResultError(Exception):
 
 
 def check_player(name: str) -> str:
-    """The player's name, or ValueError saying what a name may hold."""
-    name = name.strip()
+    """The player's name in its normal form (``names.normal_form``: NFKC, single spaces),
+    or ValueError saying what a name may hold."""
+    name = normal_form(name)
     if not _PLAYER.match(name):
         raise ValueError(
             f"player name {name[:40]!r} must start with a letter or digit and hold at most 40 "
             "letters, digits, spaces and . ' - _"
         )
+    mixed = mixed_scripts(name)
+    if mixed:
+        raise ValueError(f"player name: {mixed}")
     return name
+
+
+def player_problem(name: str) -> str | None:
+    """Why a result file's player name is not one the game writes, or None."""
+    if normal_form(name) != name:
+        return (
+            f"player name {name!a} is not written as the game writes names (the game "
+            f"writes {normal_form(name)!a}: NFKC, single spaces)"
+        )
+    mixed = mixed_scripts(name)
+    return f"player name: {mixed}" if mixed else None
 
 
 # -- making records ---------------------------------------------------------------------
@@ -132,11 +149,14 @@ def new_run(level: L.Level) -> Run:
     return own(level.engine_goal) if own else Run(level.landscape(), level.engine_goal)
 
 
-def judge(level: L.Level, run: Run) -> tuple[str, int, int]:
+def judge(level: L.Level, run: Run, trials: int = 0) -> tuple[str, int, int]:
     """Outcome, stars and points of a run; ``abandoned`` (no stars, no points) if not over.
 
     Stars and points are the engine's against par, unless the kind scores runs its
-    own way (``level.grade_run(run)``, as in ``lrgame run``).
+    own way (``level.grade_run(run)``, as in ``lrgame run``). On a level where trial
+    runs cost points, ``trials`` runs tried before this one are paid for
+    (``level.trial_score``): the game, ``lrgame run --replay`` and the grader all
+    judge an attempt here.
     """
     if not run.over:
         return ABANDONED, 0, 0
@@ -149,12 +169,15 @@ def judge(level: L.Level, run: Run) -> tuple[str, int, int]:
     own = getattr(level, "grade_run", None)
     if own:
         figures.update({k: v for k, v in own(run).items() if k in ("stars", "score")})
-    return outcome, int(figures["stars"]), int(figures["score"])
+    return outcome, int(figures["stars"]), level.trial_score(int(figures["score"]), trials)
 
 
-def attempt_from_run(level: L.Level, run: Run, schedule: str = "manual") -> AttemptRecord:
-    """The record of a run (finished, or abandoned when it has not ended)."""
-    outcome, n_stars, points = judge(level, run)
+def attempt_from_run(
+    level: L.Level, run: Run, schedule: str = "manual", trials: int = 0
+) -> AttemptRecord:
+    """The record of a run (finished, or abandoned when it has not ended), after
+    ``trials`` earlier runs of the level (they cost points on a level with trials)."""
+    outcome, n_stars, points = judge(level, run, trials)
     loss = run.loss
     return AttemptRecord(
         level=level.id,
@@ -177,53 +200,6 @@ def replay(level: L.Level, lrs: list[float]) -> Run:
             break
         run.step(lr)
     return run
-
-
-#: How closely recorded rates must follow the schedule they are labelled with (the
-#: grader replays the recorded rates themselves; this only checks the label).
-SCHEDULE_RTOL = 1e-9
-
-
-def rate_problem(level: L.Level, lrs: list[float], schedule: str) -> str | None:
-    """Why these rates could not come from the game on this level, or None.
-
-    Rates the player chooses (``manual``, ``constant``, or a label that does not
-    parse) stay inside the level's lr range, as the game's rate field keeps them. A
-    schedule's rates must be the schedule's (from a base rate in the range, unless
-    the schedule sets its own, like cyclic): a decay may fall below ``lr.min``, but
-    no rate may exceed ``lr.max``.
-    """
-    lo, hi = level.lr.min, level.lr.max
-    parsed = None
-    if schedule not in ("manual", "constant"):
-        try:
-            parsed = parse_schedule(schedule)
-        except ScheduleError:
-            parsed = None
-    if parsed is None:
-        for k, lr in enumerate(lrs, 1):
-            if not lo <= lr <= hi:
-                return f"step {k}'s learning rate {num(lr)} is outside the level's range {_range(level)}"
-        return None
-    if not lrs:
-        return None
-    base = lrs[0]
-    if parsed.uses_base_lr and not lo <= base <= hi:
-        return f"the base learning rate {num(base)} is outside the level's range {_range(level)}"
-    for t, lr in enumerate(lrs):
-        expected = float(parsed.rates(np.array([base]), t)[0])
-        if not math.isclose(lr, expected, rel_tol=SCHEDULE_RTOL):
-            return (
-                f"step {t + 1}'s learning rate {num(lr)} is not what {schedule} gives "
-                f"({num(expected)})"
-            )
-        if lr > hi:
-            return f"step {t + 1}'s learning rate {num(lr)} is above the level's lr.max {num(hi)}"
-    return None
-
-
-def _range(level: L.Level) -> str:
-    return f"{num(level.lr.min)} to {num(level.lr.max)}"
 
 
 def now_utc() -> str:

@@ -10,7 +10,8 @@ import dataclasses
 from dataclasses import dataclass
 
 from .diagnose import Diagnosis, diagnose_level, judged_loss
-from .engine import Outcome, Run, play_schedule, score, stars
+from .engine import Outcome, Run, play_schedule
+from .replay import judge as judge_attempt
 from .store import Best
 
 
@@ -44,11 +45,13 @@ class Result:
         return self.outcome is Outcome.CLEARED
 
 
-def judge(level, run: Run) -> Result:
+def judge(level, run: Run, trials: int = 0) -> Result:
     """Judge a finished run: computes par (a sweep, cached on the level) and the ghost.
 
-    A level kind that scores runs its own way says so with ``grade_run(run)`` (stars and
-    score), and one with a learner of its own makes runs with ``new_run()``."""
+    Stars and score are ``replay.judge``'s, the figures a result file records and the
+    grader recomputes: against par, unless the kind scores runs its own way, less the
+    cost of ``trials`` runs tried before this one on a level with trials. A kind with
+    a learner of its own makes runs with ``new_run()``."""
     outcome = run.outcome or Outcome.OUT_OF_BUDGET
     par = level.compute_par()
     ghost: tuple[float, ...] = ()
@@ -56,13 +59,8 @@ def judge(level, run: Run) -> Result:
         # the ghost plays by the level's own rules, with the schedule that reached par
         best = play_schedule(level.new_run(), par.best_lr, par.schedule)
         ghost = tuple(judged_loss(s) for s in best.steps)
-    figures = {
-        "stars": stars(outcome, run.iteration, par.par),
-        "score": score(outcome, run.iteration, par.par),
-    }
-    own = getattr(level, "grade_run", None)  # a kind that scores runs its own way
-    if own is not None:
-        figures.update({k: v for k, v in own(run).items() if k in figures})
+    _, n_stars, points = judge_attempt(level, run, trials)
+    untaxed = judge_attempt(level, run)[2] if trials else points
     return Result(
         level_id=level.id,
         title=level.title,
@@ -72,22 +70,16 @@ def judge(level, run: Run) -> Result:
         par=par.par,
         best_lr=par.best_lr,
         par_schedule=par.schedule.spec(),
-        stars=int(figures["stars"]),
-        score=int(figures["score"]),
+        stars=n_stars,
+        score=points,
         lrs=tuple(run.lrs),
         losses=tuple(judged_loss(s) for s in run.steps),
         ghost_losses=ghost,
         minimum=run.landscape.minimum,
         goal=run.goal.loss_below,
         diagnosis=diagnose_level(level, run),
-    )
-
-
-def with_trials(level, result: Result, trials: int) -> Result:
-    """The result after paying for ``trials`` trial runs (``level.trial_score``)."""
-    score_after = level.trial_score(result.score, trials)
-    return dataclasses.replace(
-        result, score=score_after, trials=trials, trial_cost=result.score - score_after
+        trials=trials if level.trials is not None else 0,
+        trial_cost=untaxed - points,
     )
 
 

@@ -283,22 +283,35 @@ def test_grading_is_the_same_in_a_fresh_process(tmp_path, challenge_file, result
 def test_a_schedule_may_leave_the_range_a_hand_chosen_rate_may_not(
     capsys, tmp_path, challenge_text, challenge_file, play, jsonfile
 ):
-    challenge_file.write_text(challenge_text.replace("lr_changes: false", "lr_changes: true"))
+    free = challenge_text.replace("lr_changes: false", "lr_changes: true")
+    challenge_file.write_text(free)
     out = tmp_path / "decay.json"
-    # 0.9 × 0.5^t falls below the level's lr.min (1e-3) long before the budget of 60 ends
     schedule = "exponential:gamma=0.5"
+    # tilted offers no schedules: the game has no schedule there, so none is recorded
+    assert play(challenge_file, "ada", out, "tilted", 0.9, "--schedule", schedule) == 2
+    assert capsys.readouterr().err == "" and not out.exists()
+    offered = "lr: {default: 0.1, min: 1e-3, max: 3}\n    schedules: [exponential]\n"
+    challenge_file.write_text(free.replace("lr: {default: 0.1, min: 1e-3, max: 3}\n", offered))
+    # 0.9 × 0.5^t falls below the level's lr.min (1e-3) long before the budget of 60 ends
     assert play(challenge_file, "ada", out, "tilted", 0.9, "--schedule", schedule) == 0
     (a,) = jsonfile.load(out)["attempts"]
     assert a["schedule"] == schedule and min(a["lrs"]) < 1e-3 and a["outcome"] == "out_of_budget"
     code, text, _ = grade(capsys, "--challenge", challenge_file, out)
     assert code == 0, text
 
-    def relabel(d):
+    def relabel(d):  # the game labels a run manual when the schedule or rate changed in it
         d["attempts"][0]["schedule"] = "manual"
 
     _edit(jsonfile, out, tmp_path / "manual.json", relabel)
     code, text, _ = grade(capsys, "--challenge", challenge_file, tmp_path / "manual.json")
-    assert code == 1 and "is outside the level's range" in text
+    assert code == 0, text  # a decay the player edits reaches any rate below the base
+
+    def first_below(d):  # but the first step's rate is the base rate, in the range
+        d["attempts"][0].update(schedule="manual", lrs=[1e-4] + d["attempts"][0]["lrs"][1:])
+
+    _edit(jsonfile, out, tmp_path / "low.json", first_below)
+    code, text, _ = grade(capsys, "--challenge", challenge_file, tmp_path / "low.json")
+    assert code == 1 and "step 1's learning rate 0.0001 is outside the level's range" in text
 
     def nudge(d):
         d["attempts"][0]["lrs"][5] *= 1.01

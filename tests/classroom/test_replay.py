@@ -28,7 +28,13 @@ def test_run_replay_writes_the_one_run(capsys, tmp_path, jsonfile):
 
 def test_json_output_stays_pure_and_schedules_are_recorded(capsys, tmp_path):
     out = tmp_path / "run.json"
+    # x-squared offers no schedules: a run with one is not recorded
     argv = ["run", "x-squared", "--lr", "0.9", "--schedule", "exponential:gamma=0.9"]
+    code = main([*argv, "--json", "--replay", str(out), "--player", "ada"])
+    _, err = capsys.readouterr()
+    assert code == 2 and "does not offer the exponential schedule" in err and not out.exists()
+    # slow-down offers exponential (gamma 0.7): the player may edit its settings
+    argv = ["run", "slow-down", "--lr", "0.9", "--schedule", "exponential:gamma=0.9"]
     code = main([*argv, "--json", "--replay", str(out), "--player", "ada"])
     stdout, _ = capsys.readouterr()
     assert code == 0 and json.loads(stdout)["schedule"] == "exponential:gamma=0.9"

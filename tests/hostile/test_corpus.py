@@ -4,7 +4,9 @@
 ``--player``, as a student starts it) for challenges, ``lrgame grade`` for result files; each in a subprocess with its address
 space capped, in an empty working folder. Each file says what it attacks and a part
 of the message it must get: in its first comment lines (``# attack:``, ``# expect:``)
-or, for formats without comments, in a sidecar ``NAME.about``. A refusal is:
+or, for formats without comments, in a sidecar ``NAME.about``. A result file whose
+header names a ``challenge:`` (a file in ``corpus/grading/``) is graded with
+``--challenge``, that file beside it. A refusal is:
 
 - exit code 1, never a traceback, nothing executed (no CANARY file appears);
 - every line of the answer is ``PATH:LINE: message`` or ``PATH: message`` (for grade,
@@ -33,6 +35,7 @@ import pytest
 pytestmark = pytest.mark.slow  # see README: pytest -m "not slow"
 
 CORPUS = Path(__file__).parent / "corpus"
+GRADING = CORPUS / "grading"  # challenges some result files are graded against
 COMMANDS = {"levels": ["validate"], "challenges": ["challenge"], "results": ["grade"]}
 #: CPU seconds a process may take to refuse, start-up (numpy, pydantic, sympy) included:
 #: about 0.7 s here, so this only catches a hang, never a busy machine.
@@ -52,6 +55,7 @@ class Case:
     attack: str
     expect: str
     seconds: float = DEFAULT_SECONDS
+    challenge: str = ""  # results only: graded with --challenge corpus/grading/NAME
 
     @property
     def id(self) -> str:
@@ -91,6 +95,7 @@ def corpus_cases() -> list[Case]:
                     h.get("attack", ""),
                     h.get("expect", ""),
                     float(h.get("seconds", DEFAULT_SECONDS)),
+                    h.get("challenge", ""),
                 )
             )
     return cases
@@ -106,6 +111,8 @@ def test_every_corpus_file_says_what_it_attacks_and_what_it_must_get():
     for kind in COMMANDS:
         for about in (CORPUS / kind).glob("*.about"):
             assert about.with_suffix("").exists(), f"{about}: a sidecar without its file"
+    for case in CASES:
+        assert not case.challenge or (GRADING / case.challenge).is_file(), case.id
 
 
 def assert_refused(result, kind: str, names: tuple[str, ...], expect: str, seconds: float):
@@ -165,8 +172,9 @@ def _batch_header_ok(result, names: list[str]) -> None:
 
 
 def _batches(cases: list[Case]) -> list[list[Case]]:
-    alone = [[c] for c in cases if c.seconds != DEFAULT_SECONDS]
-    shared = [c for c in cases if c.seconds == DEFAULT_SECONDS]
+    """Files with a time bound or a challenge of their own run alone; the rest share."""
+    alone = [[c] for c in cases if c.seconds != DEFAULT_SECONDS or c.challenge]
+    shared = [c for c in cases if c.seconds == DEFAULT_SECONDS and not c.challenge]
     return alone + [shared[i : i + BATCH] for i in range(0, len(shared), BATCH)]
 
 
@@ -178,10 +186,14 @@ def refusals(tmp_path_factory, lrgame_many) -> dict:
     for kind in ("levels", "results"):
         for n, batch in enumerate(_batches([c for c in CASES if c.kind == kind])):
             cwd = tmp_path_factory.mktemp("hostile")
+            command = COMMANDS[kind]
             for case in batch:
                 (cwd / case.path.name).write_bytes(case.path.read_bytes())
+                if case.challenge:  # alone in its batch: graded against its challenge
+                    (cwd / case.challenge).write_bytes((GRADING / case.challenge).read_bytes())
+                    command = [*command, "--challenge", case.challenge]
             key = f"{kind} batch {n}"
-            jobs[key] = ((*COMMANDS[kind], *(c.path.name for c in batch)), cwd)
+            jobs[key] = ((*command, *(c.path.name for c in batch)), cwd)
             batches[key] = batch
     for case in CASES:
         if case.kind != "challenges":
@@ -234,7 +246,8 @@ def test_hostile_file_is_refused(case: Case, refusals):
         seconds = DEFAULT_SECONDS + SECONDS_PER_FILE * len(names)
     assert_refused(result, case.kind, (arg,), case.expect, seconds)
     assert not (cwd / "CANARY").exists(), "the attack ran code"
-    assert sorted(p.name for p in cwd.iterdir()) == sorted(names), "files appeared"
+    given = sorted(filter(None, [*names, case.challenge]))
+    assert sorted(p.name for p in cwd.iterdir()) == given, "files appeared"
 
 
 PLAYED = [c for c in CASES if c.kind == "challenges"]

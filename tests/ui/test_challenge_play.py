@@ -152,3 +152,124 @@ async def test_the_rate_locks_and_giving_up_counts_after_a_warning(ui, tmp_path)
 
     entry = Grader(load_challenge(tmp_path / "week3.yaml")).grade(str(session.path))
     assert entry.status == "accepted", entry.reason
+
+
+# -- what the game records, the grader accepts (issue 11) ------------------------------------
+
+TOOLS = """\
+title: Tools
+levels: [slow-down, x-squared, coarse-to-fine]
+rules: {lr_changes: LR_CHANGES, attempts: 3}
+"""
+
+
+def tools_session(tmp_path, lr_changes: bool):
+    path = tmp_path / "tools.yaml"
+    path.write_text(TOOLS.replace("LR_CHANGES", str(lr_changes).lower()))
+    return ChallengeSession.open(load_challenge(path), "ada", tmp_path / "tools-ada.json"), path
+
+
+async def open_level(ui, pilot, app, level_id):
+    """From the board or the result screen, back to the challenge, and open a level."""
+    await pilot.press("c" if isinstance(app.screen, ResultScreen) else "escape")
+    await ui.settle(pilot)
+    assert isinstance(app.screen, ChallengeScreen)
+    ids = list(app.session.challenge.levels)
+    await pilot.press("home", *["down"] * ids.index(level_id), "enter")
+    await ui.settle(pilot)
+    assert app.screen.level.id == level_id
+
+
+async def test_a_cosine_run_on_slow_down_is_recorded_as_cosine_and_accepted(ui, tmp_path):
+    session, path = tools_session(tmp_path, lr_changes=True)
+    app = challenge_game(session)
+    async with app.run_test(size=ui.SIZE) as pilot:
+        await ui.settle(pilot)
+        await pilot.press("down", "enter")  # x-squared: cleared at 0.5
+        await ui.settle(pilot)
+        await ui.type_lr(pilot, "0.5")
+        await pilot.press("space")
+        await ui.wait_for(pilot, lambda: len(saved(session)) == 1)
+        await open_level(ui, pilot, app, "slow-down")
+        await ui.type_lr(pilot, "0.02")
+        await pilot.press("s", "s", "s")
+        assert app.screen.schedule.spec() == "cosine:t_max=12,eta_min=0"
+        await pilot.press("r")
+        await ui.wait_for(pilot, lambda: len(saved(session)) == 2)
+        await ui.settle(pilot)
+        assert isinstance(app.screen, ResultScreen)
+        shown = app.screen.result.score
+    cosine = saved(session)[1]
+    assert cosine["schedule"] == "cosine:t_max=12,eta_min=0" and min(cosine["lrs"]) < 1e-3
+    entry = Grader(load_challenge(path)).grade(str(session.path))
+    assert entry.status == "accepted", entry.reason
+    assert entry.levels[0].score == cosine["score"] == shown
+
+
+async def test_typed_schedules_the_level_does_not_offer_are_refused(ui, tmp_path):
+    session, _ = tools_session(tmp_path, lr_changes=True)
+    app = challenge_game(session)
+    async with app.run_test(size=ui.SIZE) as pilot:
+        await ui.settle(pilot)
+        await pilot.press("enter")  # slow-down offers step, exponential and cosine
+        await ui.settle(pilot)
+        await pilot.press("S", "ctrl+u", *"cyclic:base_lr=1,max_lr=2,step_size_up=2", "enter")
+        await pilot.pause()
+        assert str(app.screen.query_one("#schedule-message").render()) == "not allowed here"
+        notes = [n.message for n in app._notifications]
+        assert any("does not offer the cyclic schedule" in n for n in notes), notes
+        assert app.screen.schedule.spec() == "constant"
+
+
+async def test_one_rate_per_run_leaves_no_schedule_to_pick_and_every_run_counts(ui, tmp_path):
+    session, path = tools_session(tmp_path, lr_changes=False)
+    app = challenge_game(session)
+    async with app.run_test(size=ui.SIZE) as pilot:
+        await ui.settle(pilot)
+        await pilot.press("enter")  # slow-down, a level with schedules
+        await ui.settle(pilot)
+        assert not app.screen.query("#schedule")  # no picker...
+        await pilot.press("s", "s")  # ...and s does nothing
+        assert app.screen.schedule.spec() == "constant"
+        for n, lr in enumerate(("1", "2"), 1):
+            await ui.type_lr(pilot, lr)
+            await pilot.press("r")
+            await ui.wait_for(pilot, lambda n=n: len(saved(session)) == n)
+            await ui.settle(pilot)
+            await open_level(ui, pilot, app, "slow-down")
+    assert [a["schedule"] for a in saved(session)] == ["constant", "constant"]
+    entry = Grader(load_challenge(path)).grade(str(session.path))
+    assert entry.status == "accepted", entry.reason
+
+
+async def test_a_trial_then_par_scores_950_on_the_board_and_in_grade(ui, tmp_path):
+    session, path = tools_session(tmp_path, lr_changes=False)
+    level = session.challenge.level("coarse-to-fine")
+    par = level.compute_par()
+    app = challenge_game(session)
+    async with app.run_test(size=ui.SIZE) as pilot:
+        await ui.settle(pilot)
+        await open_level(ui, pilot, app, "coarse-to-fine")
+        await ui.type_lr(pilot, "1")
+        await pilot.press("r")  # blows up: a trial
+        await ui.wait_for(pilot, lambda: len(saved(session)) == 1)
+        await ui.settle(pilot)
+        await open_level(ui, pilot, app, "coarse-to-fine")
+        assert "trial 2 (−50)" in ui.status_text(app)
+        await ui.type_lr(pilot, repr(par.best_lr))
+        await pilot.press("r")
+        await ui.wait_for(pilot, lambda: len(saved(session)) == 2)
+        await ui.settle(pilot)
+        assert isinstance(app.screen, ResultScreen)
+        assert app.screen.result.score == 950 and app.screen.result.trial_cost == 50
+    assert [a["score"] for a in saved(session)] == [0, 950]
+    entry = Grader(load_challenge(path)).grade(str(session.path))
+    assert entry.status == "accepted" and entry.total_score == 950, entry.reason
+
+
+def test_the_sparkline_holds_a_growing_schedule_at_lr_max_as_the_board_does():
+    from lrgame.engine import parse_schedule
+    from lrgame.ui.widgets.schedule_picker import planned_rates
+
+    rates = planned_rates(parse_schedule("exponential:gamma=2"), 1.0, 5, lr_max=3.0)
+    assert rates.tolist() == [1.0, 2.0, 3.0, 3.0, 3.0]

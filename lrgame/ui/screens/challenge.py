@@ -23,6 +23,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, OptionList, Static
 
 from ...challenge import ChallengeRuleError
+from ...legal import label_of, schedule_problem
 from ...text import stars_text
 from ..widgets.challenge_bar import ChallengeBar, clock
 from .campaign import CampaignScreen, reflow
@@ -37,11 +38,6 @@ def challenge_over(session) -> bool:
     if session.time_left() == 0.0:
         return True
     return all(session.attempts_left(lid) == 0 for lid in session.challenge.levels)
-
-
-def schedule_label(lrs: list[float]) -> str:
-    """``constant`` for a run at one rate, else ``manual`` (rates changed by hand)."""
-    return "constant" if len(set(lrs)) <= 1 else "manual"
 
 
 def tell_recorded(app, session, record) -> None:
@@ -113,6 +109,17 @@ class ChallengePlayScreen(PlayScreen):
         super().__init__(level)
         self.session = session
         self._recorded = False  # the current run's attempt is in the result file
+        self._used: list[tuple] = []  # (schedule, base rate) of each step: the run's label
+
+    @property
+    def schedules_allowed(self) -> bool:
+        """One rate per run: no schedule to pick (it would change the rate mid-run)."""
+        return self.session.lr_changes
+
+    @property
+    def label(self) -> str:
+        """Where this run's rates came from, as its attempt records it (``legal.label_of``)."""
+        return label_of(self._used)
 
     def compose(self) -> ComposeResult:
         for widget in super().compose():
@@ -135,6 +142,8 @@ class ChallengePlayScreen(PlayScreen):
         return not self.session.lr_changes and self.run.iteration > 0
 
     def _show_challenge(self) -> None:
+        if self.run.iteration == 0:  # each attempt recorded at this level is a trial run
+            self.trials = self.session.trials_before(self.level.id)
         self.query_one(ChallengeBar).show(
             self.session, self.level.id, in_run=self.in_run, locked=self.lr_locked
         )
@@ -153,7 +162,20 @@ class ChallengePlayScreen(PlayScreen):
         except ChallengeRuleError as exc:
             self.notify(str(exc), title="Not allowed", severity="warning")
             return False
+        problem = schedule_problem(self.level, self.schedule, self.session.lr_changes)
+        if problem:  # the picker refuses these already: say so rather than play unrecorded
+            self.notify(problem, title="Not allowed", severity="warning")
+            return False
+        # every attempt recorded before this one is a trial run (it costs on a trials level)
+        self.trials = self.session.trials_before(self.level.id)
+        self._used = []
         return True
+
+    def _take_step(self) -> bool:
+        if self.run.over:
+            return super()._take_step()
+        self._used.append((self.schedule, self.lr))
+        return super()._take_step()
 
     def action_step(self) -> None:
         if self.running or self._may_start():
@@ -230,9 +252,7 @@ class ChallengePlayScreen(PlayScreen):
         self._recorded = True
         try:
             with _RECORDING:
-                record = self.session.record_run(
-                    self.level.id, self.run, schedule_label(self.run.lrs)
-                )
+                record = self.session.record_run(self.level.id, self.run, self.label)
         except (ChallengeRuleError, OSError) as exc:
             self.app.notify(f"This run was not recorded: {exc}", severity="error", timeout=15)
             return
@@ -246,10 +266,10 @@ class ChallengePlayScreen(PlayScreen):
     def _finish(self) -> None:
         if not self._recorded:
             self._recorded = True
-            self._record_finished(list(self.run.lrs))
+            self._record_finished(list(self.run.lrs), self.label)
         super()._finish()
 
-    def _record_finished(self, lrs: list[float]) -> None:
+    def _record_finished(self, lrs: list[float], label: str) -> None:
         """Record an ended run in a worker on the app (stars and score need par, a sweep)."""
         app, session, level = self.app, self.session, self.level
 
@@ -259,7 +279,7 @@ class ChallengePlayScreen(PlayScreen):
             run = replay(level, lrs)  # a copy: the board's run may be reset meanwhile
             try:
                 with _RECORDING:
-                    rec = session.record_run(level.id, run, schedule_label(lrs))
+                    rec = session.record_run(level.id, run, label)
             except (ChallengeRuleError, OSError) as exc:
                 app.call_from_thread(
                     app.notify, f"This run was not recorded: {exc}", severity="error", timeout=15

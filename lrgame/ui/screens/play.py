@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -22,6 +21,7 @@ from textual.widgets import Footer, Static
 
 from ...diagnose import diagnose_level, judged_loss
 from ...engine import CONSTANT
+from ...legal import field_rate, schedule_problem, scheduled_rate
 from ...text import num
 from ..widgets.charts import LandscapeChart, LossChart
 from ..widgets.lr_field import LrField
@@ -119,10 +119,12 @@ class PlayScreen(Screen):
                 cursor_blink=getattr(self.app, "cursor_blink", True),
                 id="lr-field",
             )
-        if len(level.schedule_tools()) > 1:
+        if len(level.schedule_tools()) > 1 and self.schedules_allowed:
             yield SchedulePicker(
                 level.schedule_tools(),
                 level.goal.max_iterations,
+                check=lambda schedule: schedule_problem(level, schedule),
+                lr_max=level.lr.max,
                 cursor_blink=getattr(self.app, "cursor_blink", True),
                 id="schedule",
             )
@@ -130,6 +132,9 @@ class PlayScreen(Screen):
         yield Static(id="diagnosis")
         # the palette (ctrl+p) is in the help; its footer entry would push keys off 80 columns
         yield Footer(compact=True, show_command_palette=False)
+
+    #: False where the rules keep one rate per run (a challenge): no schedule picker.
+    schedules_allowed = True
 
     def _heading(self) -> Text:
         level, land = self.level, self.landscape
@@ -246,9 +251,9 @@ class PlayScreen(Screen):
         return True
 
     def rate_now(self) -> float:
-        """The rate of the next step: the schedule's, from the base rate self.lr."""
-        base = np.array([self.lr], dtype=float)
-        return float(self.schedule.rates(base, self.run.iteration)[0])
+        """The rate of the next step: the schedule's, from the base rate self.lr, held
+        at lr.max (``legal.scheduled_rate``: the grader expects the same)."""
+        return scheduled_rate(self.level, self.schedule, self.lr, self.run.iteration)
 
     def action_step(self) -> None:
         if self.running:
@@ -310,8 +315,7 @@ class PlayScreen(Screen):
         self.query_one("#lr-field", LrField).edit()
 
     def _set_lr(self, lr: float) -> None:
-        lo, hi = self.level.lr.min, self.level.lr.max
-        self.lr = min(max(lr, lo), hi)
+        self.lr = field_rate(self.level, lr)
 
     def action_lr_down(self) -> None:
         self._set_lr(self.lr / LR_FACTOR)
@@ -392,12 +396,10 @@ class PlayScreen(Screen):
 
     @work(thread=True, exclusive=True, group="judge", exit_on_error=False)
     def _judge(self, n_steps: int) -> None:
-        from ...results import judge, save, with_trials
+        from ...results import judge, save
 
         try:
-            result = judge(self.level, self.run)
-            if self.level.trials is not None:  # each run tried before this one costs
-                result = with_trials(self.level, result, self.trials)
+            result = judge(self.level, self.run, self.trials)  # each run tried before costs
             try:
                 result = save(result, self.app.store)
             except Exception as exc:  # the result still shows; the player is told why

@@ -9,6 +9,8 @@ rate change over the run before taking a step.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,10 +25,13 @@ from ...engine import CONSTANT, Schedule, ScheduleError, parse_schedule
 from ...text import num
 
 
-def planned_rates(schedule: Schedule, lr: float, steps: int) -> np.ndarray:
-    """The rate of each step 0 .. steps-1 from base rate ``lr``."""
+def planned_rates(
+    schedule: Schedule, lr: float, steps: int, lr_max: float = math.inf
+) -> np.ndarray:
+    """The rate of each step 0 .. steps-1 from base rate ``lr``, held at ``lr_max`` as
+    the board holds it (``legal.scheduled_rate``)."""
     base = np.array([lr], dtype=float)
-    return np.array([float(schedule.rates(base, t)[0]) for t in range(steps)])
+    return np.array([min(float(schedule.rates(base, t)[0]), lr_max) for t in range(steps)])
 
 
 class SchedulePicker(Horizontal):
@@ -56,9 +61,20 @@ class SchedulePicker(Horizontal):
 
         picker: SchedulePicker
 
-    def __init__(self, tools: list[Schedule], budget: int, *, cursor_blink: bool = True, **kw):
+    def __init__(
+        self,
+        tools: list[Schedule],
+        budget: int,
+        *,
+        check: Callable[[Schedule], str | None] | None = None,
+        lr_max: float = math.inf,
+        cursor_blink: bool = True,
+        **kw,
+    ):
         super().__init__(**kw)
         self.tools = list(tools) or [CONSTANT]
+        self.check = check  # why the level does not allow a typed schedule, or None
+        self.lr_max = lr_max
         self.budget = budget
         self.schedule = self.tools[0]
         self._blink = cursor_blink
@@ -91,7 +107,7 @@ class SchedulePicker(Horizontal):
     def show(self, lr: float) -> None:
         """Draw the rate of every step of the budget from base rate ``lr``."""
         self._lr = lr
-        rates = planned_rates(self.schedule, lr, self.budget)
+        rates = planned_rates(self.schedule, lr, self.budget, self.lr_max)
         self.query_one("#schedule-sparkline", Sparkline).data = rates.tolist()
         first, last = rates[0], rates[-1]
         words = f"lr {num(first)}" if first == last else f"lr {num(first)} → {num(last)}"
@@ -111,6 +127,11 @@ class SchedulePicker(Horizontal):
             schedule = parse_schedule(event.value)
         except ScheduleError as exc:
             self.query_one("#schedule-message", Static).update(str(exc))
+            return
+        problem = self.check(schedule) if self.check else None
+        if problem:  # too long for the line: the whole reason goes in a notice
+            self.query_one("#schedule-message", Static).update("not allowed here")
+            self.notify(problem, title="Schedule not allowed", severity="warning")
             return
         self._choose(schedule)
         self.post_message(self.Done(self))
