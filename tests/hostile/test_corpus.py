@@ -172,8 +172,9 @@ def _batch_header_ok(result, names: list[str]) -> None:
 
 
 def _batches(cases: list[Case]) -> list[list[Case]]:
-    alone = [[c] for c in cases if c.seconds != DEFAULT_SECONDS]
-    shared = [c for c in cases if c.seconds == DEFAULT_SECONDS]
+    """Files with a time bound or a challenge of their own run alone; the rest share."""
+    alone = [[c] for c in cases if c.seconds != DEFAULT_SECONDS or c.challenge]
+    shared = [c for c in cases if c.seconds == DEFAULT_SECONDS and not c.challenge]
     return alone + [shared[i : i + BATCH] for i in range(0, len(shared), BATCH)]
 
 
@@ -183,23 +184,18 @@ def refusals(tmp_path_factory, lrgame_many) -> dict:
     id -> (its share of the answer, the folder, its argument)."""
     jobs, batches, where = {}, {}, {}
     for kind in ("levels", "results"):
-        alike = [c for c in CASES if c.kind == kind and not c.challenge]
-        for n, batch in enumerate(_batches(alike)):
+        for n, batch in enumerate(_batches([c for c in CASES if c.kind == kind])):
             cwd = tmp_path_factory.mktemp("hostile")
+            command = COMMANDS[kind]
             for case in batch:
                 (cwd / case.path.name).write_bytes(case.path.read_bytes())
+                if case.challenge:  # alone in its batch: graded against its challenge
+                    (cwd / case.challenge).write_bytes((GRADING / case.challenge).read_bytes())
+                    command = [*command, "--challenge", case.challenge]
             key = f"{kind} batch {n}"
-            jobs[key] = ((*COMMANDS[kind], *(c.path.name for c in batch)), cwd)
+            jobs[key] = ((*command, *(c.path.name for c in batch)), cwd)
             batches[key] = batch
     for case in CASES:
-        if case.kind == "results" and case.challenge:  # alone, beside its challenge
-            cwd = tmp_path_factory.mktemp("graded")
-            (cwd / case.path.name).write_bytes(case.path.read_bytes())
-            (cwd / case.challenge).write_bytes((GRADING / case.challenge).read_bytes())
-            command = (*COMMANDS[case.kind], "--challenge", case.challenge, case.path.name)
-            jobs[case.id] = (command, cwd)
-            where[case.id] = (cwd, case.path.name)
-            continue
         if case.kind != "challenges":
             continue
         for suffix, args in (("", ()), (" --player", ("--player", "x"))):
