@@ -1,9 +1,9 @@
 """``lrgame class start``: the class server (aiohttp), one process for one challenge.
 
 Writes need the class code (``X-Class-Code``, compared in constant time); bodies are
-capped before they are read; submissions are judged one at a time in a worker thread
-(``judge.ClassJudge``), at most ``MAX_PENDING`` waiting, so the event loop always
-answers the board. The board is read-only and needs no code.
+capped before they are read and must arrive within ``READ_SECONDS``; submissions are
+judged one at a time in a worker thread (``judge.ClassJudge``), at most
+``MAX_PENDING`` being read or waiting, so the event loop always answers the board. The board is read-only and needs no code.
 
     GET  /                  how to join
     GET  /board             the board for a projector (HTML, polls /api/board)
@@ -35,6 +35,8 @@ from .store import ClassStore
 
 #: Submissions waiting to be judged, at most (each holds its body in memory).
 MAX_PENDING = 32
+#: Seconds a body may take to arrive (4 MB takes well under one on a classroom network).
+READ_SECONDS = 60
 #: The largest join request, in bytes.
 MAX_JOIN_BYTES = 4096
 #: Letters of a generated class code: no 0/O or 1/I/L to misread on a projector.
@@ -105,13 +107,25 @@ class ClassServer:
             body=self.challenge_json, content_type="application/json"
         )
 
-    async def _judged(self, work, *args) -> web.Response:
+    async def _judged(self, request: web.Request, limit: int, parse) -> web.Response:
+        """Read the body (capped, within READ_SECONDS), ``parse`` it into (work, *args),
+        and judge it in the judge's thread. Bodies being read count as waiting."""
+        refused = self._refused(request, limit)
+        if refused:
+            return refused
         if self.pending >= MAX_PENDING:
             return _answer(503, "the class server is busy: your client will send it again")
         self.pending += 1
         try:
+            try:
+                body = await asyncio.wait_for(request.read(), READ_SECONDS)
+            except asyncio.TimeoutError:
+                return _answer(408, f"the body did not arrive within {READ_SECONDS} s")
+            work = parse(request, body)
+            if isinstance(work, web.Response):
+                return work
             loop = asyncio.get_running_loop()
-            answer = await loop.run_in_executor(self.pool, self._work, work, args)
+            answer = await loop.run_in_executor(self.pool, self._work, work[0], work[1:])
         finally:
             self.pending -= 1
         return web.json_response(answer)
@@ -126,24 +140,22 @@ class ClassServer:
         return answer
 
     async def api_join(self, request: web.Request) -> web.Response:
-        refused = self._refused(request, MAX_JOIN_BYTES)
-        if refused:
-            return refused
-        try:
-            data = json.loads(await request.read())
-            player, token = str(data["player"]), str(data["token"])
-        except (ValueError, KeyError, TypeError):
-            return _answer(400, "a join is JSON with player and token")
-        return await self._judged(self.judge.join, player, token)
+        def parse(request, body):
+            try:
+                data = json.loads(body)
+                return self.judge.join, str(data["player"]), str(data["token"])
+            except (ValueError, KeyError, TypeError):
+                return _answer(400, "a join is JSON with player and token")
+
+        return await self._judged(request, MAX_JOIN_BYTES, parse)
 
     async def api_submit(self, request: web.Request) -> web.Response:
-        refused = self._refused(request, MAX_RESULT_BYTES)
-        if refused:
-            return refused
-        body = await request.read()
-        sid = request.headers.get("X-Submission-Id", "")
-        token = request.headers.get("X-Client-Token", "")
-        return await self._judged(self.judge.submit, sid, token, body)
+        def parse(request, body):
+            sid = request.headers.get("X-Submission-Id", "")
+            token = request.headers.get("X-Client-Token", "")
+            return self.judge.submit, sid, token, body
+
+        return await self._judged(request, MAX_RESULT_BYTES, parse)
 
 
 def log(answer: dict[str, Any]) -> None:
