@@ -33,6 +33,12 @@ td.n{text-align:right;font-variant-numeric:tabular-nums}
 #feed li{padding:.15em 0;border-bottom:1px solid #222}
 #rejected li{color:#f99;padding:.15em 0}
 .muted{color:#888}
+@media (max-width:1300px){
+ #main{flex-direction:column;gap:.5em}
+ #side{order:-1;min-width:0}
+ #feed li:nth-child(n+5),#rejected li:nth-child(n+3){display:none}
+ h2{font-size:1.1em;margin:.3em 0}
+}
 </style></head><body>
 <h1 id="title">lrgame class</h1>
 <div class="muted" id="status">connecting…</div>
