@@ -136,7 +136,14 @@ async def test_the_palette_opens(ui):
         await pilot.pause()
         assert type(app.screen).__name__ == "CommandPalette"
         await pilot.press(*"log scale")
-        await pilot.pause(0.5)
+        # the palette searches in the background: wait for a match, not for a fixed time
+        from textual.widgets import OptionList
+
+        def matched() -> bool:
+            found = app.screen.query(OptionList)
+            return bool(found) and found.first().option_count > 0
+
+        await ui.wait_for(pilot, matched)
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, PlayScreen)
