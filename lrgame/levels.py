@@ -288,8 +288,8 @@ class LandscapeLevel(LevelBase):
         return v
 
     def step_cost(self) -> int:
-        # the loss and one derivative per parameter, each about as long as the text
-        return (1 + len(self.params)) * (len(self.loss) // 8 + 1)
+        # one numpy operation per node of the compiled loss and slopes, plus the update
+        return 1 + len(self.params) + self.landscape().work
 
     def landscape(self) -> Landscape:
         cache = self._cache
