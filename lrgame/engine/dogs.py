@@ -25,7 +25,18 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .descent import _CLEARED, _DIVERGED, _OUT, Batch, Goal, Outcome, RunOver, RunState, Step
+from .descent import (
+    _CLEARED,
+    _DIVERGED,
+    _OUT,
+    Batch,
+    Goal,
+    Outcome,
+    RunOver,
+    RunState,
+    Step,
+    in_chunks,
+)
 from .landscape import Landscape
 
 #: Points of the coarse sweep that finds the good window, and bisection rounds per edge.
@@ -155,7 +166,18 @@ def _finite(mean: np.ndarray, square: np.ndarray) -> np.ndarray:
 
 
 def simulate(child: Child, lrs) -> Batch:
-    """One run through the stream per learning rate, judged by the quiz at the end."""
+    """One run through the stream per learning rate, judged by the quiz at the end.
+
+    Every rate keeps the child's idea after each animal and its distance to each quiz
+    animal, so rates are run in chunks (see descent.in_chunks) to bound the memory.
+    """
+    lrs = np.asarray(lrs, dtype=float)
+    lrs = lrs if lrs.ndim > 1 else np.atleast_1d(lrs)
+    per_rate = (child.n_steps + 1) * len(child.features) * (4 + 2 * len(child.quiz))
+    return in_chunks(lrs, per_rate, lambda part: _simulate(child, part))
+
+
+def _simulate(child: Child, lrs: np.ndarray) -> Batch:
     b = learn(child, lrs)
     wrong = mistakes(child, b.mean, b.square).astype(float)  # (r, n + 1)
     finite = _finite(b.mean[:, -1], b.square[:, -1])
