@@ -134,7 +134,7 @@ def run_report(level: L.Level, run: Run, lr: float, schedule=CONSTANT) -> dict[s
         entry["loss"] = finite_or_none(s.loss)
         if stochastic:  # loss is the step's mini-batch; the outcome is judged on all the data
             entry["full_loss"] = finite_or_none(s.full_loss)
-        entry["lr"] = s.lr
+        entry["lr"] = finite_or_none(s.lr)
         trajectory.append(entry)
     outcome = run.outcome or Outcome.OUT_OF_BUDGET
     report = {

@@ -60,7 +60,7 @@ PLAYER_PATTERN = r"^[^\W_][\w .'-]{0,39}$"
 _PLAYER = re.compile(PLAYER_PATTERN)
 HASH_PATTERN = r"^sha256:[0-9a-f]{64}$"
 
-Rate = Annotated[float, Field(strict=True, gt=0, allow_inf_nan=False)]
+Rate = Annotated[float, Field(strict=True, ge=0, allow_inf_nan=False)]  # 0: cosine to 0
 Count = Annotated[int, Field(strict=True, ge=0, le=L.MAX_ITERATIONS_CAP)]
 
 

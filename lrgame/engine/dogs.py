@@ -38,6 +38,7 @@ from .descent import (
     in_chunks,
 )
 from .landscape import Landscape
+from .sweep import log_rates
 
 #: Points of the coarse sweep that finds the good window, and bisection rounds per edge.
 WINDOW_POINTS = 400
@@ -238,7 +239,7 @@ def good_window(
     child: Child, lr_min: float, lr_max: float, points: int = WINDOW_POINTS
 ) -> tuple[Window | None, Batch]:
     """The widest window of right answers in [lr_min, lr_max], and the sweep behind it."""
-    batch = simulate(child, np.geomspace(lr_min, lr_max, points))
+    batch = simulate(child, log_rates(lr_min, lr_max, points))
     hits = np.flatnonzero(batch.cleared)
     if hits.size == 0:
         return None, batch
