@@ -877,7 +877,10 @@ def parse_expression(text: str, names: Sequence[str]) -> sympy.Expr:
     parts = sum(1 for node in ast.walk(tree) if isinstance(node, ast.expr))
     if parts > MAX_NODES:
         raise ExprError(f"the expression has too many parts ({parts}; the limit is {MAX_NODES})")
-    _check_work(tree, [s.name for s in symbols])
+    try:
+        _check_work(tree, [s.name for s in symbols])
+    except RecursionError:
+        raise ExprError("the expression is nested too deeply or is too complex to read") from None
     walker = _Walker(body, shift, symbols)
 
     def build() -> sympy.Expr:
