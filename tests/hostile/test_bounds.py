@@ -148,3 +148,16 @@ def test_the_costliest_bowl_run_is_refused_with_one_line(tmp_path, lrgame_cli):
     assert result.returncode == 1 and "Traceback" not in result.output
     (line,) = result.stderr.splitlines()
     assert line.startswith(f"{path}:7: too costly to play: one run of 999 steps"), line
+
+
+def test_running_out_of_memory_anyway_is_one_line_not_a_traceback(monkeypatch, capsys):
+    from lrgame import cli
+    from lrgame.__main__ import main
+
+    def exhausted(args):
+        raise MemoryError
+
+    monkeypatch.setattr(cli, "cmd_sweep", exhausted)
+    assert main(["sweep", "x-squared"]) == 1
+    captured = capsys.readouterr()
+    assert captured.err == "lrgame sweep: out of memory\n" and captured.out == ""
