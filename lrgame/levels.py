@@ -617,7 +617,7 @@ MAX_COST = 1_000_000
 
 #: Largest budget x run step cost: what one run (in the game, ``lrgame run``, a
 #: replay in ``grade``) may cost, in numbers touched: a 1,000,000-parameter bowl
-#: for 1,000 steps, about 15 s of CPU.
+#: for 1,000 steps, about 12 s of CPU.
 MAX_RUN_COST = 1_000_000_000
 #: Numbers touched that one numpy operation on a single point costs as much time as.
 OPERATION_NUMBERS = 1000

@@ -174,8 +174,14 @@ def simulate(child: Child, lrs) -> Batch:
     """
     lrs = np.asarray(lrs, dtype=float)
     lrs = lrs if lrs.ndim > 1 else np.atleast_1d(lrs)
-    per_rate = (child.n_steps + 1) * len(child.features) * (4 + 2 * len(child.quiz))
+    per_rate = (child.n_steps + 1) * numbers_per_step(child)
     return in_chunks(lrs, per_rate, lambda part: _simulate(child, part))
+
+
+def numbers_per_step(child: Child) -> int:
+    """Numbers one animal of the stream makes for one rate in ``simulate``: the idea
+    (mean and square) and its distance to every quiz animal, feature by feature."""
+    return len(child.features) * (4 + 2 * len(child.quiz))
 
 
 def _simulate(child: Child, lrs: np.ndarray) -> Batch:

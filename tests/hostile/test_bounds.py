@@ -161,3 +161,13 @@ def test_running_out_of_memory_anyway_is_one_line_not_a_traceback(monkeypatch, c
     assert main(["sweep", "x-squared"]) == 1
     captured = capsys.readouterr()
     assert captured.err == "lrgame sweep: out of memory\n" and captured.out == ""
+
+
+def test_a_child_and_dogs_sweep_is_costed_by_what_each_rate_keeps(tmp_path):
+    # each rate keeps the idea after every animal and its distance to each quiz animal
+    path = tmp_path / "dogs.yaml"
+    path.write_text(_dogs_at_the_limits())
+    level = L.load_level(path)
+    per_rate = L.MAX_ANIMALS * 16 * (4 + 2 * 4)
+    assert level.step_cost() * level.engine_goal.max_iterations == per_rate
+    assert L.most_sweep_points(level) == L.MAX_SWEEP_COST // per_rate
