@@ -157,6 +157,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except BrokenPipeError:
         return 0
+    except MemoryError:  # a backstop: every command's memory is bounded (README)
+        print(f"lrgame {args.command}: out of memory", file=sys.stderr)
+        return 1
 
 
 def _authoring_handlers() -> dict:

@@ -98,6 +98,15 @@ def _positive(text: str, what: str) -> float:
     return v
 
 
+def _within_run_cost(level: L.Level, steps: int, flag: str) -> None:
+    most = L.most_run_steps(level)
+    if steps > most:
+        raise UsageError(
+            f"{flag} {steps} is too costly on this level ({level.n_params:,} parameters): "
+            f"at most {most:,} steps here"
+        )
+
+
 def _run_level(level: L.Level, lr: float, schedule, budget: int | None) -> Run:
     goal = level.engine_goal
     if budget is not None:
@@ -125,7 +134,7 @@ def run_report(level: L.Level, run: Run, lr: float, schedule=CONSTANT) -> dict[s
         entry["loss"] = finite_or_none(s.loss)
         if stochastic:  # loss is the step's mini-batch; the outcome is judged on all the data
             entry["full_loss"] = finite_or_none(s.full_loss)
-        entry["lr"] = s.lr
+        entry["lr"] = finite_or_none(s.lr)
         trajectory.append(entry)
     outcome = run.outcome or Outcome.OUT_OF_BUDGET
     report = {
@@ -162,6 +171,7 @@ def cmd_run(args) -> int:
     if args.max_iterations is not None:
         if not 1 <= args.max_iterations <= L.MAX_ITERATIONS_CAP:
             raise UsageError(f"--max-iterations must be from 1 to {L.MAX_ITERATIONS_CAP}")
+        _within_run_cost(level, args.max_iterations, "--max-iterations")
         budget = args.max_iterations
     run = _run_level(level, lr, schedule, budget)
     report = run_report(level, run, lr, schedule)
@@ -250,6 +260,12 @@ def cmd_sweep(args) -> int:
         raise UsageError("--min must be below --max")
     if not 2 <= args.points <= 100_000:
         raise UsageError("--points must be from 2 to 100000")
+    most = L.most_sweep_points(level)
+    if args.points > most:
+        raise UsageError(
+            f"--points {args.points} is too costly on this level: each rate is a run of "
+            f"{level.engine_goal.max_iterations:,} steps; at most {most:,} points here"
+        )
     rates = log_rates(lo, hi, args.points)
     own = getattr(level, "sweep_rates", None)
     batch = own(rates) if own else sweep(level.sweep_landscape(), level.engine_goal, rates)
@@ -364,6 +380,8 @@ def cmd_range_test(args) -> int:
         raise UsageError(f"--min ({num(lo_used)}) must be below --max ({num(hi_used)})")
     if args.steps is not None and not 3 <= args.steps <= 10_000:
         raise UsageError("--steps must be from 3 to 10000")
+    if args.steps is not None:
+        _within_run_cost(level, args.steps, "--steps")
     result = level.run_range_test(lo_used, hi_used, args.steps)
     par = level.compute_par()
     report = {

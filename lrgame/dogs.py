@@ -118,6 +118,10 @@ class DogsLevel:
         """A run the CLI and the game drive like the engine's Run."""
         return E.ChildRun(self.child(), goal or self.engine_goal)
 
+    def step_cost(self) -> int:
+        """Work of one animal for one rate of a sweep (see LevelBase.step_cost)."""
+        return E.numbers_per_step(self.child())
+
     def sweep_rates(self, lrs) -> E.Batch:
         return E.simulate(self.child(), lrs)
 

@@ -232,6 +232,12 @@ class LevelBase(Model):
         Times the budget, it bounds what par costs (a sweep of ~500 rates)."""
         return 1 + self.sweep_landscape().n_params
 
+    def run_step_cost(self) -> int:
+        """Rough work of one step of one run on the level's own landscape, in numbers
+        touched: the game, ``lrgame run`` and ``grade`` move every parameter, not the
+        sweep twin's. Times the budget, it bounds what a run costs."""
+        return 1 + self.n_params
+
     @property
     def stochastic(self) -> bool:
         """True when steps use mini-batches (the loss is jagged, the same for every player)."""
@@ -301,8 +307,13 @@ class LandscapeLevel(LevelBase):
         return v
 
     def step_cost(self) -> int:
-        # the loss and one derivative per parameter, each about as long as the text
-        return (1 + len(self.params)) * (len(self.loss) // 8 + 1)
+        # one numpy operation per node of the compiled loss and slopes, plus the update
+        return 1 + len(self.params) + self.landscape().work
+
+    def run_step_cost(self) -> int:
+        # a run moves one point: each numpy operation costs about as much as touching a
+        # thousand numbers (so the par limit already bounds a run's cost)
+        return OPERATION_NUMBERS * self.step_cost()
 
     def landscape(self) -> Landscape:
         cache = self._cache
@@ -632,20 +643,65 @@ def _check_start(level: Level, doc: Document) -> list[InputError]:
 MAX_COST = 1_000_000
 
 
+#: Largest budget x run step cost: what one run (in the game, ``lrgame run``, a
+#: replay in ``grade``) may cost, in numbers touched: a 1,000,000-parameter bowl
+#: for 1,000 steps, about 12 s of CPU.
+MAX_RUN_COST = 1_000_000_000
+#: Numbers touched that one numpy operation on a single point costs as much time as.
+OPERATION_NUMBERS = 1000
+
+
 def _check_cost(level: Level, doc: Document) -> list[InputError]:
     budget = level.engine_goal.max_iterations
     cost = level.step_cost()
-    if budget * cost <= MAX_COST:
-        return []
-    fits = max(1, MAX_COST // cost)
-    return [
-        doc.error(
-            ("goal", "max_iterations"),
-            f"too costly to play: {budget:,} steps over a level this size is {budget * cost:,} "
-            f"units of work per rate (at most {MAX_COST:,}); allow at most {fits:,} steps, "
-            "or make the level smaller",
+    if budget * cost > MAX_COST:
+        fits = max(1, MAX_COST // cost)
+        return [
+            doc.error(
+                ("goal", "max_iterations"),
+                f"too costly to play: {budget:,} steps over a level this size is "
+                f"{budget * cost:,} units of work per rate (at most {MAX_COST:,}); "
+                f"allow at most {fits:,} steps, or make the level smaller",
+            )
+        ]
+    errors = []
+    run = level.run_step_cost()
+    if budget * run > MAX_RUN_COST:
+        errors.append(
+            doc.error(
+                ("goal", "max_iterations"),
+                f"too costly to play: one run of {budget:,} steps over {level.n_params:,} "
+                f"parameters touches {budget * run:,} numbers (at most {MAX_RUN_COST:,}); "
+                f"allow at most {most_run_steps(level):,} steps, or fewer parameters",
+            )
         )
-    ]
+    steps = level.range_test.steps if level.range_test else 0
+    if steps * run > MAX_RUN_COST:
+        errors.append(
+            doc.error(
+                ("range_test", "steps"),
+                f"too costly to play: a range test of {steps:,} steps over "
+                f"{level.n_params:,} parameters touches {steps * run:,} numbers "
+                f"(at most {MAX_RUN_COST:,}); allow at most {most_run_steps(level):,} steps",
+            )
+        )
+    return errors
+
+
+def most_run_steps(level: Level) -> int:
+    """The most steps one run (or range test) of ``level`` may take (see MAX_RUN_COST)."""
+    return max(1, MAX_RUN_COST // level.run_step_cost())
+
+
+#: Largest rates x budget x step cost one ``lrgame sweep`` may ask for: four times what
+#: par may cost (it sweeps ~500 rates), so a sweep takes seconds at most on any level.
+MAX_SWEEP_COST = 2000 * MAX_COST
+
+
+def most_sweep_points(level: Level) -> int:
+    """The most rates one sweep of ``level`` may run (see MAX_SWEEP_COST)."""
+    per_rate = level.engine_goal.max_iterations * level.step_cost()
+    return max(1, MAX_SWEEP_COST // per_rate)
 
 
 def load_level(path: str | os.PathLike) -> Level:

@@ -47,7 +47,7 @@ from . import levels as L
 from .engine import Outcome, Run, score, stars
 from .fileformat import level_hash, read_capped
 from .names import mixed_scripts, normal_form
-from .yamlsafe import InputError
+from .yamlsafe import InputError, has_control
 
 FORMAT = "lrgame-result/1"
 #: Result files above this size are refused unread (a replay of 100,000 steps is ~2 MB).
@@ -305,6 +305,8 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     for key, value in pairs:
         if key in out:
             raise _Refused(f"duplicate key {_short(repr(key))}")
+        if isinstance(value, str) and has_control(value):  # the game writes none: forged
+            raise _Refused(f"{_short(repr(key))} holds a control character or terminal escape")
         out[key] = value
     return out
 

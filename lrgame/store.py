@@ -4,8 +4,15 @@ The database lives in ``platformdirs.user_data_dir("lrgame")``, or in ``$LRGAME_
 when that is set (tests point it at a temporary directory). Every write is one
 ``BEGIN IMMEDIATE`` transaction in WAL mode, and a best is replaced only by a better
 one inside that transaction, so a crash mid-write or a second game writing at the same
-moment never loses a result already saved. A file that is not a healthy SQLite
-database is moved aside and a fresh one started, with a notice for the player.
+moment never loses a result already saved.
+
+Only a damaged file is moved aside (and a fresh one started, with a notice): one that
+is not SQLite, or that SQLite calls corrupt or that fails ``PRAGMA integrity_check``.
+A healthy file that cannot be used now is left exactly as it is, and the session
+plays without saving, with a notice: when another program holds it locked (after
+waiting and trying again), when it cannot be opened or read (permissions, a
+directory in its place, an unreadable ``-shm`` left by a crash), and when it or one
+of its side files is a symbolic link (it may lead into another program's database).
 """
 
 from __future__ import annotations
@@ -95,11 +102,15 @@ class Store:
         directory.mkdir(parents=True, exist_ok=True)
         path = directory / DB_NAME
         notice = None
-        problem = _health_problem(path)
-        if problem is not None:
+        health = _health(path)
+        if isinstance(health, _Unusable):
+            return cls._unsaved(
+                f"Your progress file {path} {health.reason}, so it was left as it is."
+            )
+        if health is not None:
             moved = _move_aside(path)
             notice = (
-                f"Your progress file was damaged ({problem}). It was moved to {moved.name} "
+                f"Your progress file was damaged ({health}). It was moved to {moved.name} "
                 f"in {directory} and a fresh one was started."
             )
         store = cls(path, notice)
@@ -115,15 +126,21 @@ class Store:
         try:
             return cls.open(directory)
         except (OSError, sqlite3.Error) as exc:
-            import tempfile
-
             where = home() if directory is None else Path(directory)
-            store = cls.open(Path(tempfile.mkdtemp(prefix="lrgame-")))
-            store.notice = (
-                f"Progress cannot be saved in {where} ({exc}). This session's results are "
-                f"kept in {store.path.parent} until the computer cleans it up."
-            )
-            return store
+            return cls._unsaved(f"Progress cannot be saved in {where} ({exc}).")
+
+    @classmethod
+    def _unsaved(cls, why: str) -> Store:
+        """A store in a fresh temporary folder, for a session that cannot save its results
+        where they belong; its notice says ``why``."""
+        import tempfile
+
+        store = cls.open(Path(tempfile.mkdtemp(prefix="lrgame-")))
+        store.notice = (
+            f"{why} This session's results are kept in {store.path.parent} until the "
+            "computer cleans it up."
+        )
+        return store
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -196,27 +213,83 @@ def _best(row: tuple) -> Best:
     return Best(row[0], row[1], row[2], row[3], tuple(json.loads(row[4])), row[5])
 
 
-def _health_problem(path: Path) -> str | None:
-    """Why the file at ``path`` is not a usable database, or None (also when absent)."""
+#: Tries, and the wait of each, before a progress file another program holds is given up.
+OPEN_TRIES = 3
+OPEN_WAIT_MS = 1000
+# SQLite's primary result codes that mean the file itself is damaged.
+_SQLITE_CORRUPT, _SQLITE_NOTADB = 11, 26
+_SQLITE_BUSY, _SQLITE_LOCKED = 5, 6
+_SIDE_FILES = ("-wal", "-shm", "-journal")
+
+
+class _Unusable(str):
+    """Why a progress file that is not damaged cannot be used now (the file is left alone)."""
+
+    @property
+    def reason(self) -> str:
+        return str(self)
+
+
+def _health(path: Path) -> str | None:
+    """None if ``path`` is usable (or absent); _Unusable(why) if it must be left alone;
+    else why it is damaged (and may be moved aside)."""
+    for name in (path.name, *(path.name + side for side in _SIDE_FILES)):
+        link = path.with_name(name)
+        if link.is_symlink():
+            return _Unusable(
+                f"is a link ({link.name} leads to {os.readlink(link)}), and may belong to "
+                "another program"
+            )
     if not path.exists():
         return None
+    if not path.is_file():
+        return _Unusable("is not a regular file")
     try:
         with path.open("rb") as f:
             head = f.read(len(_SQLITE_MAGIC))
     except OSError as exc:
-        return f"cannot be read: {exc.strerror}"
+        return _Unusable(f"cannot be read ({exc.strerror})")
     if head and head != _SQLITE_MAGIC:
         return "not a SQLite database"
-    try:
-        db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)
+    for attempt in range(OPEN_TRIES):
         try:
-            result = db.execute("PRAGMA quick_check").fetchall()
-        finally:
-            db.close()
-    except sqlite3.DatabaseError as exc:
-        return f"SQLite says: {exc}"
+            return _integrity_problem(path)
+        except sqlite3.Error as exc:
+            code = _error_code(exc)
+            if code in (_SQLITE_CORRUPT, _SQLITE_NOTADB):
+                return f"SQLite says: {exc}"
+            if code not in (_SQLITE_BUSY, _SQLITE_LOCKED):
+                return _Unusable(f"cannot be opened (SQLite says: {exc})")
+            if attempt + 1 == OPEN_TRIES:
+                return _Unusable(f"is in use by another program (SQLite says: {exc})")
+            time.sleep(0.2 * (attempt + 1))
+    return None  # not reached
+
+
+def _integrity_problem(path: Path) -> str | None:
+    """Run SQLite's integrity_check on the file, read-only; raise sqlite3.Error."""
+    uri = Path(path).resolve().as_uri() + "?mode=rw"
+    db = sqlite3.connect(uri, uri=True, timeout=OPEN_WAIT_MS / 1000)
+    try:
+        db.execute(f"PRAGMA busy_timeout = {OPEN_WAIT_MS}")
+        result = db.execute("PRAGMA integrity_check").fetchall()
+    finally:
+        db.close()
     if result != [("ok",)]:
         return f"integrity check failed: {result[0][0]}"
+    return None
+
+
+def _error_code(exc: sqlite3.Error) -> int | None:
+    """SQLite's primary result code of an error (Python 3.11+), else one read from its text."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if isinstance(code, int):
+        return code & 0xFF
+    text = str(exc).lower()
+    if "locked" in text or "busy" in text:
+        return _SQLITE_BUSY
+    if "not a database" in text or "malformed" in text:
+        return _SQLITE_CORRUPT
     return None
 
 

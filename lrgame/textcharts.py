@@ -43,6 +43,15 @@ def _build() -> str:
     return plt.uncolorize(plt.build())
 
 
+_LOG_AXIS_LIMIT = 1e300
+
+
+def _below(values: np.ndarray, ceiling: float) -> list[float]:
+    """``values`` with anything above ``ceiling`` (or not a number) held at it."""
+    held = np.where(np.isfinite(values), values, ceiling)
+    return np.minimum(held, ceiling).tolist() if np.isfinite(ceiling) else held.tolist()
+
+
 def range_test_chart(level, result, width: int = 78, height: int = 18) -> str:
     """Loss (raw and smoothed) against the rising learning rate, with the suggested rate.
 
@@ -52,19 +61,30 @@ def range_test_chart(level, result, width: int = 78, height: int = 18) -> str:
     plt.clf()
     plt.plotsize(width, height)
     plt.theme("clear")
-    plt.xscale("log")
+    # plotext's log axis computes 10**tick in Python floats, which overflows near the
+    # largest float: rates that high are drawn as their log10 instead
+    logged = bool(result.lrs.size) and float(result.lrs.max()) > _LOG_AXIS_LIMIT
+    if not logged:
+        plt.xscale("log")
+    place = (lambda v: float(np.log10(v))) if logged else (lambda v: v)
     if result.lrs.size:
-        x = result.lrs.tolist()
-        plt.scatter(x, result.losses.tolist(), marker="dot", label="loss")
-        plt.plot(x, result.smoothed.tolist(), marker="braille", label="smoothed")
+        x = np.log10(result.lrs).tolist() if logged else result.lrs.tolist()
         low = float(min(result.losses.min(), result.smoothed.min()))
         high = float(max(result.losses[0], result.smoothed[0]))
-        plt.ylim(low - 0.05 * (high - low), high + 0.25 * (high - low) + 1e-12)
+        top = high + 0.25 * (high - low) + 1e-12
+        # a point far above the top (a loss of 1e300) would make plotext draw a line
+        # segment millions of cells long: held just above the top, it leaves the chart
+        # all the same
+        with np.errstate(all="ignore"):
+            ceiling = top + 0.05 * (top - low) + 1e-12
+        plt.scatter(x, _below(result.losses, ceiling), marker="dot", label="loss")
+        plt.plot(x, _below(result.smoothed, ceiling), marker="braille", label="smoothed")
+        plt.ylim(low - 0.05 * (high - low), top)
         if result.suggested_lr is not None:
-            plt.vline(result.suggested_lr)
-            plt.text("suggested", result.suggested_lr, high + 0.1 * (high - low))
+            plt.vline(place(result.suggested_lr))
+            plt.text("suggested", place(result.suggested_lr), high + 0.1 * (high - low))
     plt.title(f"{level.id}: range test, loss against the learning rate")
-    plt.xlabel("learning rate (log scale)")
+    plt.xlabel("log10(learning rate)" if logged else "learning rate (log scale)")
     plt.ylabel("loss")
     out = _build()
     plt.clf()

@@ -34,6 +34,8 @@ __all__ = [
     "MAX_NODES",
     "Document",
     "InputError",
+    "clean_text",
+    "has_control",
     "load_yaml_file",
     "load_yaml_text",
 ]
@@ -156,6 +158,43 @@ def printable(text: str) -> str:
     )
 
 
+# Terminal escape sequences, removed whole: CSI (ESC [ or C1 0x9b, parameters, a final
+# byte), strings (OSC ESC ], DCS ESC P, SOS, PM, APC, or their C1 forms) up to their
+# terminator (BEL, ST) or the end of the text, and the two-character ESC sequences.
+_ESCAPE_SEQUENCE = re.compile(
+    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?"
+    r"|(?:\x1b[\]P^_X]|[\x90\x98\x9d\x9e\x9f]).*?(?:\x07|\x1b\\|\x9c|\Z)"
+    r"|\x1b[ -/]*[0-~]?",
+    re.DOTALL,
+)
+# Line breaks other than \n, made \n (a lone CR would move the cursor back over a line).
+_OTHER_BREAK = re.compile("\r\n?|[\x85\u2028\u2029]")
+# What is left to remove: C0 controls but \n (a tab becomes a space first), DEL, C1
+# controls, and the bidirectional embeddings, overrides, isolates and marks, which
+# reorder how a line is shown (the "Trojan source" trick): text in a right-to-left
+# script still shows right to left without them.
+_CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def clean_text(text: str) -> str:
+    """Text from a file made safe to show on a terminal: escape sequences, control and
+    bidi-override characters removed, tabs made spaces, every line break a ``\\n``.
+
+    Applied to every text value the YAML loader returns, so no output path (the game,
+    ``run``, ``challenge``, ``validate``, ``grade``) can forget it.
+    """
+    if text.isprintable():
+        return text
+    text = _ESCAPE_SEQUENCE.sub("", text)
+    text = _OTHER_BREAK.sub("\n", text).replace("\t", " ")
+    return _CONTROL.sub("", text)
+
+
+def has_control(text: str) -> bool:
+    """True if ``text`` holds anything clean_text would change."""
+    return clean_text(text) != text
+
+
 def _show(text: str, limit: int = 60) -> str:
     """Text from the file made safe for a one-line message."""
     text = text.encode("unicode_escape").decode("ascii") if not text.isprintable() else text
@@ -234,6 +273,9 @@ def _convert(loader: Any) -> tuple[Any, dict[tuple, int]]:
                         raise _Fault("number is too long", line - 1) from None
                 else:
                     value = text
+                is_key = bool(stack) and type(stack[-1][0]) is dict and stack[-1][2] is no_key
+                if type(value) is str and not is_key:  # keys are checked name by name
+                    value = clean_text(value)
             else:
                 value = {} if cls is yaml.MappingStartEvent else []
 

@@ -478,27 +478,111 @@ def test_parameter_name_must_be_text():
         check_param_name(3)  # type: ignore[arg-type]
 
 
-# -- the time limit ----------------------------------------------------------------------
+# -- bounds on work, not on the clock ----------------------------------------------------
+
+COSH_NEST = "cosh(" * 20 + "log(x)" + ")" * 20  # minutes of sympy's assumptions, unchecked
 
 
-def test_pathological_expression_is_cut_off_at_the_time_limit(monkeypatch):
-    # sympy's assumptions are exponential on nested cosh(log(...)): minutes, unchecked
-    monkeypatch.setattr(expr_module, "TIME_LIMIT", 0.3)
-    text = "cosh(" * 30 + "log(x)" + ")" * 30
-    start = time.perf_counter()
-    with pytest.raises(ExprError, match="too complex"):
+def test_a_short_nest_of_functions_is_refused_before_sympy_sees_it(monkeypatch):
+    built = []
+    monkeypatch.setattr(expr_module._Walker, "walk", lambda *a: built.append(a))
+    messages = set()
+    for _ in range(3):  # the same verdict every time, whatever the machine is doing
+        with pytest.raises(ExprError) as info:
+            compile_loss(COSH_NEST, X)
+        messages.add(info.value.message)
+    assert messages == {
+        "the expression is too complex: functions are nested too deeply "
+        f"(21 deep; the limit is {expr_module.MAX_FUNCTION_DEPTH})"
+    }
+    assert built == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["tanh(tanh(tanh(tanh(x))))", "x**x**x**x", "abs(cosh(sin(tanh(x))))", "exp(x)**(x**x)"],
+)
+def test_functions_nested_up_to_the_limit_are_accepted(text):
+    compile_loss(text, X)
+
+
+@pytest.mark.parametrize("text", ["tanh(tanh(tanh(tanh(tanh(x)))))", "exp(x**x**x**x**x)"])
+def test_functions_nested_past_the_limit_are_refused(text):
+    with pytest.raises(ExprError, match=r"nested too deeply \(5 deep"):
         compile_loss(text, X)
-    assert time.perf_counter() - start < 3
+
+
+def product(n: int) -> str:
+    return "*".join(f"(x+{i})" for i in range(1, n + 1))
+
+
+@pytest.mark.parametrize("n", [60, 80, 125])
+def test_a_long_product_is_refused_by_its_slope_size_before_sympy_sees_it(n, monkeypatch):
+    # (x+1)*...*(x+80) is 550 characters; its slope has 80 terms of 80 factors
+    monkeypatch.setattr(sympy, "diff", lambda *a: pytest.fail("sympy differentiated it"))
+    with pytest.raises(ExprError, match=r"its slopes would have about [\d,]+ parts"):
+        parse_expression(product(n), X)
+
+
+@pytest.mark.parametrize(
+    "text, names",
+    [
+        (product(10), X),
+        (product(40), X),
+        ("x**x**x**x", X),
+        ("exp(-x**2/4)*sin(3*x)*cos(y)/(1 + y**2)", XY),
+        ("(x+y+1)*(x-y+2)*(x*y+3)*(x/y+4)", XY),
+        ("tanh(tanh(tanh(x*y)))*sqrt(x**2+y**2+1)", XY),
+        ("log(cosh(x)) + log(cosh(y))", XY),
+    ],
+)
+def test_the_estimated_work_is_close_to_what_sympy_builds(text, names):
+    import ast
+
+    work = expr_module._estimate(ast.parse(text, mode="eval").body, frozenset(names))
+    estimate = work.size + sum(work.slopes.values())
+    actual = compile_loss(text, names).work
+    assert 0.8 * actual <= estimate <= 3 * actual + 20
+
+
+def test_work_is_counted_exactly_after_differentiating(monkeypatch):
+    # the estimate lets it through; the exact count of the slopes still refuses it
+    monkeypatch.setattr(expr_module, "MAX_WORK", 5000)
+    monkeypatch.setattr(expr_module, "_check_work", lambda tree, names: None)
+    assert compile_loss(product(30), X).work == 2732
+    with pytest.raises(ExprError, match=r"its slopes have 7,552 parts \(the limit is 5,000\)"):
+        compile_loss(product(50), X)
+
+
+def _unbounded(monkeypatch):
+    """Lift the structural bounds so that only the CPU-time guard is left."""
+    monkeypatch.setattr(expr_module, "MAX_FUNCTION_DEPTH", 100)
+    monkeypatch.setattr(expr_module, "CPU_LIMIT", 0.3)
+
+
+def test_the_cpu_guard_stops_sympy_on_shapes_no_bound_foresaw(monkeypatch):
+    _unbounded(monkeypatch)
+    start = time.perf_counter()
+    with pytest.raises(ExprError, match="took more than 0.3 seconds of CPU time"):
+        compile_loss("cosh(" * 30 + "log(x)" + ")" * 30, X)
+    assert time.perf_counter() - start < 30  # a hang guard only: sympy alone takes minutes
     # nothing is left to go off later, and sympy still works
-    end = time.perf_counter() + 0.6
-    while time.perf_counter() < end:
+    end = time.thread_time() + 0.6
+    while time.thread_time() < end:
         sum(range(1000))
     assert compile_loss("x**2", X).slope_formulas() == {"x": "2*x"}
-    assert not [t for t in threading.enumerate() if t.name == "lrgame-expr-deadline"]
+    assert not [t for t in threading.enumerate() if t.name == "lrgame-expr-guard"]
 
 
-def test_time_limit_works_off_the_main_thread(monkeypatch):
-    monkeypatch.setattr(expr_module, "TIME_LIMIT", 0.3)
+def test_the_cpu_guard_counts_the_working_threads_own_time(monkeypatch):
+    # a thread that waits (as on a loaded machine) uses no CPU: the guard does not fire
+    _unbounded(monkeypatch)
+    monkeypatch.setattr(expr_module, "_check_work", lambda tree, names: time.sleep(1.0))
+    assert compile_loss("x**3", X).slope_formulas() == {"x": "3*x**2"}
+
+
+def test_the_cpu_guard_works_off_the_main_thread(monkeypatch):
+    _unbounded(monkeypatch)
     results = []
 
     def worker():
@@ -510,8 +594,8 @@ def test_time_limit_works_off_the_main_thread(monkeypatch):
 
     thread = threading.Thread(target=worker)
     thread.start()
-    thread.join(10)
-    assert "too complex" in results[0]
+    thread.join(60)
+    assert "seconds of CPU time" in results[0]
     assert results[1] == {"x": "3*x**2"}
 
 

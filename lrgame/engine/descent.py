@@ -15,6 +15,7 @@ par) records only that full-data loss.
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -106,9 +107,37 @@ class Batch:
         return self.codes == _DIVERGED
 
 
+#: Numbers one vectorised array of a sweep may hold (16 MB of floats): rates are run
+#: in chunks of at most this many numbers over the parameters they move, so a sweep's
+#: memory stays bounded whatever the level's size and the number of rates.
+CHUNK_NUMBERS = 1 << 21
+
+
+def in_chunks(lrs: np.ndarray, numbers_per_rate: int, run: Callable[[np.ndarray], Batch]) -> Batch:
+    """``run`` over ``lrs`` (split along its first axis) in chunks of at most CHUNK_NUMBERS
+    numbers, the batches joined in order."""
+    size = max(1, CHUNK_NUMBERS // max(1, int(numbers_per_rate)))
+    if lrs.shape[0] <= size:
+        return run(lrs)
+    parts = [run(lrs[i : i + size]) for i in range(0, lrs.shape[0], size)]
+    return Batch(
+        *(np.concatenate([getattr(p, name) for p in parts]) for name in _BATCH_ARRAYS),
+        start_loss=parts[0].start_loss,
+    )
+
+
+_BATCH_ARRAYS = ("lrs", "codes", "iterations", "final_loss", "lowest_loss")
+
+
 def simulate(landscape: Landscape, lrs, goal: Goal, schedule=CONSTANT) -> Batch:
-    """Run descent for every base learning rate in ``lrs`` at once."""
+    """Run descent for every base learning rate in ``lrs``, vectorised, in chunks."""
     lrs = np.atleast_1d(np.asarray(lrs, dtype=float))
+    return in_chunks(
+        lrs, landscape.n_params, lambda part: _simulate(landscape, part, goal, schedule)
+    )
+
+
+def _simulate(landscape: Landscape, lrs: np.ndarray, goal: Goal, schedule) -> Batch:
     n = lrs.shape[0]
     P = np.tile(landscape.start, (n, 1))
     with np.errstate(all="ignore"):

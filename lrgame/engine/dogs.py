@@ -25,8 +25,20 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .descent import _CLEARED, _DIVERGED, _OUT, Batch, Goal, Outcome, RunOver, RunState, Step
+from .descent import (
+    _CLEARED,
+    _DIVERGED,
+    _OUT,
+    Batch,
+    Goal,
+    Outcome,
+    RunOver,
+    RunState,
+    Step,
+    in_chunks,
+)
 from .landscape import Landscape
+from .sweep import log_rates
 
 #: Points of the coarse sweep that finds the good window, and bisection rounds per edge.
 WINDOW_POINTS = 400
@@ -155,7 +167,24 @@ def _finite(mean: np.ndarray, square: np.ndarray) -> np.ndarray:
 
 
 def simulate(child: Child, lrs) -> Batch:
-    """One run through the stream per learning rate, judged by the quiz at the end."""
+    """One run through the stream per learning rate, judged by the quiz at the end.
+
+    Every rate keeps the child's idea after each animal and its distance to each quiz
+    animal, so rates are run in chunks (see descent.in_chunks) to bound the memory.
+    """
+    lrs = np.asarray(lrs, dtype=float)
+    lrs = lrs if lrs.ndim > 1 else np.atleast_1d(lrs)
+    per_rate = (child.n_steps + 1) * numbers_per_step(child)
+    return in_chunks(lrs, per_rate, lambda part: _simulate(child, part))
+
+
+def numbers_per_step(child: Child) -> int:
+    """Numbers one animal of the stream makes for one rate in ``simulate``: the idea
+    (mean and square) and its distance to every quiz animal, feature by feature."""
+    return len(child.features) * (4 + 2 * len(child.quiz))
+
+
+def _simulate(child: Child, lrs: np.ndarray) -> Batch:
     b = learn(child, lrs)
     wrong = mistakes(child, b.mean, b.square).astype(float)  # (r, n + 1)
     finite = _finite(b.mean[:, -1], b.square[:, -1])
@@ -216,7 +245,7 @@ def good_window(
     child: Child, lr_min: float, lr_max: float, points: int = WINDOW_POINTS
 ) -> tuple[Window | None, Batch]:
     """The widest window of right answers in [lr_min, lr_max], and the sweep behind it."""
-    batch = simulate(child, np.geomspace(lr_min, lr_max, points))
+    batch = simulate(child, log_rates(lr_min, lr_max, points))
     hits = np.flatnonzero(batch.cleared)
     if hits.size == 0:
         return None, batch

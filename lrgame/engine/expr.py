@@ -8,11 +8,16 @@ sympy expression with sympy's constructors. Anything else is refused with a
 message that names what was found.
 
 Hard limits keep a hostile or careless file from hanging the game or
-exhausting memory: the text length, the nesting depth, the number of parts,
-the size of every literal, constant parts that overflow, constant exponents
-above 1000, and numbers that would grow too large inside sympy. Last, a time
-limit: sympy's assumption system takes exponential time on some short nests
-of functions, so its work is interrupted after TIME_LIMIT seconds.
+exhausting memory. They count work, never the clock, so a verdict is the same on
+an idle machine and a busy one: the text length, the nesting depth, the number of
+parts, the size of every literal, constant parts that overflow, constant exponents
+above 1000, numbers that would grow too large inside sympy, how deeply functions
+nest (sympy's assumption system is exponential in that depth), and the size of the
+slopes, estimated from the syntax tree before sympy differentiates anything (a
+product of k factors has k terms of k factors in its slope). Each compiled
+evaluation then costs at most MAX_WORK operations per point. A last guard, for
+shapes no limit above foresaw, stops sympy after CPU_LIMIT seconds of the working
+thread's own CPU time (not wall-clock time: a loaded machine does not trip it).
 
 The gradient is exact: sympy differentiates the expression once per parameter
 and ``lambdify`` compiles loss and gradient to numpy code, evaluated on a
@@ -27,6 +32,7 @@ import keyword
 import math
 import re
 import threading
+import time
 import warnings
 from collections.abc import Callable, Sequence
 from typing import NamedTuple, TypeVar
@@ -43,7 +49,9 @@ __all__ = [
     "MAX_NODES",
     "MAX_TEXT_LENGTH",
     "RESERVED",
-    "TIME_LIMIT",
+    "CPU_LIMIT",
+    "MAX_FUNCTION_DEPTH",
+    "MAX_WORK",
     "CompiledLoss",
     "ExprError",
     "check_param_name",
@@ -61,12 +69,20 @@ MAX_NODES = 500
 MAX_LITERAL = 1e12
 #: Largest magnitude of an exponent that contains no parameter.
 MAX_EXPONENT = 1000
-#: Seconds sympy may spend in one call of parse_expression, CompiledLoss or
-#: compile_loss. Ordinary losses take milliseconds, but sympy's assumption system is
-#: exponential on some short inputs (cosh(cosh(...cosh(log(x))...)) 20 deep, 126
-#: characters, takes minutes), so the work is cut off at this deadline. CPython only:
-#: elsewhere there is no deadline.
-TIME_LIMIT = 5.0
+#: Deepest nest of functions (and of powers with a parameter in the exponent) accepted.
+#: sympy's assumption system is exponential in it: 20 nested cosh take minutes, and
+#: mixed nests of 6 up to seconds; 4 deep takes well under a second.
+MAX_FUNCTION_DEPTH = 4
+#: Most parts (sympy tree nodes) in the loss and all its slopes together: the numpy
+#: operations of one evaluation of loss and gradient. Estimated from the syntax tree
+#: before sympy runs, and counted exactly after. A product of 70 factors has about
+#: 15,000 and takes sympy a second to differentiate and compile.
+MAX_WORK = 10_000
+#: Seconds of CPU time (of the thread doing the work, not wall-clock time) that sympy
+#: may spend in one call of parse_expression, CompiledLoss or compile_loss: a guard
+#: for shapes the structural limits above did not foresee. Ordinary losses take
+#: milliseconds. CPython on a system with per-thread CPU clocks only.
+CPU_LIMIT = 5.0
 
 # An exact constant part whose numerator or denominator exceeds this many bits
 # is kept as a float instead (so 2**1000 does not become a 302-digit integer).
@@ -185,7 +201,7 @@ _REFUSED_NODES: dict[type[ast.AST], str] = {
 
 
 class _OutOfTime(BaseException):
-    """Raised into a thread whose sympy work passed its deadline.
+    """Raised into a thread whose sympy work used up its CPU time.
 
     A BaseException, so that sympy's own ``except Exception`` clauses let it through.
     """
@@ -202,26 +218,38 @@ def _async_exc_setters() -> tuple[Callable[..., int], Callable[..., int]] | None
         clear_in = ctypes.PYFUNCTYPE(ctypes.c_int, ctypes.c_ulong, ctypes.c_void_p)(
             (name, ctypes.pythonapi)
         )
-    except (ImportError, AttributeError, OSError):  # not CPython: no deadline
+    except (ImportError, AttributeError, OSError):  # not CPython: no guard
         return None
     return raise_in, clear_in
 
 
 _ASYNC_EXC = _async_exc_setters()
-_deadline_state = threading.local()
+_guard_state = threading.local()
 
 
-class _Deadline:
-    """Interrupt the calling thread with _OutOfTime if it is still working after ``seconds``.
+def _thread_cpu_clock() -> int | None:
+    """The CPU-time clock of the calling thread, or None where there is none."""
+    try:
+        return time.pthread_getcpuclockid(threading.get_ident())
+    except (AttributeError, OSError):
+        return None
 
-    A watchdog thread raises the exception asynchronously (between two bytecodes of
-    the worker, so only Python code such as sympy is interrupted) while holding a
-    lock; ``finish`` takes the same lock, marks the work done and clears an exception
-    that was raised but not yet delivered, so none can escape after it returns.
+
+class _CpuGuard:
+    """Interrupt the calling thread with _OutOfTime once it has used ``seconds`` of CPU.
+
+    A watchdog thread reads the worker's own CPU clock (so time spent waiting for a
+    busy machine does not count) and raises the exception asynchronously (between two
+    bytecodes of the worker, so only Python code such as sympy is interrupted) while
+    holding a lock; ``finish`` takes the same lock, marks the work done and clears an
+    exception that was raised but not yet delivered, so none can escape after it returns.
     """
 
-    def __init__(self, seconds: float):
+    POLL = 0.05  # seconds between two looks at the worker's clock
+
+    def __init__(self, seconds: float, clock: int):
         self.seconds = seconds
+        self.clock = clock
         self.thread_id = threading.get_ident()
         self.lock = threading.Lock()
         self.stop = threading.Event()
@@ -230,22 +258,30 @@ class _Deadline:
         self.thread: threading.Thread | None = None
 
     def start(self) -> None:
-        self.thread = threading.Thread(target=self._watch, name="lrgame-expr-deadline", daemon=True)
+        self.limit = time.clock_gettime(self.clock) + self.seconds
+        self.thread = threading.Thread(target=self._watch, name="lrgame-expr-guard", daemon=True)
         self.thread.start()
 
     def _watch(self) -> None:
         assert _ASYNC_EXC is not None
         raise_in = _ASYNC_EXC[0]
-        wait = self.seconds
-        for _ in range(20):  # again, in case some handler swallowed it
-            if self.stop.wait(wait):
+        tries = 0
+        while not self.stop.wait(self.POLL):
+            try:
+                used_up = time.clock_gettime(self.clock) >= self.limit
+            except OSError:  # the worker thread is gone
                 return
+            if not used_up:
+                continue
             with self.lock:
                 if self.done:
                     return
                 self.fired = True
                 raise_in(self.thread_id, _OutOfTime)
-            wait = 0.25
+            tries += 1
+            if tries >= 20:  # raised again in case some handler swallowed it; then give up
+                return
+            self.stop.wait(0.25)
 
     def finish(self) -> None:
         with self.lock:
@@ -259,31 +295,38 @@ class _Deadline:
             self.thread.join(1.0)
 
 
-def _within_time(work: Callable[[], _T], what: str) -> _T:
-    """Run ``work`` under the TIME_LIMIT deadline; past it, raise ExprError."""
-    if _ASYNC_EXC is None or getattr(_deadline_state, "active", False) or TIME_LIMIT <= 0:
+def _within_cpu(work: Callable[[], _T], what: str) -> _T:
+    """Run ``work`` under the CPU_LIMIT guard; past it, raise ExprError."""
+    clock = _thread_cpu_clock()
+    if (
+        _ASYNC_EXC is None
+        or clock is None
+        or getattr(_guard_state, "active", False)
+        or CPU_LIMIT <= 0
+    ):
         return work()
-    deadline = _Deadline(TIME_LIMIT)
-    _deadline_state.active = True
+    guard = _CpuGuard(CPU_LIMIT, clock)
+    _guard_state.active = True
     try:
         try:
             try:
-                deadline.start()
-            except RuntimeError:  # no thread to spare: work without a deadline
+                guard.start()
+            except RuntimeError:  # no thread to spare: work without the guard
                 return work()
             try:
                 return work()
             finally:
-                deadline.finish()
+                guard.finish()
         except _OutOfTime:
-            deadline.finish()
+            guard.finish()
             # Facts sympy was deducing when interrupted may be cached as unknown: start afresh.
             sympy.core.cache.clear_cache()
             raise ExprError(
-                f"the expression is too complex: {what} took more than {TIME_LIMIT:g} seconds"
+                f"the expression is too complex: {what} took more than "
+                f"{CPU_LIMIT:g} seconds of CPU time"
             ) from None
     finally:
-        _deadline_state.active = False
+        _guard_state.active = False
 
 
 def check_param_name(name: str) -> None:
@@ -684,6 +727,107 @@ class _Walker:
         return _Part(_SYMPY_FUNCTIONS[name](arg.expr), None)
 
 
+class _Work(NamedTuple):
+    """A syntax subtree's estimated sympy size, the size of its slope along each parameter
+    it holds (upper bounds), and how deeply functions nest in it."""
+
+    size: int
+    slopes: dict[str, int]
+    functions: int
+
+
+def _estimate(node: ast.AST, names: frozenset[str]) -> _Work:
+    """Estimate, from the syntax tree alone, what sympy will build: the expression's
+    size and its slopes' sizes by the rules of differentiation (the product rule makes
+    a product of k factors a sum of k products of k factors). Nodes outside the
+    whitelist count as leaves: the walker refuses them afterwards."""
+    if isinstance(node, ast.Name):
+        return _Work(1, {node.id: 1} if node.id in names else {}, 0)
+    if isinstance(node, ast.UnaryOp):
+        inner = _estimate(node.operand, names)
+        return _Work(inner.size + 1, {p: d + 1 for p, d in inner.slopes.items()}, inner.functions)
+    if isinstance(node, ast.Call):
+        if len(node.args) != 1:
+            return _Work(1, {}, 0)
+        arg = _estimate(node.args[0], names)
+        if not arg.slopes:  # a constant: folded to a number
+            return _Work(1, {}, 0)
+        # f(g)' = f'(g) * g': f'(g) repeats g once, with a few nodes around it
+        slopes = {p: d + arg.size + 8 for p, d in arg.slopes.items()}
+        return _Work(arg.size + 1, slopes, arg.functions + 1)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
+        base, power = _estimate(node.left, names), _estimate(node.right, names)
+        size = base.size + power.size + 1
+        if not power.slopes:  # (g**c)' = c * g**(c-1) * g'
+            slopes = {p: d + size + 3 for p, d in base.slopes.items()}
+            return _Work(size, slopes, base.functions)
+        # (g**h)' = g**h * (h' * log(g) + h * g' / g)
+        slopes = {
+            p: base.slopes.get(p, 0) + power.slopes.get(p, 0) + 2 * size + 6
+            for p in base.slopes.keys() | power.slopes.keys()
+        }
+        return _Work(size, slopes, max(base.functions, power.functions) + 1)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub, ast.Mult, ast.Div)):
+        adding = isinstance(node.op, (ast.Add, ast.Sub))
+        group = (ast.Add, ast.Sub) if adding else (ast.Mult, ast.Div)
+        parts: list[_Work] = []
+        current: ast.AST = node
+        while isinstance(current, ast.BinOp) and isinstance(current.op, group):
+            right = _estimate(current.right, names)
+            if isinstance(current.op, ast.Div):  # a / b is a * b**-1, and (1/b)' = -b'/b**2
+                right = _Work(
+                    right.size + 2,
+                    {p: d + right.size + 4 for p, d in right.slopes.items()},
+                    right.functions,
+                )
+            parts.append(right)
+            current = current.left
+        parts.append(_estimate(current, names))
+        size = 1 + sum(part.size for part in parts)
+        functions = max(part.functions for part in parts)
+        slopes: dict[str, int] = {}
+        for part in parts:
+            for p, d in part.slopes.items():
+                # a sum's slope is the sum of slopes; a product's gains one term per
+                # factor that holds p: that factor's slope times all the others
+                slopes[p] = slopes.get(p, 1) + (d if adding else d + size - part.size + 1)
+        return _Work(size, slopes, functions)
+    children = [_estimate(child, names) for child in ast.iter_child_nodes(node)]
+    slopes = {}
+    for child in children:
+        for p, d in child.slopes.items():
+            slopes[p] = slopes.get(p, 1) + d
+    return _Work(
+        1 + sum(c.size for c in children), slopes, max((c.functions for c in children), default=0)
+    )
+
+
+def _check_work(tree: ast.Expression, names: Sequence[str]) -> None:
+    """Refuse, before sympy sees it, an expression whose functions nest too deeply or
+    whose slopes would be too large to build and evaluate."""
+    work = _estimate(tree.body, frozenset(names))
+    if work.functions > MAX_FUNCTION_DEPTH:
+        raise ExprError(
+            f"the expression is too complex: functions are nested too deeply "
+            f"({work.functions} deep; the limit is {MAX_FUNCTION_DEPTH})"
+        )
+    total = work.size + sum(work.slopes.values())
+    if total > MAX_WORK:
+        raise ExprError(_too_much_work(total, "would have about"))
+
+
+def _too_much_work(parts: int, verb: str) -> str:
+    return (
+        f"the expression is too complex: it and its slopes {verb} {parts:,} parts "
+        f"(the limit is {MAX_WORK:,}); write fewer factors in each product"
+    )
+
+
+def _tree_size(expr: sympy.Expr) -> int:
+    """The number of nodes of ``expr`` as a tree: the operations numpy does to evaluate it."""
+    return sum(1 for _ in sympy.preorder_traversal(expr))
+
+
 def _syntax_error(exc: SyntaxError, text: str, shift: int) -> ExprError:
     detail = exc.msg or "invalid syntax"
     message = detail if detail.startswith("invalid syntax") else f"invalid syntax: {detail}"
@@ -733,6 +877,10 @@ def parse_expression(text: str, names: Sequence[str]) -> sympy.Expr:
     parts = sum(1 for node in ast.walk(tree) if isinstance(node, ast.expr))
     if parts > MAX_NODES:
         raise ExprError(f"the expression has too many parts ({parts}; the limit is {MAX_NODES})")
+    try:
+        _check_work(tree, [s.name for s in symbols])
+    except RecursionError:
+        raise ExprError("the expression is nested too deeply or is too complex to read") from None
     walker = _Walker(body, shift, symbols)
 
     def build() -> sympy.Expr:
@@ -741,7 +889,7 @@ def parse_expression(text: str, names: Sequence[str]) -> sympy.Expr:
         return result
 
     try:
-        return _within_time(build, "building it")
+        return _within_cpu(build, "building it")
     except ExprError:
         raise
     except (RecursionError, MemoryError):
@@ -782,7 +930,7 @@ class CompiledLoss:
             )
         _check_numbers(expr, "the expression")
         try:
-            _within_time(lambda: self._build(symbols), "differentiating it")
+            _within_cpu(lambda: self._build(symbols), "differentiating it")
         except ExprError:
             raise
         except (RecursionError, MemoryError):
@@ -798,6 +946,10 @@ class CompiledLoss:
         slopes = tuple(_integral_floats(sympy.diff(expr, s)) for s in symbols)
         for name, slope in zip(self.names, slopes):
             _check_numbers(slope, f"the slope along {name}")
+        #: Operations of one evaluation of loss and gradient at a point (tree nodes).
+        self.work = _tree_size(expr) + sum(_tree_size(slope) for slope in slopes)
+        if self.work > MAX_WORK:
+            raise ExprError(_too_much_work(self.work, "have"))
         #: The exact derivative by each parameter, in the order of ``names``.
         self.slopes: tuple[sympy.Expr, ...] = slopes
         self._slopes = {name: _text(slope) for name, slope in zip(self.names, slopes)}
@@ -848,9 +1000,9 @@ class CompiledLoss:
 def compile_loss(text: str, names: Sequence[str]) -> CompiledLoss:
     """Parse ``text`` (see parse_expression) and compile its loss and exact gradient.
 
-    Building and differentiating share one TIME_LIMIT.
+    Building and differentiating share one CPU_LIMIT.
     """
-    return _within_time(
+    return _within_cpu(
         lambda: CompiledLoss(parse_expression(text, names), names),
         "building and differentiating it",
     )

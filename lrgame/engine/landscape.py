@@ -67,6 +67,11 @@ class ExpressionLandscape(Landscape):
     def grad(self, P: np.ndarray, t: int = 0) -> np.ndarray:
         return self._compiled.grad(P)
 
+    @property
+    def work(self) -> int:
+        """Operations of one evaluation of loss and gradient at a point (see expr.MAX_WORK)."""
+        return self._compiled.work
+
     def slope_formulas(self) -> dict[str, str]:
         return self._compiled.slope_formulas()
 

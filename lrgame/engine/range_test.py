@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .landscape import Landscape
+from .sweep import log_rates
 
 BETA = 0.98
 STOP_FACTOR = 4.0
@@ -45,7 +46,7 @@ class RangeTest:
 
 def range_rates(lr_min: float, lr_max: float, steps: int) -> np.ndarray:
     """The rate of every step: exponential from ``lr_min`` to ``lr_max``."""
-    return np.geomspace(lr_min, lr_max, max(int(steps), 2))
+    return log_rates(lr_min, lr_max, max(int(steps), 2))
 
 
 def range_test(

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+_LARGEST = np.finfo(np.float64).max
+
 
 class ScheduleError(ValueError):
     """A schedule spec that cannot be understood."""
@@ -26,18 +28,28 @@ class Schedule:
     options: dict[str, float] = field(default_factory=dict)
 
     def rates(self, base: np.ndarray, t: int) -> np.ndarray:
-        """The learning rate of step ``t`` (0-based) for each base rate."""
+        """The learning rate of step ``t`` (0-based) for each base rate.
+
+        A rate that would overflow (gamma above 1 for many steps) is held at the largest
+        float, so every rate is a finite number from 0 up: the run then diverges, as
+        an infinite rate would make it, and its record stays a valid result file.
+        """
         base = np.asarray(base, dtype=float)
-        o = self.options
         if self.name == "constant":
             return base
+        with np.errstate(all="ignore"):
+            return np.minimum(self._rates(base, t), _LARGEST)
+
+    def _rates(self, base: np.ndarray, t: int) -> np.ndarray:
+        o = self.options
         if self.name == "step":
-            return base * o["gamma"] ** (t // int(o["step_size"]))
+            return base * np.float64(o["gamma"]) ** (t // int(o["step_size"]))
         if self.name == "exponential":
-            return base * o["gamma"] ** t
+            return base * np.float64(o["gamma"]) ** t
         if self.name == "cosine":
             eta_min = o.get("eta_min", 0.0)
-            return eta_min + (base - eta_min) * (1 + math.cos(math.pi * t / o["t_max"])) / 2
+            # the factor from 1 down to 0 last: no overflow between two finite rates
+            return eta_min + (base - eta_min) * ((1 + math.cos(math.pi * t / o["t_max"])) / 2)
         if self.name == "cyclic":
             up = o["step_size_up"]
             down = o.get("step_size_down", up)

@@ -17,8 +17,14 @@ REFINE_ROUNDS = 4
 
 
 def log_rates(lr_min: float, lr_max: float, points: int = SWEEP_POINTS) -> np.ndarray:
-    """``points`` learning rates spaced evenly on a log scale, both ends included."""
-    return np.geomspace(lr_min, lr_max, max(int(points), 1))
+    """``points`` learning rates spaced evenly on a log scale, both ends included.
+
+    Any two finite positive ends work, up to the largest float (numpy's geomspace
+    overflows on its way there: its warning is silenced and its result held in range).
+    """
+    with np.errstate(all="ignore"):
+        rates = np.geomspace(lr_min, lr_max, max(int(points), 1))
+    return np.clip(np.nan_to_num(rates, posinf=lr_max), lr_min, lr_max)
 
 
 def sweep(landscape: Landscape, goal: Goal, lrs, schedule=CONSTANT) -> Batch:
@@ -68,7 +74,7 @@ def _fewest(
     best_lr = float(lrs[best])
     window = (lrs[max(best - 1, 0)], lrs[min(best + 1, lrs.size - 1)])
     for _ in range(REFINE_ROUNDS):
-        fine = sweep(landscape, goal, np.geomspace(window[0], window[1], REFINE_POINTS), schedule)
+        fine = sweep(landscape, goal, log_rates(window[0], window[1], REFINE_POINTS), schedule)
         j = _best_index(fine)
         if j is None:
             break
@@ -103,7 +109,7 @@ def find_par(
         i = int(stable[-1])
         max_stable = float(lrs[i])
         if i + 1 < lrs.size:  # the edge lies between this rate and the next: look closer
-            fine = sweep(landscape, goal, np.geomspace(lrs[i], lrs[i + 1], REFINE_POINTS))
+            fine = sweep(landscape, goal, log_rates(lrs[i], lrs[i + 1], REFINE_POINTS))
             max_stable = float(fine.lrs[np.flatnonzero(_stable(fine))[-1]])
 
     par, best_lr = _fewest(landscape, goal, coarse, CONSTANT)

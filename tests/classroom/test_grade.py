@@ -187,7 +187,7 @@ HOSTILE = {
     "list.json": (b"[1, 2, 3]", "expected a JSON object"),
     "empty.json": (b"", "not JSON"),
     "other.json": (b'{"format": "something-else"}', "not an lrgame result file"),
-    "ansi.json": (_result(player="\x1b[2J\x1b[31mpwned").encode(), "player: a name starts with a letter"),
+    "ansi.json": (_result(player="\x1b[2J\x1b[31mpwned").encode(), "'player' holds a control character"),
     "formula.json": (_result(player="=HYPERLINK(1)").encode(), "player: a name starts"),
     "extra.json": (_result(__class__="os.system").encode(), "unknown key '__class__'"),
     "bool.json": (_result().replace('"iterations": 1', '"iterations": true').encode(), "iterations"),

@@ -32,3 +32,29 @@ def test_a_level_at_the_cost_limit_validates_within_seconds(path, tmp_path, lrga
     assert "Traceback" not in result.output
     assert "unsolvable" in result.stderr  # par swept every rate over the whole budget
     assert result.cpu_seconds < BOUND, f"{result.cpu_seconds:.1f} s of CPU"
+
+
+def _expression_levels():
+    from lrgame import levels as L
+
+    found = [L.load_level(L.shipped_path(lid)) for _, lid in L.campaign_ids()]
+    return [level for level in found if isinstance(level, L.LandscapeLevel)]
+
+
+def test_every_shipped_expression_is_far_below_every_bound_on_work():
+    # the bounds count work, so a busy machine cannot push a shipped level over them
+    import ast
+
+    from lrgame import levels as L
+    from lrgame.engine import expr
+
+    shipped = _expression_levels()
+    assert len(shipped) >= 10
+    for level in shipped:
+        work = level.landscape().work
+        assert work < expr.MAX_WORK / 10, (level.id, work)
+        assert level.goal.max_iterations * level.step_cost() < L.MAX_COST / 10, level.id
+        tree = ast.parse(level.loss, mode="eval")
+        estimate = expr._estimate(tree.body, frozenset(level.params))
+        assert estimate.size + sum(estimate.slopes.values()) < expr.MAX_WORK / 10, level.id
+        assert estimate.functions <= expr.MAX_FUNCTION_DEPTH // 2, level.id

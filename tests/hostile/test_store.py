@@ -161,8 +161,11 @@ def test_a_garbage_file_and_a_directory_in_the_database_s_place(tmp_path):
     _assert_moved_aside(home, "not a SQLite database")
 
     other = tmp_path / "other"
-    (other / DB_NAME).mkdir(parents=True)
-    _assert_moved_aside(other, "cannot be read")
+    (other / DB_NAME / "inside").mkdir(parents=True)
+    store = Store.open(other)  # not a file: it cannot be damaged progress, leave it alone
+    assert "is not a regular file, so it was left as it is" in store.notice
+    assert (other / DB_NAME / "inside").is_dir() and sorted(os.listdir(other)) == [DB_NAME]
+    assert store.path.parent != other
 
 
 def test_a_garbage_write_ahead_log_costs_at_most_the_unsaved(tmp_path):
@@ -172,3 +175,147 @@ def test_a_garbage_write_ahead_log_costs_at_most_the_unsaved(tmp_path):
     store = Store.open(home)  # SQLite ignores a log whose checksums fail
     assert store.notice is None
     assert len(store.bests()) == 200 and _integrity(path) == "ok"
+
+
+# -- busy, locked, unreadable, linked: not damaged, so never moved aside ------------------
+
+LOCKER = textwrap.dedent(
+    """
+    import sqlite3, sys
+    db = sqlite3.connect(sys.argv[1], isolation_level=None)
+    db.execute("PRAGMA locking_mode = EXCLUSIVE")
+    db.execute("BEGIN EXCLUSIVE")
+    db.execute("INSERT OR REPLACE INTO setting (key, value) VALUES ('locker', 'here')")
+    print("locked", flush=True)
+    sys.stdin.readline()  # hold the lock until told to let go
+    db.execute("ROLLBACK")
+    db.close()
+    print("released", flush=True)
+    """
+)
+
+
+class _Locker:
+    """Another program holding the progress file with an EXCLUSIVE lock, killed (with its
+    process group) on every path out of the test."""
+
+    def __init__(self, path: Path):
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", LOCKER, str(path)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
+        assert self.proc.stdout.readline().strip() == "locked"
+
+    def release(self) -> None:
+        self.proc.stdin.write("\n")
+        self.proc.stdin.flush()
+        assert self.proc.stdout.readline().strip() == "released"
+
+    def __enter__(self) -> _Locker:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(10)
+
+
+def _snapshot(home: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(home.iterdir()) if p.is_file()}
+
+
+def test_a_database_another_program_holds_is_waited_for_then_left_alone(tmp_path, monkeypatch):
+    import lrgame.store as store_module
+
+    monkeypatch.setattr(store_module, "OPEN_WAIT_MS", 100)
+    home = tmp_path / "home"
+    path = _saved_store(home)
+    with _Locker(path) as locker:
+        before = _snapshot(home)
+        store = Store.open_anywhere(home)
+        assert "is in use by another program" in store.notice
+        assert "left as it is" in store.notice and "damaged" not in store.notice
+        assert store.path.parent != home  # this session plays without saving there
+        store.record("x-squared", 3, 1, 1000, [0.5])  # ... and can still record
+        assert _snapshot(home) == before
+        assert not list(home.glob("*corrupt*"))
+        locker.release()
+    again = Store.open(home)
+    assert again.notice is None and len(again.bests()) == 200 and _integrity(path) == "ok"
+
+
+def test_a_lock_let_go_while_waiting_is_no_problem_at_all(tmp_path, monkeypatch):
+    import threading
+
+    import lrgame.store as store_module
+
+    monkeypatch.setattr(store_module, "OPEN_WAIT_MS", 60_000)  # wait as long as it takes
+    home = tmp_path / "home"
+    path = _saved_store(home)
+    opened = []
+    with _Locker(path) as locker:
+        opener = threading.Thread(target=lambda: opened.append(Store.open(home)))
+        opener.start()
+        time.sleep(0.3)
+        locker.release()
+        opener.join(60)
+    (store,) = opened
+    assert store.notice is None and store.path == path and len(store.bests()) == 200
+
+
+def test_an_unreadable_shared_memory_file_left_by_a_crash_is_not_damage(tmp_path):
+    home = tmp_path / "home"
+    path = _saved_store(home)
+    shm = home / (DB_NAME + "-shm")
+    if shm.exists():
+        shm.unlink()
+    os.mkfifo(shm)  # cannot be read as shared memory (chmod 000 does not stop root)
+    before = path.read_bytes()
+    store = Store.open_anywhere(home)
+    assert "left as it is" in store.notice and "damaged" not in store.notice
+    assert path.read_bytes() == before and not list(home.glob("*corrupt*"))
+    shm.unlink()  # the player (or a reboot) clears it: everything is still there
+    assert Store.open(home).notice is None and len(Store.open(home).bests()) == 200
+
+
+def _other_programs_database(path: Path) -> None:
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE mail (id INTEGER PRIMARY KEY, body TEXT)")
+    db.execute("INSERT INTO mail (body) VALUES ('hello')")
+    db.commit()
+    db.close()
+
+
+def test_a_progress_file_that_is_a_link_into_another_programs_database_is_not_touched(
+    tmp_path,
+):
+    other = tmp_path / "mail" / "mail.db"
+    other.parent.mkdir()
+    _other_programs_database(other)
+    before = (other.read_bytes(), other.stat().st_mtime_ns)
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / DB_NAME).symlink_to(other)
+    store = Store.open_anywhere(home)
+    assert f"leads to {other}" in store.notice and "left as it is" in store.notice
+    store.record("x-squared", 3, 1, 1000, [0.5])
+    assert (other.read_bytes(), other.stat().st_mtime_ns) == before
+    assert sorted(os.listdir(other.parent)) == ["mail.db"]  # no -wal or -shm made beside it
+    assert sorted(os.listdir(home)) == [DB_NAME]
+
+
+def test_a_linked_side_file_is_refused_too(tmp_path):
+    target = tmp_path / "elsewhere"
+    target.write_bytes(b"")
+    home = tmp_path / "home"
+    _saved_store(home)
+    wal = home / (DB_NAME + "-wal")
+    if wal.exists():
+        wal.unlink()
+    wal.symlink_to(target)
+    store = Store.open_anywhere(home)
+    assert "progress.db-wal leads to" in store.notice
+    assert target.read_bytes() == b""
