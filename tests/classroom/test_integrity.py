@@ -9,6 +9,7 @@ import json
 
 import pytest
 
+from lrgame import levels as L
 from lrgame.__main__ import main
 from lrgame.challenge import ChallengeSession, load_challenge
 from lrgame.grade import Grader
@@ -215,7 +216,6 @@ def test_a_failed_trial_then_a_par_run_scores_950_in_the_game_and_in_grade(tmp_p
 
 
 def _attempts_file(tmp_path, level_id, lrs, n, name="many.json"):
-    from lrgame import levels as L
     from lrgame.replay import attempt_from_run, new_result, replay, write_result
 
     level = L.find_level(level_id)
@@ -243,10 +243,12 @@ def test_work_is_counted_before_any_replay_and_a_costly_file_is_refused(tmp_path
     monkeypatch.setattr(G, "MAX_FILE_WORK", 1000)  # one full attempt (50 steps) stays in reach
     monkeypatch.setattr(G, "replay", lambda *a: pytest.fail("replayed before the work was counted"))
     entry = G.Grader().grade(str(path))
+    w = G.step_work(L.find_level("x-squared"))  # 1,000 + the level's cost of a step
+    assert w > 1000
     assert entry.status == "rejected"
     assert entry.reason == (
-        "too costly to grade: replaying its 60 steps is 60,120 units of work (a step is "
-        "1,000 plus the numbers it touches); grade allows 50,100 per file"
+        f"too costly to grade: replaying its 60 steps is {60 * w:,} units of work (a step is "
+        f"1,000 plus the numbers it touches); grade allows {50 * w:,} per file"
     )
 
 
@@ -257,7 +259,8 @@ def test_the_bound_never_refuses_what_the_game_records(tmp_path, monkeypatch):
     path = tmp_path / "ch.yaml"
     path.write_text("title: t\nlevels: [x-squared]\nrules: {attempts: 2}\n")
     ch = load_challenge(path)
-    assert G.honest_work(ch) == 2 * 50 * 1002
+    w = G.step_work(L.find_level("x-squared"))
+    assert G.honest_work(ch) == 2 * 50 * w
     s = ChallengeSession(ch, "ada", tmp_path / "ada.json")
     s.play("x-squared", [1e-3] * 50)  # two full-budget attempts: all the rules allow
     s.play("x-squared", [1e-3] * 50)
@@ -267,4 +270,4 @@ def test_the_bound_never_refuses_what_the_game_records(tmp_path, monkeypatch):
     assert G.Grader().grade(str(one)).status == "accepted"
     two = _attempts_file(tmp_path, "x-squared", [1e-3] * 50, 2, "two.json")
     entry = G.Grader().grade(str(two))
-    assert entry.status == "rejected" and "grade allows 50,100 per file" in entry.reason
+    assert entry.status == "rejected" and f"grade allows {50 * w:,} per file" in entry.reason
