@@ -91,6 +91,17 @@ def with_trials(level, result: Result, trials: int) -> Result:
     )
 
 
+def par_rate_hidden(level, result: Result) -> str | None:
+    """Why the result screen may not name the rate that reaches par yet, or None if it
+    may: the player has cleared the level (this run, or a best in the store). On a
+    level with trials it never may: finding the rate is the game."""
+    if level.trials is not None:
+        return "On this level finding the rate is the game: par's rate stays hidden."
+    if result.cleared or result.previous is not None:
+        return None
+    return "Clear this level to see the rate that reaches par."
+
+
 def save(result: Result, store) -> Result:
     """Record a cleared result in the store; the returned copy says whether it is a new best."""
     previous = store.best(result.level_id)

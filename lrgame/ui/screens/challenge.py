@@ -30,6 +30,9 @@ from .play import PlayScreen
 
 #: One attempt is written at a time (a finished run is recorded in a worker thread).
 _RECORDING = threading.Lock()
+#: The result screen waits at most this long for an attempt's record before it decides
+#: whether the challenge is over (a record replays the run: well under a second).
+RECORD_WAIT_S = 30.0
 
 
 def challenge_over(session) -> bool:
@@ -113,6 +116,8 @@ class ChallengePlayScreen(PlayScreen):
         super().__init__(level)
         self.session = session
         self._recorded = False  # the current run's attempt is in the result file
+        self._recording = threading.Event()  # set once an ended run's record is written
+        self._recording.set()
 
     def compose(self) -> ComposeResult:
         for widget in super().compose():
@@ -249,22 +254,38 @@ class ChallengePlayScreen(PlayScreen):
             self._record_finished(list(self.run.lrs))
         super()._finish()
 
+    def par_rate_hidden(self, result) -> str | None:
+        """In a challenge the rate that reaches par is named only once it is over
+        (waiting, in the judging worker, for this run's attempt to be written)."""
+        self._recording.wait(timeout=RECORD_WAIT_S)
+        if challenge_over(self.session):
+            return None
+        return "The rate that reaches par shows when the challenge is over."
+
     def _record_finished(self, lrs: list[float]) -> None:
         """Record an ended run in a worker on the app (stars and score need par, a sweep)."""
         app, session, level = self.app, self.session, self.level
+        done = self._recording
+        done.clear()
 
         def record() -> None:
             from ...replay import replay
 
-            run = replay(level, lrs)  # a copy: the board's run may be reset meanwhile
             try:
-                with _RECORDING:
-                    rec = session.record_run(level.id, run, schedule_label(lrs))
-            except (ChallengeRuleError, OSError) as exc:
-                app.call_from_thread(
-                    app.notify, f"This run was not recorded: {exc}", severity="error", timeout=15
-                )
-                return
+                run = replay(level, lrs)  # a copy: the board's run may be reset meanwhile
+                try:
+                    with _RECORDING:
+                        rec = session.record_run(level.id, run, schedule_label(lrs))
+                except (ChallengeRuleError, OSError) as exc:
+                    app.call_from_thread(
+                        app.notify,
+                        f"This run was not recorded: {exc}",
+                        severity="error",
+                        timeout=15,
+                    )
+                    return
+            finally:
+                done.set()
             app.call_from_thread(tell_recorded, app, session, rec)
 
         app.run_worker(record, thread=True, group="challenge-record", exit_on_error=False)

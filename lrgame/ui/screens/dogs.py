@@ -234,9 +234,9 @@ class DogsScreen(PlayScreen):
         self.notify("This level has no loss chart: the quiz is its loss.")
 
     # -- the end ---------------------------------------------------------------------
-    def _show_result(self, result, n_steps: int) -> None:
+    def _show_result(self, result, n_steps: int, hidden: str | None = "") -> None:
         # the result screen explains the run in this level's words, not a landscape's
         if len(self.run.steps) == n_steps and self.run.over:
             text, kind = self._words()
             result = dataclasses.replace(result, diagnosis=Diagnosis(kind, text.plain))
-        super()._show_result(result, n_steps)
+        super()._show_result(result, n_steps, hidden=hidden)

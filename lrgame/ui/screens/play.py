@@ -404,16 +404,24 @@ class PlayScreen(Screen):
                 self.app.call_from_thread(
                     self.notify, f"Could not save this result: {exc}", severity="error"
                 )
+            hidden = self.par_rate_hidden(result)
         finally:
             self.app.call_from_thread(setattr, self, "_judging", False)
-        self.app.call_from_thread(self._show_result, result, n_steps)
+        self.app.call_from_thread(self._show_result, result, n_steps, hidden=hidden)
 
-    def _show_result(self, result, n_steps: int) -> None:
+    def par_rate_hidden(self, result) -> str | None:
+        """Why the result may not name the rate that reaches par yet (None: it may).
+        Called in the judging worker."""
+        from ...results import par_rate_hidden
+
+        return par_rate_hidden(self.level, result)
+
+    def _show_result(self, result, n_steps: int, hidden: str | None = "") -> None:
         if len(self.run.steps) != n_steps or not self.run.over:
             return  # the player undid or reset meanwhile
         from .result import ResultScreen
 
-        self.app.push_screen(ResultScreen(result))
+        self.app.push_screen(ResultScreen(result, hidden=hidden))
 
     def retry(self) -> None:
         self.action_reset()
