@@ -168,6 +168,10 @@ class ChallengePlayScreen(PlayScreen):
         if self.running or self._may_start():
             super().action_run()
 
+    def action_finish(self) -> None:
+        if self.running or self._may_start():
+            super().action_finish()
+
     def action_undo(self) -> None:
         self.notify("There is no undo in a challenge: every step counts.", title="No undo")
 

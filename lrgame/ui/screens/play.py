@@ -8,6 +8,7 @@ table, the status line and the diagnosis from the run.
 from __future__ import annotations
 
 import math
+import time
 
 import numpy as np
 from rich.text import Text
@@ -33,9 +34,12 @@ LR_FACTOR = 10 ** (1 / 4)
 #: The run animation: this many steps a second for a short budget...
 STEPS_PER_SECOND = 8
 #: ...and a longer budget is sped up to finish in about this many seconds.
-RUN_SECONDS = 6.0
-#: Fastest timer tick; beyond it several steps are taken per tick.
+RUN_SECONDS = 3.0
+#: Fastest timer tick (a frame); beyond it several steps are taken per frame.
 MAX_TICKS_PER_SECOND = 30
+#: A frame stops stepping after this long and paints, so keys are answered between
+#: frames even where a step is slow (a million parameters).
+FRAME_BUDGET_S = 0.05
 
 
 class PlayScreen(Screen):
@@ -46,6 +50,7 @@ class PlayScreen(Screen):
     BINDINGS = [
         Binding("space", "step", "Step", id="step", tooltip="Take one step of gradient descent"),
         Binding("r", "run", "Run", id="run", tooltip="Run to the end of the budget (r stops)"),
+        Binding("f", "finish", "End", id="finish", tooltip="Finish the run at once"),
         Binding("u", "undo", "Undo", id="undo", tooltip="Take back the last step"),
         Binding("x", "reset", "Reset", id="reset", tooltip="Back to iteration 0"),
         Binding("l", "edit_lr", "lr", id="edit-lr", tooltip="Type a learning rate"),
@@ -70,7 +75,8 @@ class PlayScreen(Screen):
         Binding("g", "log_scale", "Log", show=False, id="log"),
         Binding("q", "app.quit", "Quit", show=False, id="quit-board"),
         Binding("h", "hint", "Hint", id="hint", tooltip="Show the next hint"),
-        Binding("escape", "back", "Back", id="back", tooltip="Stop the run, or back"),
+        # escape (like g and q) is in the help, so that f and p fit in 80 columns
+        Binding("escape", "back", "Back", show=False, id="back", tooltip="Stop the run, or back"),
         # shown only on levels that offer them (check_action)
         Binding("s", "next_schedule", "Sched", id="schedule", tooltip="Next schedule"),
         Binding("S", "edit_schedule", "Edit schedule", show=False, id="edit-schedule"),
@@ -91,6 +97,8 @@ class PlayScreen(Screen):
         self.set_reactive(PlayScreen.lr, float(level.lr.default))
         self._timer: Timer | None = None
         self._steps_per_tick = 1
+        self._pace = (0.0, 0, float(STEPS_PER_SECOND))
+        self.frames = 0  # frames painted by the last run (r or f): the animation's length
         self._hint = 0
         self._par = None
         self._judging = False
@@ -267,21 +275,43 @@ class PlayScreen(Screen):
         if self.running:
             self._stop()
             return
+        self._start_run(finish=False)
+
+    def action_finish(self) -> None:
+        """Take every step left at once (the schedule's rates from the rate set)."""
+        if self.running:
+            self._steps_per_tick = self.goal.max_iterations  # the animation: to the end now
+            return
+        self._start_run(finish=True)
+
+    def _start_run(self, finish: bool) -> None:
+        """Step to the end of the budget: animated within about RUN_SECONDS, or at once."""
         if self.run.over:
             self._take_step()  # says why nothing happens
             return
         left = self.goal.max_iterations - self.run.iteration
         rate = max(STEPS_PER_SECOND, left / RUN_SECONDS)
         ticks = min(rate, MAX_TICKS_PER_SECOND)
-        self._steps_per_tick = max(1, math.ceil(rate / ticks))
+        self._steps_per_tick = left if finish else max(1, math.ceil(rate / ticks))
+        # where the animation should be by now: a slow repaint is caught up, not waited for
+        self._pace = (time.perf_counter(), self.run.iteration, rate)
+        self.frames = 0
         self.running = True
         self._tick()
         if self.running:
             self._timer = self.set_interval(1 / ticks, self._tick)
 
     def _tick(self) -> None:
-        for _ in range(self._steps_per_tick):
+        """One frame of a run: its share of steps (fewer if they take longer than a
+        frame's budget: the rest follow in the next frames), then a repaint."""
+        self.frames += 1
+        t0 = time.perf_counter()
+        began, start, rate = self._pace
+        due = start + math.ceil((t0 - began) * rate) - self.run.iteration
+        for _ in range(max(self._steps_per_tick, due)):
             if self.run.over or not self._take_step():
+                break
+            if time.perf_counter() - t0 > FRAME_BUDGET_S:
                 break
         self._after_step()
 
