@@ -154,21 +154,24 @@ def repaints(kind: str, lr: str | None, presses: int, home: str, deadline: float
     return times
 
 
-def measure(runs: int, presses: int, deadline: float) -> dict:
-    """Every figure, as a dict (what --json prints and run_all.py tables)."""
+def measure(runs: int, presses: int, deadline: float, levels=LEVELS) -> dict:
+    """Every figure, as a dict (what --json prints and run_all.py tables); ``runs`` 0
+    leaves out the first frame."""
+    report: dict = {}
     with tempfile.TemporaryDirectory() as home:
         kinds = ("bare", "lrgame")
-        for kind in kinds:
-            first_frame(kind, home, deadline)  # warm the file cache and the bytecode
-        frames: dict[str, list[float]] = {k: [] for k in kinds}
-        for _ in range(runs):  # interleaved, so a busy moment hits both alike
+        if runs > 0:
             for kind in kinds:
-                frames[kind].append(first_frame(kind, home, deadline))
-        report: dict = {"first_frame_s": {k: statistics.median(v) for k, v in frames.items()}}
+                first_frame(kind, home, deadline)  # warm the file cache and the bytecode
+            frames: dict[str, list[float]] = {k: [] for k in kinds}
+            for _ in range(runs):  # interleaved, so a busy moment hits both alike
+                for kind in kinds:
+                    frames[kind].append(first_frame(kind, home, deadline))
+            report["first_frame_s"] = {k: statistics.median(v) for k, v in frames.items()}
         report["repaint_s"] = {
             "bare": statistics.median(repaints("bare", None, presses, home, deadline))
         }
-        for level_id, lr in LEVELS:
+        for level_id, lr in levels:
             report["repaint_s"][level_id] = statistics.median(
                 repaints(level_id, lr, presses, home, deadline)
             )
@@ -178,28 +181,31 @@ def measure(runs: int, presses: int, deadline: float) -> dict:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--runs", type=int, default=7, help="sessions per first-frame figure")
+    ap.add_argument("--runs", type=int, default=7, help="sessions per first-frame figure (0: none)")
     ap.add_argument("--presses", type=int, default=20, help="key presses per repaint figure")
     ap.add_argument("--deadline", type=float, default=60.0, help="longest wait for one screen")
+    ap.add_argument("--level", action="append", help="only this level's repaint (repeatable)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     if subprocess.run(["which", "tmux"], capture_output=True).returncode != 0:
         print("bench_tmux: tmux is not installed", file=sys.stderr)
         return 2
     os.environ.pop("NO_COLOR", None)
-    report = measure(args.runs, args.presses, args.deadline)
+    levels = [lv for lv in LEVELS if not args.level or lv[0] in args.level]
+    report = measure(args.runs, args.presses, args.deadline, levels)
     if args.json:
         print(json.dumps(report, indent=2))
         return 0
-    f = report["first_frame_s"]
     print(f"in tmux {WIDTH}x{HEIGHT}, medians")
-    print(
-        f"  first frame: lrgame {f['lrgame'] * 1000:.0f} ms, bare {f['bare'] * 1000:.0f} ms, "
-        f"ratio {f['lrgame'] / f['bare']:.2f}"
-    )
+    f = report.get("first_frame_s")
+    if f:
+        print(
+            f"  first frame: lrgame {f['lrgame'] * 1000:.0f} ms, bare {f['bare'] * 1000:.0f} ms, "
+            f"ratio {f['lrgame'] / f['bare']:.2f}"
+        )
     r = report["repaint_s"]
     print(f"  key press to repaint: bare {r['bare'] * 1000:.0f} ms")
-    for level_id, _ in LEVELS:
+    for level_id, _ in levels:
         print(
             f"    {level_id:<15} {r[level_id] * 1000:6.0f} ms   ratio {r[level_id] / r['bare']:.2f}"
         )

@@ -99,6 +99,7 @@ class PlayScreen(Screen):
         self._steps_per_tick = 1
         self._pace = (0.0, 0, float(STEPS_PER_SECOND))
         self.frames = 0  # frames painted by the last run (r or f): the animation's length
+        self._status_width = 0
         self._hint = 0
         self._par = None
         self._judging = False
@@ -214,7 +215,12 @@ class PlayScreen(Screen):
             text.append(f" · par {self._par.par}", style="dim")
         if self.running:
             text.append(" · running", style="italic")
-        self.query_one("#status", Static).update(text)
+        # padded to the widest it has been: only a wider line moves the rate field, so
+        # only then is a new layout needed (a layout costs a repaint of the whole board)
+        wider = text.cell_len > self._status_width
+        self._status_width = max(self._status_width, text.cell_len)
+        text.pad_right(self._status_width - text.cell_len)
+        self.query_one("#status", Static).update(text, layout=wider)
 
     def _show_diagnosis(self) -> None:
         d = diagnose_level(self.level, self.run, None if self.run.over else self.rate_now())
@@ -223,7 +229,7 @@ class PlayScreen(Screen):
             text.append(" ".join(self.level.story.split()) + "\n", style="italic")
         text.append(d.text)
         widget = self.query_one("#diagnosis", Static)
-        widget.update(text)
+        widget.update(text, layout=False)  # its height is fixed (app.tcss)
         widget.set_classes(f"-{d.kind.value}")
 
     def watch_lr(self, lr: float) -> None:

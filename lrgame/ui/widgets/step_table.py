@@ -28,6 +28,23 @@ class StepTable(DataTable):
         self.names = names
         self.full = keeps_params and len(names) <= FULL_COLUMNS_LIMIT
         self._shown = 0  # rows on screen
+        self._checking_bars = False
+
+    def refresh(self, *regions, repaint: bool = True, layout: bool = False, recompose=False):
+        """A row added or removed changes what scrolls inside the table, whose own size
+        the CSS fixes: that needs the scrollbars updated, not a layout of the whole
+        board (which repaints every chart), unless a scrollbar appears or goes."""
+        if layout and not recompose and self.is_mounted and not self._checking_bars:
+            self._checking_bars = True
+            try:
+                bars = (self.show_vertical_scrollbar, self.show_horizontal_scrollbar)
+                self._refresh_scrollbars()  # lays out by itself if one appears or goes
+                if bars == (self.show_vertical_scrollbar, self.show_horizontal_scrollbar):
+                    self._scroll_update(self.virtual_size)
+                    layout = False
+            finally:
+                self._checking_bars = False
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
 
     def on_mount(self) -> None:
         if self.full:
