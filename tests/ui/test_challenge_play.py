@@ -163,3 +163,20 @@ async def test_the_rate_locks_and_giving_up_counts_after_a_warning(ui, tmp_path)
 
     entry = Grader(load_challenge(tmp_path / "week3.yaml")).grade(str(session.path))
     assert entry.status == "accepted", entry.reason
+
+
+async def test_a_challenge_refuses_the_preview(ui, tmp_path):
+    app = challenge_game(open_session(tmp_path, attempts=2))
+    async with app.run_test(size=ui.SIZE) as pilot:
+        await ui.settle(pilot)
+        await pilot.press("enter")
+        await ui.settle(pilot)
+        assert isinstance(app.screen, ChallengePlayScreen)
+        await pilot.press("p")
+        await pilot.pause()
+        assert not app.screen.preview and not app.screen.explored
+        assert any("off in a challenge" in n.message for n in app._notifications)
+        shown = [
+            a.binding.description for a in app.screen.active_bindings.values() if a.binding.show
+        ]
+        assert "Peek" not in shown and "Step" in shown  # not offered on the footer either

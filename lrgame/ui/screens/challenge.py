@@ -103,6 +103,7 @@ class ChallengePlayScreen(PlayScreen):
         Binding(
             "u", "undo", "Undo", id="undo", show=False, tooltip="Off in a challenge: steps count"
         ),
+        Binding("p", "preview", "Peek", id="preview", show=False, tooltip="Off in a challenge"),
         Binding(
             "q",
             "quit_challenge",
@@ -171,6 +172,12 @@ class ChallengePlayScreen(PlayScreen):
     def action_finish(self) -> None:
         if self.running or self._may_start():
             super().action_finish()
+
+    def action_preview(self) -> None:
+        self.notify(
+            "The preview is off in a challenge: here the rate is yours to reason out.",
+            title="No preview",
+        )
 
     def action_undo(self) -> None:
         self.notify("There is no undo in a challenge: every step counts.", title="No undo")

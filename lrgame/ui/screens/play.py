@@ -51,6 +51,13 @@ class PlayScreen(Screen):
         Binding("space", "step", "Step", id="step", tooltip="Take one step of gradient descent"),
         Binding("r", "run", "Run", id="run", tooltip="Run to the end of the budget (r stops)"),
         Binding("f", "finish", "End", id="finish", tooltip="Finish the run at once"),
+        Binding(
+            "p",
+            "preview",
+            "Peek",
+            id="preview",
+            tooltip="Preview: the path the rate set would take from here (a practice run)",
+        ),
         Binding("u", "undo", "Undo", id="undo", tooltip="Take back the last step"),
         Binding("x", "reset", "Reset", id="reset", tooltip="Back to iteration 0"),
         Binding("l", "edit_lr", "lr", id="edit-lr", tooltip="Type a learning rate"),
@@ -87,6 +94,8 @@ class PlayScreen(Screen):
 
     lr: reactive[float] = reactive(0.1, init=False)
     running: reactive[bool] = reactive(False, init=False)
+    #: Explore mode (p): the board draws the path the rate set would take from here.
+    preview: reactive[bool] = reactive(False, init=False)
 
     def __init__(self, level) -> None:
         super().__init__()
@@ -99,6 +108,11 @@ class PlayScreen(Screen):
         self._steps_per_tick = 1
         self._pace = (0.0, 0, float(STEPS_PER_SECOND))
         self.frames = 0  # frames painted by the last run (r or f): the animation's length
+        #: The preview was on during this run: it is practice (no stars, nothing saved).
+        self.explored = False
+        self._preview_asked = 0  # forecasts asked for; only the latest one is shown
+        #: The forecast the preview shows, and the words for it (None: none shown).
+        self.preview_forecast = None
         self._status_width = 0
         self._hint = 0
         self._par = None
@@ -128,6 +142,7 @@ class PlayScreen(Screen):
                 cursor_blink=getattr(self.app, "cursor_blink", True),
                 id="lr-field",
             )
+        yield Static(id="preview-line")
         if len(level.schedule_tools()) > 1:
             yield SchedulePicker(
                 level.schedule_tools(),
@@ -195,6 +210,7 @@ class PlayScreen(Screen):
         )
         self._show_status()
         self._show_diagnosis()
+        self._ask_preview()
 
     def _show_status(self) -> None:
         run = self.run
@@ -213,6 +229,8 @@ class PlayScreen(Screen):
             text.append(f" · trial {self.trials + 1} (−{self.level.trials.cost * self.trials})")
         if self._par is not None and self._par.par is not None:
             text.append(f" · par {self._par.par}", style="dim")
+        if self.explored:
+            text.append(" · practice", style="italic")
         if self.running:
             text.append(" · running", style="italic")
         # padded to the widest it has been: only a wider line moves the rate field, so
@@ -240,9 +258,70 @@ class PlayScreen(Screen):
         self._show_status()
         if not self.running:
             self._show_diagnosis()
+        self._ask_preview()
 
-    def watch_running(self) -> None:
+    def watch_running(self, running: bool) -> None:
         self._show_status()
+        if not running:
+            self._ask_preview()  # stopped mid-run: the preview from where it stands
+
+    # -- the preview (p): where the rate set would take the run from here ---------------
+    def action_preview(self) -> None:
+        self.preview = not self.preview
+
+    def watch_preview(self, on: bool) -> None:
+        self.query_one("#preview-line", Static).set_class(on, "-shown")
+        if on:
+            self.explored = True
+            self.notify(
+                "The board shows where the rate set would take this run, as you change it. "
+                "A run played with the preview is practice: no stars, nothing saved.",
+                title="Preview on",
+            )
+            self._ask_preview()
+        else:
+            self._preview_asked += 1  # a forecast still on its way is not shown
+            self._show_preview(None, "")
+        self._show_status()
+
+    def _ask_preview(self) -> None:
+        """Forecast the run from here at the rate set, in a worker: a key is never kept
+        waiting, and only the forecast for the latest rate and iteration is shown."""
+        if not self.preview or self.running:
+            return
+        self._preview_asked += 1
+        if self.run.over:
+            self._show_preview(None, "This run has ended: x starts a new one from the start.")
+            return
+        from ...engine.forecast import RateRule
+
+        rule = RateRule(self.lr, self.schedule)
+        self._forecast_preview(self._preview_asked, _snapshot(self.run), rule)
+
+    @work(thread=True, exclusive=True, group="preview", exit_on_error=False)
+    def _forecast_preview(self, asked: int, run, rule) -> None:
+        from ...engine.forecast import forecast
+        from ...preview import preview_words
+
+        f = forecast(run, rule, path=True)
+        words = preview_words(f, rule, self.landscape.minimum)
+        self.app.call_from_thread(self._got_preview, asked, f, words)
+
+    def _got_preview(self, asked: int, forecast, words: str) -> None:
+        if asked != self._preview_asked or not self.preview:
+            return  # the rate or the run has changed since: a newer forecast is on its way
+        self._show_preview(forecast, words)
+
+    def _show_preview(self, forecast, words: str) -> None:
+        self.preview_forecast = forecast
+        line = self.query_one("#preview-line", Static)
+        line.update(Text(words, style="italic") if words else Text(), layout=False)
+        self.query_one("#landscape", LandscapeChart).show_preview(
+            None if forecast is None else forecast.params
+        )
+        self.query_one("#loss-chart", LossChart).show_preview(
+            None if forecast is None else forecast.losses
+        )
 
     # -- actions ---------------------------------------------------------------------
     def _board_focus(self) -> None:
@@ -339,6 +418,7 @@ class PlayScreen(Screen):
         if self.run.iteration > 0:
             self.trials += 1  # a run tried and left behind: on a trials level it costs
         self.run.reset()
+        self.explored = self.preview  # a new run: practice only if the preview is still on
         self._refresh_board()
 
     def action_edit_lr(self) -> None:
@@ -424,16 +504,18 @@ class PlayScreen(Screen):
     def _finish(self) -> None:
         if not self._judging:
             self._judging = True
-            self._judge(len(self.run.steps))
+            self._judge(len(self.run.steps), self.explored)
 
     @work(thread=True, exclusive=True, group="judge", exit_on_error=False)
-    def _judge(self, n_steps: int) -> None:
-        from ...results import judge, save, with_trials
+    def _judge(self, n_steps: int, explored: bool = False) -> None:
+        from ...results import judge, practice, save, with_trials
 
         try:
             result = judge(self.level, self.run)
             if self.level.trials is not None:  # each run tried before this one costs
                 result = with_trials(self.level, result, self.trials)
+            if explored:  # played with the preview on: practice
+                result = practice(result)
             try:
                 result = save(result, self.app.store)
             except Exception as exc:  # the result still shows; the player is told why
@@ -461,3 +543,14 @@ class PlayScreen(Screen):
 
     def retry(self) -> None:
         self.action_reset()
+
+
+def _snapshot(run):
+    """A copy of ``run`` as it stands, for a worker thread to forecast from while the
+    board goes on (a step rebinds the run's params and appends to its steps: the copy's
+    list and arrays stay as they were)."""
+    import copy
+
+    snap = copy.copy(run)
+    snap.steps = list(run.steps)
+    return snap

@@ -72,7 +72,13 @@ class ResultScreen(Screen):
         else:  # the rate is the answer: it is not given away before it is earned
             text.append(f"{steps} against par {r.par}.")
         text.append(f"  Final loss {num(r.final_loss)}.\n")
-        if r.new_best:
+        if r.explored:
+            text.append(
+                "Practice: this run was played with the preview on, so it earns no stars "
+                "and is not saved.",
+                style="bold",
+            )
+        elif r.new_best:
             text.append("New best! Saved.", style="bold")
         elif r.previous is not None:
             p = r.previous
