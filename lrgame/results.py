@@ -101,6 +101,8 @@ def par_rate_hidden(level, result: Result) -> str | None:
         return "On this level finding the rate is the game: par's rate stays hidden."
     if (result.cleared and not result.explored) or result.previous is not None:
         return None
+    if result.cleared:  # cleared with the preview's help
+        return "Clear it without the preview to see the rate that reaches par."
     return "Clear this level to see the rate that reaches par."
 
 
