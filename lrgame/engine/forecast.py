@@ -71,10 +71,7 @@ NOISY_BOUNCE_FRACTION = 0.5
 #: Bisection for the edge of stability: rates in the first sweep, per refinement, rounds.
 EDGE_POINTS = 24
 EDGE_REFINE = 16
-EDGE_ROUNDS = 3
-#: What is reported as the largest stable rate is the bisection's last stable rate times
-#: this: a hair of safety for a rate whose divergence is slower than the horizon shows.
-EDGE_MARGIN = 0.995
+EDGE_ROUNDS = 2
 
 #: Words for what a run that is out of budget does beyond it.
 CLEARS, DIVERGES, GROWS, STUCK, STALLS, CREEPS = (
@@ -454,7 +451,8 @@ def max_stable_lr(landscape: Landscape, goal: Goal, lr_min: float, lr_max: float
 
     On a quadratic bowl this is exactly 2 / (the largest curvature that holds any of the
     start), capped at ``lr_max``. Elsewhere it is the bisection of ``stable_below`` from
-    the start, looking well past the budget, less a half-percent margin."""
+    the start, looking well past the budget: the last rate found stable, a little below
+    the first found unstable (growth, however slow, counts as unstable)."""
     if isinstance(landscape, QuadraticBowl):
         held = (landscape.start != 0) & (landscape.curvatures > 0)
         if not held.any():
@@ -463,8 +461,4 @@ def max_stable_lr(landscape: Landscape, goal: Goal, lr_min: float, lr_max: float
         if edge < lr_min:
             return None
         return float(min(edge, lr_max))
-    run = Run(landscape, goal)
-    edge = stable_below(run, lr_max, lr_min, CONSTANT, budget=goal.max_iterations)
-    if edge is None or edge >= lr_max:
-        return edge
-    return max(edge * EDGE_MARGIN, lr_min)
+    return stable_below(Run(landscape, goal), lr_max, lr_min, CONSTANT)
