@@ -10,6 +10,8 @@ figures are what a player sees:
    until the new iteration number shows (lrgame: ``iteration N`` in the status line
    after one step of descent on x-squared, stretched-bowl and million-bowl; the bare
    app: ``count N`` after the key).
+3. With the preview on (``p``): from ``]`` or ``[`` to the preview's words for the
+   new rate (``at 0.001778: ...``), which need the engine's forecast, made in a worker.
 
 The bare app is a Textual app with a Header, a counter (a Label) and a Footer.
 Polling costs a few milliseconds per capture, alike for both. Every wait is bounded
@@ -69,6 +71,14 @@ LEVELS = (("x-squared", "0.001"), ("stretched-bowl", "0.001"), ("million-bowl", 
 TITLE_TEXT = "a game about the learning rate"
 
 
+#: A tmux server of this benchmark's own (-L), apart from any other tmux on the machine.
+SOCKET = f"lrbench-{os.getpid()}"
+TMUX = ["tmux", "-L", SOCKET]
+#: A new session is tried this many times: the server of the session before may be
+#: exiting (tmux quits when its last session goes) just as the next one starts.
+START_TRIES = 5
+
+
 class Pane:
     """One app in a detached tmux session; ``close`` kills the session."""
 
@@ -77,17 +87,19 @@ class Pane:
         self.deadline = deadline
         exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
         command = f"env {exports} {shlex.join(argv)}"
-        self.started = time.perf_counter()
-        subprocess.run(
-            ["tmux", "new-session", "-d", "-s", self.name, "-x", str(WIDTH), "-y", str(HEIGHT)]
-            + [command],
-            check=True,
-            timeout=30,
-        )
+        new = [*TMUX, "new-session", "-d", "-s", self.name, "-x", str(WIDTH), "-y", str(HEIGHT)]
+        for attempt in range(START_TRIES):
+            self.started = time.perf_counter()
+            started = subprocess.run(new + [command], capture_output=True, timeout=30)
+            if started.returncode == 0:
+                return
+            self.close()  # in case it half started
+            time.sleep(0.2 * (attempt + 1))
+        raise RuntimeError(f"tmux would not start: {started.stderr.decode(errors='replace')}")
 
     def text(self) -> str:
         out = subprocess.run(
-            ["tmux", "capture-pane", "-p", "-t", self.name],
+            [*TMUX, "capture-pane", "-p", "-t", self.name],
             capture_output=True,
             text=True,
             timeout=30,
@@ -105,11 +117,11 @@ class Pane:
     def keys(self, *keys: str) -> float:
         """Send keys; the moment they were sent."""
         t = time.perf_counter()
-        subprocess.run(["tmux", "send-keys", "-t", self.name, *keys], check=True, timeout=30)
+        subprocess.run([*TMUX, "send-keys", "-t", self.name, *keys], check=True, timeout=30)
         return t
 
     def close(self) -> None:
-        subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True, timeout=30)
+        subprocess.run([*TMUX, "kill-session", "-t", self.name], capture_output=True, timeout=30)
 
     def __enter__(self) -> Pane:
         return self
@@ -146,7 +158,7 @@ def repaints(kind: str, lr: str | None, presses: int, home: str, deadline: float
             pane.keys("l")
             pane.keys(*lr)
             pane.keys("Enter")
-            pane.wait_for(f"lr {lr}")
+            pane.wait_for(f"· lr {lr}")  # the status line, not the field being typed in
             time.sleep(0.5)
         for k in range(1, presses + 1):
             t0 = pane.keys("Space")
@@ -154,7 +166,33 @@ def repaints(kind: str, lr: str | None, presses: int, home: str, deadline: float
     return times
 
 
-def measure(runs: int, presses: int, deadline: float, levels=LEVELS) -> dict:
+def preview_repaints(level_id: str, lr: str, presses: int, home: str, deadline: float):
+    """With the preview on (p): seconds from each ``]`` to the pane showing the
+    forecast's words for the new rate (the forecast runs in a worker meanwhile)."""
+    from lrgame.text import num
+
+    factor = 10 ** (1 / 4)  # play.LR_FACTOR, without importing Textual here
+    times = []
+    with Pane(LRGAME + ["play", level_id], {"LRGAME_HOME": home}, deadline) as pane:
+        pane.wait_for("iteration 0/")
+        time.sleep(1.0)
+        pane.keys("l")
+        pane.keys(*lr)
+        pane.keys("Enter")
+        pane.wait_for(f"· lr {lr}")  # the status line, not the field being typed in
+        pane.keys("p")
+        pane.wait_for(f"at {lr}:")
+        time.sleep(0.5)
+        rate = float(lr)
+        for k in range(presses):
+            up = k % 8 < 4  # up four presses, down four: the rate stays in range
+            rate = rate * factor if up else rate / factor
+            t0 = pane.keys("]" if up else "[")
+            times.append(pane.wait_for(f"at {num(rate)}:") - t0)
+    return times
+
+
+def measure(runs: int, presses: int, deadline: float, levels=LEVELS, preview=True) -> dict:
     """Every figure, as a dict (what --json prints and run_all.py tables); ``runs`` 0
     leaves out the first frame."""
     report: dict = {}
@@ -175,6 +213,11 @@ def measure(runs: int, presses: int, deadline: float, levels=LEVELS) -> dict:
             report["repaint_s"][level_id] = statistics.median(
                 repaints(level_id, lr, presses, home, deadline)
             )
+        if preview:
+            report["preview_s"] = {
+                level_id: statistics.median(preview_repaints(level_id, lr, presses, home, deadline))
+                for level_id, lr in levels
+            }
     report["terminal"] = f"tmux {WIDTH}x{HEIGHT}"
     return report
 
@@ -185,6 +228,7 @@ def main() -> int:
     ap.add_argument("--presses", type=int, default=20, help="key presses per repaint figure")
     ap.add_argument("--deadline", type=float, default=60.0, help="longest wait for one screen")
     ap.add_argument("--level", action="append", help="only this level's repaint (repeatable)")
+    ap.add_argument("--no-preview", action="store_true", help="leave out the preview figures")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     if subprocess.run(["which", "tmux"], capture_output=True).returncode != 0:
@@ -192,7 +236,10 @@ def main() -> int:
         return 2
     os.environ.pop("NO_COLOR", None)
     levels = [lv for lv in LEVELS if not args.level or lv[0] in args.level]
-    report = measure(args.runs, args.presses, args.deadline, levels)
+    try:
+        report = measure(args.runs, args.presses, args.deadline, levels, not args.no_preview)
+    finally:  # the benchmark's own server (-L): nothing of it outlives the run
+        subprocess.run([*TMUX, "kill-server"], capture_output=True, timeout=30)
     if args.json:
         print(json.dumps(report, indent=2))
         return 0
@@ -209,6 +256,11 @@ def main() -> int:
         print(
             f"    {level_id:<15} {r[level_id] * 1000:6.0f} ms   ratio {r[level_id] / r['bare']:.2f}"
         )
+    if "preview_s" in report:
+        print("  preview on: ] to the new rate's forecast in words")
+    for level_id, _ in levels if "preview_s" in report else ():
+        v = report["preview_s"][level_id]
+        print(f"    {level_id:<15} {v * 1000:6.0f} ms   ratio {v / r['bare']:.2f}")
     return 0
 
 

@@ -120,6 +120,14 @@ def table(sweep: dict, engine: dict, ui: dict, serve: dict | None, tmux: dict | 
                 f"| {r[level] / r['bare']:.2f}x ({r[level] * 1000:.0f} ms / "
                 f"{r['bare'] * 1000:.0f} ms) | within 2x | {verdict(r[level] / r['bare'] <= 2)} |"
             )
+        for level, label in levels:
+            v = tmux["preview_s"][level]
+            rows.append(
+                f"| preview on: key press (`]`) to the new rate's forecast in words, in tmux, "
+                f"{label} parameter{'s' if label != 'one' else ''} ({level}) / bare app "
+                f"| {v / r['bare']:.2f}x ({v * 1000:.0f} ms / {r['bare'] * 1000:.0f} ms) "
+                f"| within 2x | {verdict(v / r['bare'] <= 2)} |"
+            )
     else:
         rows.append("| figures in tmux | not run: tmux is not installed | | - |")
     # secondary: headless, through Pilot, whose fixed waits are in both figures
