@@ -4,11 +4,12 @@ refuses it: tests/ui/test_challenge_play.py.)"""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import pytest
 
-from lrgame.engine import Outcome
+from lrgame.engine import Outcome, Run
 from lrgame.store import Store
 from lrgame.ui.screens.result import ResultScreen
 
@@ -74,6 +75,11 @@ async def test_the_preview_says_what_the_run_then_does(ui, level, lr, steps_firs
             if start > 0:
                 assert f"at iteration {ran.iteration}" in words
         assert set(ran.lrs[start:]) == {board.lr}
+        beyond = re.search(r"it would clear at iteration (\d+)", words)
+        if beyond:  # past the budget: the same run given a longer budget clears there
+            goal = dataclasses.replace(ran.goal, max_iterations=int(beyond[1]) + 10)
+            longer = Run(ran.landscape, goal).play(ran.lrs[:start] + [board.lr] * int(beyond[1]))
+            assert longer.outcome is Outcome.CLEARED and longer.iteration == int(beyond[1])
 
 
 async def test_the_preview_draws_the_path_the_run_then_takes(ui):

@@ -300,12 +300,21 @@ class PlayScreen(Screen):
 
     @work(thread=True, exclusive=True, group="preview", exit_on_error=False)
     def _forecast_preview(self, asked: int, run, rule) -> None:
+        """First the budget alone (quick: the words and the path land at once), then,
+        for a run that runs out of budget, the look past it (up to thousands of steps)."""
+        from textual.worker import get_current_worker
+
+        from ...engine import Outcome
         from ...engine.forecast import forecast
         from ...preview import preview_words
 
+        minimum = self.landscape.minimum
+        f = forecast(run, rule, horizon=0, path=True)
+        self.app.call_from_thread(self._got_preview, asked, f, preview_words(f, rule, minimum))
+        if f.outcome is not Outcome.OUT_OF_BUDGET or get_current_worker().is_cancelled:
+            return
         f = forecast(run, rule, path=True)
-        words = preview_words(f, rule, self.landscape.minimum)
-        self.app.call_from_thread(self._got_preview, asked, f, words)
+        self.app.call_from_thread(self._got_preview, asked, f, preview_words(f, rule, minimum))
 
     def _got_preview(self, asked: int, forecast, words: str) -> None:
         if asked != self._preview_asked or not self.preview:
