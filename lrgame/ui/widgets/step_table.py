@@ -8,6 +8,7 @@ a preview with the rate now set, drawn dim until the step is taken.
 from __future__ import annotations
 
 from rich.text import Text
+from textual.geometry import Size
 from textual.widgets import DataTable
 
 from ...text import num
@@ -105,4 +106,10 @@ class StepTable(DataTable):
         lr = None if run.over else next_lr
         for key, cell in zip(keys, self._step_cells(last, lr, True)):
             self.update_cell(str(len(steps) - 1), key, cell)
-        self.move_cursor(row=len(steps) - 1, animate=False)
+        self.move_cursor(row=len(steps) - 1, animate=False, scroll=False)
+        # Follow the last row now: every row is one line, so the scrollable height is
+        # known, and the table is painted once per step (DataTable would scroll only
+        # after the next refresh, and paint again).
+        height = (self.header_height if self.show_header else 0) + len(steps)
+        self.virtual_size = Size(self.virtual_size.width, height)
+        self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
