@@ -10,6 +10,8 @@ figures are what a player sees:
    until the new iteration number shows (lrgame: ``iteration N`` in the status line
    after one step of descent on x-squared, stretched-bowl and million-bowl; the bare
    app: ``count N`` after the key).
+   Beside it, the app's own CPU time per key press (from /proc), which a busy
+   machine disturbs much less than the wall time.
 3. With the preview on (``p``): from ``]`` or ``[`` to the preview's words for the
    new rate (``at 0.001778: ...``), which need the engine's forecast, made in a worker.
 
@@ -120,6 +122,17 @@ class Pane:
         subprocess.run([*TMUX, "send-keys", "-t", self.name, *keys], check=True, timeout=30)
         return t
 
+    def cpu_seconds(self) -> float:
+        """CPU time the app in the pane has used so far (``env`` execs the app)."""
+        pid = subprocess.run(
+            [*TMUX, "display-message", "-p", "-t", self.name, "#{pane_pid}"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        ).stdout.strip()
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def close(self) -> None:
         subprocess.run([*TMUX, "kill-session", "-t", self.name], capture_output=True, timeout=30)
 
@@ -160,10 +173,17 @@ def repaints(kind: str, lr: str | None, presses: int, home: str, deadline: float
             pane.keys("Enter")
             pane.wait_for(f"· lr {lr}")  # the status line, not the field being typed in
             time.sleep(0.5)
+        cpu0 = pane.cpu_seconds()
         for k in range(1, presses + 1):
             t0 = pane.keys("Space")
             times.append(pane.wait_for(shown.format(k)) - t0)
+        CPU[kind] = (pane.cpu_seconds() - cpu0) / presses
     return times
+
+
+#: The app's own CPU time per key press (user + system, from /proc), by app: much
+#: less sensitive than the wall time to other work on a busy machine.
+CPU: dict[str, float] = {}
 
 
 def preview_repaints(level_id: str, lr: str, presses: int, home: str, deadline: float):
@@ -180,6 +200,7 @@ def preview_repaints(level_id: str, lr: str, presses: int, home: str, deadline: 
         pane.keys(*lr)
         pane.keys("Enter")
         pane.wait_for(f"· lr {lr}")  # the status line, not the field being typed in
+        time.sleep(0.5)  # the board has its keys back from the rate field
         pane.keys("p")
         pane.wait_for(f"at {lr}:")
         time.sleep(0.5)
@@ -213,6 +234,7 @@ def measure(runs: int, presses: int, deadline: float, levels=LEVELS, preview=Tru
             report["repaint_s"][level_id] = statistics.median(
                 repaints(level_id, lr, presses, home, deadline)
             )
+        report["repaint_cpu_s"] = dict(CPU)
         if preview:
             report["preview_s"] = {
                 level_id: statistics.median(preview_repaints(level_id, lr, presses, home, deadline))
@@ -240,6 +262,8 @@ def main() -> int:
         report = measure(args.runs, args.presses, args.deadline, levels, not args.no_preview)
     finally:  # the benchmark's own server (-L): nothing of it outlives the run
         subprocess.run([*TMUX, "kill-server"], capture_output=True, timeout=30)
+        folder = Path(os.environ.get("TMUX_TMPDIR", "/tmp")) / f"tmux-{os.getuid()}"
+        (folder / SOCKET).unlink(missing_ok=True)
     if args.json:
         print(json.dumps(report, indent=2))
         return 0
@@ -256,6 +280,10 @@ def main() -> int:
         print(
             f"    {level_id:<15} {r[level_id] * 1000:6.0f} ms   ratio {r[level_id] / r['bare']:.2f}"
         )
+    cpu = report["repaint_cpu_s"]
+    print("  the app's CPU time per key press (user + system)")
+    for which in ["bare"] + [lv for lv, _ in levels]:
+        print(f"    {which:<15} {cpu[which] * 1000:6.0f} ms   ratio {cpu[which] / cpu['bare']:.2f}")
     if "preview_s" in report:
         print("  preview on: ] to the new rate's forecast in words")
     for level_id, _ in levels if "preview_s" in report else ():

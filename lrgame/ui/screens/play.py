@@ -111,7 +111,7 @@ class PlayScreen(Screen):
         #: The preview was on during this run: it is practice (no stars, nothing saved).
         self.explored = False
         self._preview_asked = 0  # forecasts asked for; only the latest one is shown
-        #: The forecast the preview shows, and the words for it (None: none shown).
+        #: The forecast the preview shows (None: none shown).
         self.preview_forecast = None
         self._status_width = 0
         self._hint = 0
