@@ -20,6 +20,7 @@ async def play(ui, pilot, app, lr: str) -> ResultScreen:
     await ui.type_lr(pilot, lr)
     await pilot.press("r")
     await ui.wait_for(pilot, lambda: isinstance(app.screen, ResultScreen))
+    await pilot.pause()  # mounted: its race chart drawn
     return app.screen
 
 

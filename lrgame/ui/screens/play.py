@@ -373,8 +373,9 @@ class PlayScreen(Screen):
 
     def action_finish(self) -> None:
         """Take every step left at once (the schedule's rates from the rate set)."""
-        if self.running:
-            self._steps_per_tick = self.goal.max_iterations  # the animation: to the end now
+        if self.running:  # the animation: every step left in this frame
+            self._steps_per_tick = self.goal.max_iterations
+            self._tick()
             return
         self._start_run(finish=True)
 
