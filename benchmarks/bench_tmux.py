@@ -22,7 +22,9 @@ an interrupt. Medians of several runs; ratios are lrgame over bare. Run:
 
     python benchmarks/bench_tmux.py [--runs N] [--presses N] [--json]
 
-Needs tmux; with ``--json`` it prints a dict for run_all.py.
+Needs tmux; with ``--json`` it prints a dict for run_all.py. Run it from the root of
+the checkout to measure: ``python -m lrgame`` puts the current folder first on the
+path, so the game measured is the one in the folder it is started from.
 """
 
 from __future__ import annotations
@@ -172,6 +174,7 @@ def repaints(kind: str, lr: str | None, presses: int, home: str, deadline: float
             pane.keys(*lr)
             pane.keys("Enter")
             pane.wait_for(f"· lr {lr}")  # the status line, not the field being typed in
+            pane.wait_for("· par ")  # par's sweep (a worker) is done: not in the figures
             time.sleep(0.5)
         cpu0 = pane.cpu_seconds()
         for k in range(1, presses + 1):
