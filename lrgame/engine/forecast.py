@@ -125,6 +125,9 @@ class Forecast:
     beyond: str | None = None
     beyond_iterations: int | None = None
     horizon: int = 0  # the last iteration looked at
+    #: The judged loss where the look ended: at ``iterations`` within the budget, else
+    #: where the run cleared or diverged past it, or at the horizon.
+    end_loss: float = math.nan
 
     @property
     def steps(self) -> int:
@@ -157,15 +160,12 @@ class _State:
 
 def _state(run: Run) -> _State:
     landscape = run.landscape
-    params = np.asarray(run.params, dtype=float)
-    grouped = False
-    if isinstance(landscape, QuadraticBowl) and landscape.n_params > GROUP_ABOVE:
-        values, inverse = landscape._groups()
-        with np.errstate(all="ignore"):
-            mass = np.bincount(inverse, weights=params**2, minlength=values.size)
-        landscape = QuadraticBowl(values, np.sqrt(mass), run.landscape.minimum)
+    grouped = isinstance(landscape, QuadraticBowl) and landscape.n_params > GROUP_ABOVE
+    if grouped:
+        landscape = _grouped_now(run)
         params = landscape.start.copy()
-        grouped = True
+    else:
+        params = np.asarray(run.params, dtype=float)
     goal = run.goal
     held = 0
     for s in reversed(run.steps):
@@ -182,6 +182,21 @@ def _state(run: Run) -> _State:
         run.steps[0].gradient_norm,
         grouped,
     )
+
+
+def _grouped_now(run: Run) -> QuadraticBowl:
+    """The run's bowl now, one parameter per distinct curvature c: every parameter of the
+    bowl has been multiplied by prod(1 - lr_s * c) over the steps taken, so the group's
+    mass is its start mass times that product squared (O(steps x curvatures), not O(n))."""
+    bowl = run.landscape
+    start = getattr(bowl, "_grouped_start", None)
+    if start is None:
+        start = bowl._grouped_start = bowl.grouped()
+    values = start.curvatures
+    lrs = np.asarray(run.lrs, dtype=float)
+    with np.errstate(all="ignore"):
+        factor = np.prod(1.0 - lrs[:, None] * values[None, :], axis=0) if lrs.size else 1.0
+        return QuadraticBowl(values, start.start * factor, bowl.minimum)
 
 
 def start_state(landscape: Landscape, goal: Goal) -> Run:
@@ -222,10 +237,11 @@ def forecast_many(
     if isinstance(run, ChildRun):
         return _child_forecasts(run, lrs, schedule, budget, path)
     budget = run.goal.max_iterations if budget is None else int(budget)
-    if run.over:
+    extra = horizon_for(budget) if horizon is None else max(int(horizon), 0)
+    # an ended run has no future, except one out of budget: past it lies what it would do
+    if run.over and not (run.outcome is Outcome.OUT_OF_BUDGET and extra > 0):
         return [_ended(run, float(lr), path) for lr in lrs]
     st = _state(run)
-    extra = horizon_for(budget) if horizon is None else max(int(horizon), 0)
     return _continue(st, lrs, schedule, max(budget, st.t), extra, path)
 
 
@@ -233,7 +249,9 @@ def _ended(run, lr: float, path: bool) -> Forecast:
     s = run.current
     losses = np.array([s.full_loss]) if path else np.zeros(0)
     params = s.params[None, :].copy() if (path and s.params is not None) else None
-    return Forecast(run.outcome, run.iteration, run.iteration, lr, losses, params)
+    return Forecast(
+        run.outcome, run.iteration, run.iteration, lr, losses, params, end_loss=s.full_loss
+    )
 
 
 def _continue(
@@ -319,6 +337,7 @@ def _continue(
                 beyond,
                 beyond_at,
                 budget + extra,
+                float(loss[i]),
             )
         )
     return out
@@ -400,6 +419,7 @@ def _child_forecasts(run, lrs: np.ndarray, schedule, budget, path: bool) -> list
                 np.array([row[i] for row in losses[:k]]) if path else np.zeros(0),
                 np.array([row[i] for row in iterates[:k]]) if path else None,
                 horizon=last,
+                end_loss=float(losses[-1][i]),
             )
         )
     return out
