@@ -593,7 +593,8 @@ def _better(run, rule: RateRule, f: Forecast, bigger: bool, within: float = 1.0)
     here = run if not run.over else Run(run.landscape, run.goal)
     lr = rule.lr
     span = (lr * 1.05, lr * ADVICE_SPAN) if bigger else (lr / ADVICE_SPAN, lr / 1.05)
-    lrs = np.geomspace(*span, ADVICE_POINTS)
+    # rates as they are printed (four figures), so that the one named is the one forecast
+    lrs = np.unique([float(num(r)) for r in np.geomspace(*span, ADVICE_POINTS)])
     fs = forecast_many(here, lrs, rule.schedule, horizon=0)
     to_beat = math.inf
     if f.outcome is Outcome.CLEARED:
@@ -601,17 +602,20 @@ def _better(run, rule: RateRule, f: Forecast, bigger: bool, within: float = 1.0)
     # the rate closest to the player's that does it: the smallest change that helps
     helps = [g for g in fs if g.outcome is Outcome.CLEARED and g.iterations < to_beat]
     best = (helps[0] if bigger else helps[-1]) if helps else None
-    what = "bigger" if bigger else "smaller"
     if best is None:
         return ""
+    what = "bigger" if bigger else "smaller"
+    verdict = "is quicker" if f.outcome is Outcome.CLEARED else "gets there"
     rate = (
         f"lr {num(best.lr)}"
         if rule.schedule.name == "constant"
         else f"{rule.schedule.spec()} from base lr {num(best.lr)}"
     )
     if here is run:
-        return f" A {what} rate is quicker: from here, {rate} reaches the goal at step {best.iterations}."
-    return f" A {what} rate is quicker: started over, {rate} reaches the goal in {best.iterations} steps."
+        where = f"from here, {rate} reaches the goal at step {best.iterations}"
+    else:
+        where = f"started over, {rate} reaches the goal in {best.iterations} steps"
+    return f" A {what} rate {verdict}: {where}."
 
 
 def _percent(fraction: float) -> str:
