@@ -30,6 +30,7 @@ from .engine.forecast import (
     RateRule,
     forecast,
     forecast_many,
+    horizon_for,
     stable_below,
 )
 from .text import num
@@ -380,6 +381,7 @@ def _diverged(run: Run) -> Diagnosis:
         fresh = Run(run.landscape, run.goal)
         edge = stable_below(fresh, mine, mine * EDGE_SPAN)
         where = f"keep {name} in this valley" if name else "stay in the valley"
+        looked = run.goal.max_iterations + horizon_for(run.goal.max_iterations)
         if edge is None:
             text += (
                 f" Started over, even a rate {num(1 / EDGE_SPAN)} times smaller than yours "
@@ -387,12 +389,15 @@ def _diverged(run: Run) -> Diagnosis:
             )
         elif edge < mine:
             text += (
-                f" Started over, the constant rates below about {num(edge)} {where} "
-                f"(they do not diverge); yours is {num(mine)}."
+                f" Started over, the constant rates below about {num(edge)} {where}: none of "
+                f"them diverges in {looked:,} steps; yours is {num(mine)}."
             )
         else:  # a constant run at this rate would not have diverged: the changes did it
             edge = None
-            text += f" A constant run at {num(mine)} from the start does not diverge."
+            text += (
+                f" A constant run at {num(mine)} from the start does not diverge in "
+                f"{looked:,} steps."
+            )
     return Diagnosis(Kind.DIVERGED, text, forecast=f, stable_below=edge)
 
 
