@@ -115,7 +115,21 @@ def _fewest(
             found.append((steps, (part.lrs[max(j - 1, 0)], part.lrs[min(j + 1, k)])))
         found.sort(key=lambda f: f[0])
         windows = [w for _, w in found[: max(1, REFINE_WINDOWS // 4)]]
-    return par, best_lr
+    return _roundest(landscape, goal, schedule, par, best_lr)
+
+
+def _roundest(landscape: Landscape, goal: Goal, schedule, par: int, lr: float) -> tuple[int, float]:
+    """(par, ``lr`` written with as few significant figures as still clear in par steps):
+    0.5 rather than 0.500236, a rate a player can type and a hint can quote. A rounder
+    rate may even clear in fewer steps (a one-step window the sweeps stepped over)."""
+    candidates = [float(f"{lr:.{d}g}") for d in range(1, 7)]
+    batch = sweep(landscape, goal, candidates, schedule)
+    steps = np.where(batch.cleared, batch.iterations, np.iinfo(np.int64).max)
+    fewest = min(par, int(steps.min()))
+    for c, n in zip(candidates, steps):
+        if n == fewest:
+            return fewest, c
+    return par, lr
 
 
 def coarse_points(landscape: Landscape, goal: Goal) -> int:

@@ -341,7 +341,7 @@ def claims() -> dict[str, list[tuple[tuple[str, ...], Check]]]:
                 ("60", "100", "2", "0.0125"),
                 lambda: (
                     list(slope_at("coarse-to-fine", [1, 1])) == [60, 100]
-                    and q(level("coarse-to-fine").compute_par().best_lr, 0.0125, rel_tol=0.03)
+                    and earns_par("coarse-to-fine", 0.0125)
                 ),
             ),
         ],
