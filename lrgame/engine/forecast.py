@@ -23,7 +23,12 @@ mini-batches, which continue with the same seeded batches) or the child's run
 (``engine.dogs.ChildRun``: its stream ends, so nothing lies beyond the budget).
 A bowl of more than ``GROUP_ABOVE`` parameters is forecast on one parameter per
 distinct curvature holding that curvature's mass: exactly the same losses, at the
-cost of a bowl of a few hundred parameters (see ``QuadraticBowl.grouped``).
+cost of a bowl of a few hundred parameters (see ``QuadraticBowl.grouped``); under a
+constant rate in closed form per curvature (a million-parameter bowl: milliseconds).
+
+Cost: a forecast plays (budget - now) steps, plus the horizon for a run still going
+when the budget runs out. For a quick look within the budget only (a preview on every
+keypress), pass ``horizon=0``; ``beyond`` is then None.
 """
 
 from __future__ import annotations
@@ -242,7 +247,104 @@ def forecast_many(
     if run.over and not (run.outcome is Outcome.OUT_OF_BUDGET and extra > 0):
         return [_ended(run, float(lr), path) for lr in lrs]
     st = _state(run)
+    if st.grouped and schedule.name == "constant":  # a big bowl: exact, per curvature
+        return [_bowl_forecast(st, float(lr), max(budget, st.t), extra, path) for lr in lrs]
     return _continue(st, lrs, schedule, max(budget, st.t), extra, path)
+
+
+#: Rows of the (steps x curvatures) table a closed-form bowl forecast evaluates at once.
+BOWL_CHUNK = 4096
+
+
+def _bowl_gaps(w: np.ndarray, rho2: np.ndarray, j0: int, j1: int) -> np.ndarray:
+    """The gap above the floor after j = j0 .. j1 - 1 more steps: sum(w * rho2**j)."""
+    out = np.empty(max(j1 - j0, 0))
+    with np.errstate(all="ignore"):
+        for a in range(j0, j1, BOWL_CHUNK):
+            j = np.arange(a, min(a + BOWL_CHUNK, j1), dtype=float)
+            out[a - j0 : a - j0 + j.size] = np.power(rho2[None, :], j[:, None]) @ w
+    return out
+
+
+def _bowl_forecast(st: _State, lr: float, budget: int, extra: int, path: bool) -> Forecast:
+    """A constant rate on a bowl, in closed form: after j more steps the parameters of
+    curvature c hold (1 - lr*c)**(2j) times the loss they hold now. Within the budget and
+    the horizon the gap is evaluated at every step (a table, not a loop); past them, the
+    largest factor with any loss decides: above 1 it grows, 1 it stalls, below 1 the gap
+    only shrinks, and the step it clears is found by bisection, however far away."""
+    bowl, goal = st.landscape, st.goal
+    c = bowl.curvatures
+    with np.errstate(all="ignore"):
+        w = 0.5 * c * st.params**2
+        rho2 = (1.0 - lr * c) ** 2
+    until = budget + extra
+    gaps = _bowl_gaps(w, rho2, 0, until - st.t + 1)  # index j: iteration st.t + j
+    minimum = bowl.minimum
+    with np.errstate(all="ignore"):
+        inside = np.abs(gaps) <= goal.loss_below
+        bad = ~np.isfinite(gaps) | (gaps > st.bound)
+    idx = np.arange(gaps.size)
+    # iterations in a row within the goal up to each j (those up to now are st.held)
+    mark = np.where(inside, 0, idx)
+    last_out = np.maximum.accumulate(mark)
+    held = idx - last_out + np.where(last_out == 0, st.held, 0)
+    cleared = inside & (held >= goal.hold) & (idx > 0)
+    bad[0] = False
+    ends = np.flatnonzero(cleared | bad)
+    end = int(ends[0]) if ends.size else None
+    in_budget = end is not None and st.t + end <= budget
+    if in_budget:
+        outcome = Outcome.CLEARED if cleared[end] else Outcome.DIVERGED
+        iters = st.t + end
+    else:
+        outcome, iters = Outcome.OUT_OF_BUDGET, budget
+    beyond = beyond_at = None
+    end_gap = gaps[end] if end is not None else gaps[-1]
+    if not in_budget and extra > 0:
+        if end is not None:
+            beyond, beyond_at = (CLEARS if cleared[end] else DIVERGES), st.t + end
+        else:
+            beyond, beyond_at, end_gap = _bowl_beyond(w, rho2, goal, until - st.t)
+            beyond_at = None if beyond_at is None else st.t + beyond_at
+    k = min(iters - st.t, PATH_LIMIT) + 1
+    return Forecast(
+        outcome,
+        iters,
+        st.t,
+        lr,
+        (gaps[:k] + minimum) if path else np.zeros(0),
+        None,
+        beyond,
+        beyond_at,
+        until,
+        float(end_gap + minimum),
+    )
+
+
+def _bowl_beyond(w: np.ndarray, rho2: np.ndarray, goal: Goal, j: int):
+    """What a bowl run that neither cleared nor diverged by j more steps does later."""
+    held = w > 0
+    top = float(rho2[held].max()) if held.any() else 0.0
+    gap = float(_bowl_gaps(w, rho2, j, j + 1)[0])
+    if top > 1:
+        return GROWS, None, gap
+    if top == 1:
+        return STALLS, None, gap
+    # every factor is below 1: the gap only shrinks; find the first step within the goal
+    hi = max(j, 1)
+    while _bowl_gaps(w, rho2, hi, hi + 1)[0] > goal.loss_below:
+        hi *= 2
+        if hi > 1e15:
+            return CREEPS, None, gap
+    lo = j
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if _bowl_gaps(w, rho2, mid, mid + 1)[0] > goal.loss_below:
+            lo = mid
+        else:
+            hi = mid
+    within = float(_bowl_gaps(w, rho2, hi, hi + 1)[0])
+    return CLEARS, hi + goal.hold - 1, within
 
 
 def _ended(run, lr: float, path: bool) -> Forecast:
