@@ -23,6 +23,7 @@ from .engine.forecast import (
     CLEARS,
     CREEPS,
     DIVERGES,
+    EDGE_BUDGET,
     GROWS,
     STALLS,
     STUCK,
@@ -49,6 +50,8 @@ ADVICE_SPAN = 100.0
 #: A run the forecast clears is a crawl when a bigger rate needs at most this share of the
 #: steps it still needs.
 SLOW_SHARE = 0.5
+#: A better rate is looked for this many steps ahead at most.
+ADVICE_STEPS = 2_000
 #: The edge of stability from the start is looked for down to this fraction of the rate.
 EDGE_SPAN = 1e-4
 
@@ -379,9 +382,10 @@ def _diverged(run: Run) -> Diagnosis:
     if lrs and isinstance(run, Run):
         mine = float(lrs[-1])
         fresh = Run(run.landscape, run.goal)
-        edge = stable_below(fresh, mine, mine * EDGE_SPAN)
+        budget = min(run.goal.max_iterations, EDGE_BUDGET)
+        edge = stable_below(fresh, mine, mine * EDGE_SPAN, budget=budget)
         where = f"keep {name} in this valley" if name else "stay in the valley"
-        looked = run.goal.max_iterations + horizon_for(run.goal.max_iterations)
+        looked = budget + horizon_for(budget)
         if edge is None:
             text += (
                 f" Started over, even a rate {num(1 / EDGE_SPAN)} times smaller than yours "
@@ -600,7 +604,9 @@ def _better(run, rule: RateRule, f: Forecast, bigger: bool, within: float = 1.0)
     span = (lr * 1.05, lr * ADVICE_SPAN) if bigger else (lr / ADVICE_SPAN, lr / 1.05)
     # rates as they are printed (four figures), so that the one named is the one forecast
     lrs = np.unique([float(num(r)) for r in np.geomspace(*span, ADVICE_POINTS)])
-    fs = forecast_many(here, lrs, rule.schedule, horizon=0)
+    # looked at over ADVICE_STEPS at most: a long budget must not cost its square
+    budget = min(here.goal.max_iterations, here.iteration + ADVICE_STEPS)
+    fs = forecast_many(here, lrs, rule.schedule, budget=budget, horizon=0)
     to_beat = math.inf
     if f.outcome is Outcome.CLEARED:
         to_beat = min(f.iterations, f.start + within * (f.iterations - f.start) + 1)

@@ -77,6 +77,9 @@ NOISY_BOUNCE_FRACTION = 0.5
 EDGE_POINTS = 24
 EDGE_REFINE = 16
 EDGE_ROUNDS = 2
+#: The edge of stability is looked for over at most this much of the budget (then the
+#: horizon past it): a level with a budget of 100,000 steps does not cost millions.
+EDGE_BUDGET = 5_000
 
 #: Words for what a run that is out of budget does beyond it.
 CLEARS, DIVERGES, GROWS, STUCK, STALLS, CREEPS = (
@@ -583,4 +586,5 @@ def max_stable_lr(landscape: Landscape, goal: Goal, lr_min: float, lr_max: float
         if edge < lr_min:
             return None
         return float(min(edge, lr_max))
-    return stable_below(Run(landscape, goal), lr_max, lr_min, CONSTANT)
+    budget = min(goal.max_iterations, EDGE_BUDGET)
+    return stable_below(Run(landscape, goal), lr_max, lr_min, CONSTANT, budget=budget)
