@@ -80,6 +80,9 @@ EDGE_ROUNDS = 2
 #: The edge of stability is looked for over at most this much of the budget (then the
 #: horizon past it): a level with a budget of 100,000 steps does not cost millions.
 EDGE_BUDGET = 5_000
+#: Steps past the budget that max_stable_lr looks: growth that is slower than this shows
+#: is at most a part in 1e9 per step, while every level's par pays this look once.
+EDGE_HORIZON = 1_000
 
 #: Words for what a run that is out of budget does beyond it.
 CLEARS, DIVERGES, GROWS, STUCK, STALLS, CREEPS = (
@@ -587,4 +590,6 @@ def max_stable_lr(landscape: Landscape, goal: Goal, lr_min: float, lr_max: float
             return None
         return float(min(edge, lr_max))
     budget = min(goal.max_iterations, EDGE_BUDGET)
-    return stable_below(Run(landscape, goal), lr_max, lr_min, CONSTANT, budget=budget)
+    return stable_below(
+        Run(landscape, goal), lr_max, lr_min, CONSTANT, budget=budget, horizon=EDGE_HORIZON
+    )
