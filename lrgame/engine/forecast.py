@@ -13,8 +13,14 @@ API (stable; the play screen's preview and the diagnosis use it):
 - ``forecast(run, rule, budget=None, horizon=None, path=True) -> Forecast``.
 - ``forecast_many(run, lrs, schedule=CONSTANT, budget=None, horizon=None, path=False)
   -> list[Forecast]``: one forecast per base rate, simulated together.
-- ``stable_below(run, lr_max, lr_min, schedule=CONSTANT) -> float | None``: the edge
-  of stability from here, by bisection on forecasts.
+- ``Forecast``: ``outcome`` (Outcome) and ``iterations`` (the run's iteration where it
+  ends; the budget if out of budget), ``start``, ``lr``, ``losses`` (the judged loss from
+  ``start`` on, at most PATH_LIMIT + 1 of them), ``params`` (the path, (k, d); None for a
+  grouped bowl or without ``path``), ``beyond`` / ``beyond_iterations`` (out of budget:
+  what happens past it), ``horizon``, ``end_loss``; ``.diverges``, ``.steps``,
+  ``.as_json()`` (the CLI's ``{"outcome", "iterations"}``).
+- ``stable_below(run, lr_max, lr_min, schedule=CONSTANT, budget=None, horizon=None)
+  -> float | None``: the edge of stability from here, by bisection on forecasts.
 - ``max_stable_lr(landscape, goal, lr_min, lr_max) -> float | None``: the largest rate
   in range whose constant-rate run from the start never diverges.
 
