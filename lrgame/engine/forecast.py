@@ -13,8 +13,14 @@ API (stable; the play screen's preview and the diagnosis use it):
 - ``forecast(run, rule, budget=None, horizon=None, path=True) -> Forecast``.
 - ``forecast_many(run, lrs, schedule=CONSTANT, budget=None, horizon=None, path=False)
   -> list[Forecast]``: one forecast per base rate, simulated together.
-- ``stable_below(run, lr_max, lr_min, schedule=CONSTANT) -> float | None``: the edge
-  of stability from here, by bisection on forecasts.
+- ``Forecast``: ``outcome`` (Outcome) and ``iterations`` (the run's iteration where it
+  ends; the budget if out of budget), ``start``, ``lr``, ``losses`` (the judged loss from
+  ``start`` on, at most PATH_LIMIT + 1 of them), ``params`` (the path, (k, d); None for a
+  grouped bowl or without ``path``), ``beyond`` / ``beyond_iterations`` (out of budget:
+  what happens past it), ``horizon``, ``end_loss``; ``.diverges``, ``.steps``,
+  ``.as_json()`` (the CLI's ``{"outcome", "iterations"}``).
+- ``stable_below(run, lr_max, lr_min, schedule=CONSTANT, budget=None, horizon=None)
+  -> float | None``: the edge of stability from here, by bisection on forecasts.
 - ``max_stable_lr(landscape, goal, lr_min, lr_max) -> float | None``: the largest rate
   in range whose constant-rate run from the start never diverges.
 
@@ -23,7 +29,12 @@ mini-batches, which continue with the same seeded batches) or the child's run
 (``engine.dogs.ChildRun``: its stream ends, so nothing lies beyond the budget).
 A bowl of more than ``GROUP_ABOVE`` parameters is forecast on one parameter per
 distinct curvature holding that curvature's mass: exactly the same losses, at the
-cost of a bowl of a few hundred parameters (see ``QuadraticBowl.grouped``).
+cost of a bowl of a few hundred parameters (see ``QuadraticBowl.grouped``); under a
+constant rate in closed form per curvature (a million-parameter bowl: milliseconds).
+
+Cost: a forecast plays (budget - now) steps, plus the horizon for a run still going
+when the budget runs out. For a quick look within the budget only (a preview on every
+keypress), pass ``horizon=0``; ``beyond`` is then None.
 """
 
 from __future__ import annotations
@@ -72,6 +83,12 @@ NOISY_BOUNCE_FRACTION = 0.5
 EDGE_POINTS = 24
 EDGE_REFINE = 16
 EDGE_ROUNDS = 2
+#: The edge of stability is looked for over at most this much of the budget (then the
+#: horizon past it): a level with a budget of 100,000 steps does not cost millions.
+EDGE_BUDGET = 5_000
+#: Steps past the budget that max_stable_lr looks: growth that is slower than this shows
+#: is at most a part in 1e9 per step, while every level's par pays this look once.
+EDGE_HORIZON = 1_000
 
 #: Words for what a run that is out of budget does beyond it.
 CLEARS, DIVERGES, GROWS, STUCK, STALLS, CREEPS = (
@@ -125,6 +142,9 @@ class Forecast:
     beyond: str | None = None
     beyond_iterations: int | None = None
     horizon: int = 0  # the last iteration looked at
+    #: The judged loss where the look ended: at ``iterations`` within the budget, else
+    #: where the run cleared or diverged past it, or at the horizon.
+    end_loss: float = math.nan
 
     @property
     def steps(self) -> int:
@@ -157,15 +177,12 @@ class _State:
 
 def _state(run: Run) -> _State:
     landscape = run.landscape
-    params = np.asarray(run.params, dtype=float)
-    grouped = False
-    if isinstance(landscape, QuadraticBowl) and landscape.n_params > GROUP_ABOVE:
-        values, inverse = landscape._groups()
-        with np.errstate(all="ignore"):
-            mass = np.bincount(inverse, weights=params**2, minlength=values.size)
-        landscape = QuadraticBowl(values, np.sqrt(mass), run.landscape.minimum)
+    grouped = isinstance(landscape, QuadraticBowl) and landscape.n_params > GROUP_ABOVE
+    if grouped:
+        landscape = _grouped_now(run)
         params = landscape.start.copy()
-        grouped = True
+    else:
+        params = np.asarray(run.params, dtype=float)
     goal = run.goal
     held = 0
     for s in reversed(run.steps):
@@ -182,6 +199,21 @@ def _state(run: Run) -> _State:
         run.steps[0].gradient_norm,
         grouped,
     )
+
+
+def _grouped_now(run: Run) -> QuadraticBowl:
+    """The run's bowl now, one parameter per distinct curvature c: every parameter of the
+    bowl has been multiplied by prod(1 - lr_s * c) over the steps taken, so the group's
+    mass is its start mass times that product squared (O(steps x curvatures), not O(n))."""
+    bowl = run.landscape
+    start = getattr(bowl, "_grouped_start", None)
+    if start is None:
+        start = bowl._grouped_start = bowl.grouped()
+    values = start.curvatures
+    lrs = np.asarray(run.lrs, dtype=float)
+    with np.errstate(all="ignore"):
+        factor = np.prod(1.0 - lrs[:, None] * values[None, :], axis=0) if lrs.size else 1.0
+        return QuadraticBowl(values, start.start * factor, bowl.minimum)
 
 
 def start_state(landscape: Landscape, goal: Goal) -> Run:
@@ -222,18 +254,118 @@ def forecast_many(
     if isinstance(run, ChildRun):
         return _child_forecasts(run, lrs, schedule, budget, path)
     budget = run.goal.max_iterations if budget is None else int(budget)
-    if run.over:
+    extra = horizon_for(budget) if horizon is None else max(int(horizon), 0)
+    # an ended run has no future, except one out of budget: past it lies what it would do
+    if run.over and not (run.outcome is Outcome.OUT_OF_BUDGET and extra > 0):
         return [_ended(run, float(lr), path) for lr in lrs]
     st = _state(run)
-    extra = horizon_for(budget) if horizon is None else max(int(horizon), 0)
+    if st.grouped and schedule.name == "constant":  # a big bowl: exact, per curvature
+        return [_bowl_forecast(st, float(lr), max(budget, st.t), extra, path) for lr in lrs]
     return _continue(st, lrs, schedule, max(budget, st.t), extra, path)
+
+
+#: Rows of the (steps x curvatures) table a closed-form bowl forecast evaluates at once.
+BOWL_CHUNK = 4096
+
+
+def _bowl_gaps(w: np.ndarray, rho2: np.ndarray, j0: int, j1: int) -> np.ndarray:
+    """The gap above the floor after j = j0 .. j1 - 1 more steps: sum(w * rho2**j)."""
+    out = np.empty(max(j1 - j0, 0))
+    with np.errstate(all="ignore"):
+        for a in range(j0, j1, BOWL_CHUNK):
+            j = np.arange(a, min(a + BOWL_CHUNK, j1), dtype=float)
+            out[a - j0 : a - j0 + j.size] = np.power(rho2[None, :], j[:, None]) @ w
+    return out
+
+
+def _bowl_forecast(st: _State, lr: float, budget: int, extra: int, path: bool) -> Forecast:
+    """A constant rate on a bowl, in closed form: after j more steps the parameters of
+    curvature c hold (1 - lr*c)**(2j) times the loss they hold now. Within the budget and
+    the horizon the gap is evaluated at every step (a table, not a loop); past them, the
+    largest factor with any loss decides: above 1 it grows, 1 it stalls, below 1 the gap
+    only shrinks, and the step it clears is found by bisection, however far away."""
+    bowl, goal = st.landscape, st.goal
+    c = bowl.curvatures
+    with np.errstate(all="ignore"):
+        w = 0.5 * c * st.params**2
+        rho2 = (1.0 - lr * c) ** 2
+    until = budget + extra
+    gaps = _bowl_gaps(w, rho2, 0, until - st.t + 1)  # index j: iteration st.t + j
+    minimum = bowl.minimum
+    with np.errstate(all="ignore"):
+        inside = np.abs(gaps) <= goal.loss_below
+        bad = ~np.isfinite(gaps) | (gaps > st.bound)
+    idx = np.arange(gaps.size)
+    # iterations in a row within the goal up to each j (those up to now are st.held)
+    mark = np.where(inside, 0, idx)
+    last_out = np.maximum.accumulate(mark)
+    held = idx - last_out + np.where(last_out == 0, st.held, 0)
+    cleared = inside & (held >= goal.hold) & (idx > 0)
+    bad[0] = False
+    ends = np.flatnonzero(cleared | bad)
+    end = int(ends[0]) if ends.size else None
+    in_budget = end is not None and st.t + end <= budget
+    if in_budget:
+        outcome = Outcome.CLEARED if cleared[end] else Outcome.DIVERGED
+        iters = st.t + end
+    else:
+        outcome, iters = Outcome.OUT_OF_BUDGET, budget
+    beyond = beyond_at = None
+    end_gap = gaps[end] if end is not None else gaps[-1]
+    if not in_budget and extra > 0:
+        if end is not None:
+            beyond, beyond_at = (CLEARS if cleared[end] else DIVERGES), st.t + end
+        else:
+            beyond, beyond_at, end_gap = _bowl_beyond(w, rho2, goal, until - st.t)
+            beyond_at = None if beyond_at is None else st.t + beyond_at
+    k = min(iters - st.t, PATH_LIMIT) + 1
+    return Forecast(
+        outcome,
+        iters,
+        st.t,
+        lr,
+        (gaps[:k] + minimum) if path else np.zeros(0),
+        None,
+        beyond,
+        beyond_at,
+        until,
+        float(end_gap + minimum),
+    )
+
+
+def _bowl_beyond(w: np.ndarray, rho2: np.ndarray, goal: Goal, j: int):
+    """What a bowl run that neither cleared nor diverged by j more steps does later."""
+    held = w > 0
+    top = float(rho2[held].max()) if held.any() else 0.0
+    gap = float(_bowl_gaps(w, rho2, j, j + 1)[0])
+    if top > 1:
+        return GROWS, None, gap
+    if top == 1:
+        return STALLS, None, gap
+    # every factor is below 1: the gap only shrinks; find the first step within the goal
+    hi = max(j, 1)
+    while _bowl_gaps(w, rho2, hi, hi + 1)[0] > goal.loss_below:
+        hi *= 2
+        if hi > 1e15:
+            return CREEPS, None, gap
+    lo = j
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if _bowl_gaps(w, rho2, mid, mid + 1)[0] > goal.loss_below:
+            lo = mid
+        else:
+            hi = mid
+    within = float(_bowl_gaps(w, rho2, hi, hi + 1)[0])
+    return CLEARS, hi + goal.hold - 1, within
 
 
 def _ended(run, lr: float, path: bool) -> Forecast:
     s = run.current
     losses = np.array([s.full_loss]) if path else np.zeros(0)
     params = s.params[None, :].copy() if (path and s.params is not None) else None
-    return Forecast(run.outcome, run.iteration, run.iteration, lr, losses, params)
+    return Forecast(
+        run.outcome, run.iteration, run.iteration, lr, losses, params, end_loss=s.full_loss
+    )
 
 
 def _continue(
@@ -319,6 +451,7 @@ def _continue(
                 beyond,
                 beyond_at,
                 budget + extra,
+                float(loss[i]),
             )
         )
     return out
@@ -400,6 +533,7 @@ def _child_forecasts(run, lrs: np.ndarray, schedule, budget, path: bool) -> list
                 np.array([row[i] for row in losses[:k]]) if path else np.zeros(0),
                 np.array([row[i] for row in iterates[:k]]) if path else None,
                 horizon=last,
+                end_loss=float(losses[-1][i]),
             )
         )
     return out
@@ -461,4 +595,7 @@ def max_stable_lr(landscape: Landscape, goal: Goal, lr_min: float, lr_max: float
         if edge < lr_min:
             return None
         return float(min(edge, lr_max))
-    return stable_below(Run(landscape, goal), lr_max, lr_min, CONSTANT)
+    budget = min(goal.max_iterations, EDGE_BUDGET)
+    return stable_below(
+        Run(landscape, goal), lr_max, lr_min, CONSTANT, budget=budget, horizon=EDGE_HORIZON
+    )

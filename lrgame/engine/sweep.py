@@ -13,7 +13,8 @@ from .schedules import CONSTANT, Schedule
 
 SWEEP_POINTS = 200
 #: Par's coarse sweep takes up to this many rates (the brute force par must never lose to),
-#: as many as PAR_WORK numbers touched allow; it never takes fewer than SWEEP_POINTS.
+#: as many as PAR_WORK units of work allow (budget x step cost per rate, as MAX_COST in
+#: levels.py counts them); it never takes fewer than SWEEP_POINTS.
 BRUTE_POINTS = 4_000
 PAR_WORK = 200_000_000
 REFINE_POINTS = 64
@@ -87,7 +88,10 @@ def _fewest(
     par = int(coarse.iterations[best])
     best_lr = float(lrs[best])
     last = lrs.size - 1
-    windows = [(lrs[max(i - 1, 0)], lrs[min(i + 1, last)]) for i in _local_minima(coarse)]
+    # each round sweeps at most as many rates as the coarse sweep did
+    most = max(1, min(REFINE_WINDOWS, lrs.size // REFINE_POINTS))
+    minima = _local_minima(coarse)[:most]
+    windows = [(lrs[max(i - 1, 0)], lrs[min(i + 1, last)]) for i in minima]
     for _ in range(REFINE_ROUNDS):
         windows = [(a, b) for a, b in windows if a < b]
         if not windows:
@@ -114,13 +118,29 @@ def _fewest(
             k = part.lrs.size - 1
             found.append((steps, (part.lrs[max(j - 1, 0)], part.lrs[min(j + 1, k)])))
         found.sort(key=lambda f: f[0])
-        windows = [w for _, w in found[: max(1, REFINE_WINDOWS // 4)]]
-    return par, best_lr
+        windows = [w for _, w in found[: max(1, most // 4)]]
+    return _roundest(landscape, goal, schedule, par, best_lr)
 
 
-def coarse_points(landscape: Landscape, goal: Goal) -> int:
-    """How many rates par's coarse sweep takes on this landscape (see BRUTE_POINTS)."""
-    work = max(goal.max_iterations, 1) * (landscape.n_params + 1)
+def _roundest(landscape: Landscape, goal: Goal, schedule, par: int, lr: float) -> tuple[int, float]:
+    """(par, ``lr`` written with as few significant figures as still clear in par steps):
+    0.5 rather than 0.500236, a rate a player can type and a hint can quote. A rounder
+    rate may even clear in fewer steps (a one-step window the sweeps stepped over)."""
+    candidates = [float(f"{lr:.{d}g}") for d in range(1, 7)]
+    batch = sweep(landscape, goal, candidates, schedule)
+    steps = np.where(batch.cleared, batch.iterations, np.iinfo(np.int64).max)
+    fewest = min(par, int(steps.min()))
+    for c, n in zip(candidates, steps):
+        if n == fewest:
+            return fewest, c
+    return par, lr
+
+
+def coarse_points(landscape: Landscape, goal: Goal, step_cost: int | None = None) -> int:
+    """How many rates par's coarse sweep takes (see BRUTE_POINTS). ``step_cost``: the
+    work of one step of one rate (a level's ``step_cost()``); else the parameter count."""
+    cost = step_cost if step_cost is not None else landscape.n_params + 1
+    work = max(goal.max_iterations, 1) * max(int(cost), 1)
     return int(min(BRUTE_POINTS, max(SWEEP_POINTS, PAR_WORK // work)))
 
 
@@ -131,6 +151,7 @@ def find_par(
     lr_max: float,
     points: int | None = None,
     schedules: Sequence[Schedule] = (),
+    step_cost: int | None = None,
 ) -> Par:
     """Sweep the level's range of constant rates, then refine around every local minimum
     of the step count; ``points`` (if given) fixes the coarse sweep's size.
@@ -144,7 +165,7 @@ def find_par(
     if isinstance(landscape, QuadraticBowl):  # the same losses on one param per curvature
         landscape = landscape.grouped()
     if points is None:
-        points = coarse_points(landscape, goal)
+        points = coarse_points(landscape, goal, step_cost)
     coarse = sweep(landscape, goal, log_rates(lr_min, lr_max, points))
     max_stable = max_stable_lr(landscape, goal, lr_min, lr_max)
 

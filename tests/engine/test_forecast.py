@@ -101,3 +101,25 @@ def test_max_stable_lr_of_a_bowl_is_two_over_its_steepest_curvature():
     bowl = QuadraticBowl([1.0, 50.0], [1.0, 1.0])
     assert max_stable_lr(bowl, Goal(1e-4, 100), 1e-4, 1.0) == 2 / 50
     assert max_stable_lr(bowl, Goal(1e-4, 100), 1e-4, 0.01) == 0.01
+
+
+def test_a_big_bowl_forecasts_in_closed_form_what_its_run_does():
+    # 2,000 parameters, so the forecast groups them and uses the closed form
+    n = 2000
+    bowl = QuadraticBowl(np.repeat([1.0, 10.0, 40.0], [700, 700, 600]), np.ones(n), 0.5)
+    for goal in (Goal(1e-3, 80), Goal(1e-3, 80, hold=5)):
+        for lr in (0.001, 0.02, 0.049, 0.0501, 0.06):
+            run = Run(bowl, goal).play([lr] * 3)
+            f = forecast(run, lr)
+            play_schedule(run, lr)
+            assert (f.outcome, f.iterations) == (run.outcome, run.iteration), (lr, goal)
+    slow = forecast(Run(bowl, Goal(1e-3, 80)), 0.001)  # x_i shrinks by (1 - 0.001 c) a step
+    assert slow.beyond == "clears"
+    k = slow.beyond_iterations
+
+    def gap(j):
+        return sum(
+            0.5 * c * m * (1 - 0.001 * c) ** (2 * j) for c, m in [(1, 700), (10, 700), (40, 600)]
+        )
+
+    assert gap(k) <= 1e-3 < gap(k - 1)
