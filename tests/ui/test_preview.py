@@ -137,3 +137,36 @@ async def test_a_run_explored_with_the_preview_earns_no_stars_and_is_not_saved(u
         await pilot.press("space")
         await ui.wait_for(pilot, lambda: isinstance(app.screen, ResultScreen))
         assert app.screen.result.stars == 3 and app.screen.result.new_best
+
+
+async def test_the_preview_follows_the_schedule_chosen(ui):
+    app = ui.game("slow-down")  # a level that offers schedules
+    async with app.run_test(size=ui.SIZE) as pilot:
+        await ui.settle(pilot)
+        board = app.screen
+        await pilot.press("s", "space", "space", "p")
+        words = await settled_preview(ui, pilot, app)
+        spec = board.schedule.spec()
+        assert spec != "constant" and words.startswith(f"at {spec} from base lr ")
+        stated = re.search(
+            r"runs out of budget at iteration (\d+)|(clears|diverges) in (\d+)", words
+        )
+        assert stated, words
+        await pilot.press("f")
+        await ui.wait_for(pilot, lambda: board.run.over)
+        if stated[1]:
+            assert board.run.outcome is Outcome.OUT_OF_BUDGET
+            assert board.run.iteration == int(stated[1])
+        else:
+            assert board.run.outcome.value.startswith(stated[2][:5])
+            assert board.run.iteration - 2 == int(stated[3])
+
+
+async def test_the_child_and_dogs_screen_has_no_preview(ui):
+    app = ui.game("child-and-dogs")
+    async with app.run_test(size=ui.SIZE) as pilot:
+        await ui.settle(pilot)
+        await pilot.press("p")
+        await pilot.pause()
+        assert not app.screen.preview and not app.screen.explored
+        assert any("no preview" in n.message for n in app._notifications)
