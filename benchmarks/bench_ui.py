@@ -1,4 +1,7 @@
-"""Benchmark of the game's responsiveness against a bare Textual app (not a test).
+"""Benchmark of the game's responsiveness against a bare Textual app, headless (not a test).
+
+Secondary figures: Pilot's fixed waits are in both sides of every ratio and hide the
+difference. The player's view, in a real terminal, is ``bench_tmux.py``.
 
 1. Time to first frame: a fresh process is started for each run; the figure is the
    wall time from just before the process is spawned to the first refresh after the

@@ -6,12 +6,14 @@ import json
 import math
 import os
 import sys
+import textwrap
 from typing import Any
 
 import numpy as np
 
 from . import levels as L
-from .engine import Outcome, Run, parse_schedule, play_schedule, score, stars
+from .diagnose import play_diagnosed
+from .engine import Outcome, RateRule, Run, parse_schedule, score, stars
 from .engine.schedules import CONSTANT, ScheduleError
 from .engine.sweep import log_rates, sweep
 from .text import OUTCOME_WORDS, finite_or_none, num, stars_text
@@ -107,17 +109,21 @@ def _within_run_cost(level: L.Level, steps: int, flag: str) -> None:
         )
 
 
-def _run_level(level: L.Level, lr: float, schedule, budget: int | None) -> Run:
+def _run_level(level: L.Level, lr: float, schedule, budget: int | None):
+    """(run, the diagnosis after each of its steps)."""
     goal = level.engine_goal
     if budget is not None:
         from .engine import Goal
 
         goal = Goal(goal.loss_below, budget, goal.hold)
-    return play_schedule(level.new_run(goal), lr, schedule)
+    return play_diagnosed(level, goal, RateRule(lr, schedule))
 
 
-def run_report(level: L.Level, run: Run, lr: float, schedule=CONSTANT) -> dict[str, Any]:
-    """The JSON contract of one run (see README: lrgame run --json)."""
+def run_report(
+    level: L.Level, run: Run, lr: float, schedule=CONSTANT, diagnoses=None
+) -> dict[str, Any]:
+    """The JSON contract of one run (see README: lrgame run --json). ``diagnoses``: the
+    diagnosis after each step (``diagnose.diagnoses_along``), for entries k >= 1."""
     par = level.compute_par().par
     names = level.landscape().names
     full = level.n_params <= FULL_PARAMS_LIMIT
@@ -135,6 +141,8 @@ def run_report(level: L.Level, run: Run, lr: float, schedule=CONSTANT) -> dict[s
         if stochastic:  # loss is the step's mini-batch; the outcome is judged on all the data
             entry["full_loss"] = finite_or_none(s.full_loss)
         entry["lr"] = finite_or_none(s.lr)
+        if diagnoses and s.iteration >= 1:
+            entry["diagnosis"] = diagnoses[s.iteration - 1].as_json()
         trajectory.append(entry)
     outcome = run.outcome or Outcome.OUT_OF_BUDGET
     report = {
@@ -173,8 +181,8 @@ def cmd_run(args) -> int:
             raise UsageError(f"--max-iterations must be from 1 to {L.MAX_ITERATIONS_CAP}")
         _within_run_cost(level, args.max_iterations, "--max-iterations")
         budget = args.max_iterations
-    run = _run_level(level, lr, schedule, budget)
-    report = run_report(level, run, lr, schedule)
+    run, diagnoses = _run_level(level, lr, schedule, budget)
+    report = run_report(level, run, lr, schedule, diagnoses)
     if getattr(args, "replay", None):
         from .challenge import save_run_replay
 
@@ -187,6 +195,9 @@ def cmd_run(args) -> int:
         print(describe(run, report))
     else:
         print_run(level, run, report)
+    if diagnoses:  # the text ends with what the board says after the last step
+        print()
+        print(textwrap.fill(diagnoses[-1].text, 88))
     return 0
 
 

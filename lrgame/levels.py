@@ -200,6 +200,7 @@ class LevelBase(Model):
                     self.lr.min,
                     self.lr.max,
                     schedules=self.schedule_tools(),
+                    step_cost=self.step_cost(),
                 )
                 if len(_PAR_CACHE) >= _PAR_CACHE_SIZE:
                     _PAR_CACHE.pop(next(iter(_PAR_CACHE)))

@@ -39,6 +39,8 @@ class Result:
     trial_cost: int = 0  # points taken off for those trials (already out of ``score``)
     new_best: bool = False
     previous: Best | None = None  # the best saved before this run
+    #: Played with the board's preview on: practice, with no stars and nothing saved.
+    explored: bool = False
 
     @property
     def cleared(self) -> bool:
@@ -83,11 +85,29 @@ def judge(level, run: Run, trials: int = 0) -> Result:
     )
 
 
+def par_rate_hidden(level, result: Result) -> str | None:
+    """Why the result screen may not name the rate that reaches par yet, or None if it
+    may: the player has cleared the level (this run, or a best in the store). On a
+    level with trials it never may: finding the rate is the game."""
+    if level.trials is not None:
+        return "On this level finding the rate is the game: par's rate stays hidden."
+    if (result.cleared and not result.explored) or result.previous is not None:
+        return None
+    if result.cleared:  # cleared with the preview's help
+        return "Clear it without the preview to see the rate that reaches par."
+    return "Clear this level to see the rate that reaches par."
+
+
+def practice(result: Result) -> Result:
+    """A run explored with the preview: it earns no stars or points (``save`` keeps none)."""
+    return dataclasses.replace(result, stars=0, score=0, explored=True)
+
+
 def save(result: Result, store) -> Result:
     """Record a cleared result in the store; the returned copy says whether it is a new best."""
     previous = store.best(result.level_id)
     new_best = False
-    if result.cleared:
+    if result.cleared and not result.explored:
         new_best = store.record(
             result.level_id, result.stars, result.iterations, result.score, list(result.lrs)
         )

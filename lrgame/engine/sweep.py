@@ -8,23 +8,21 @@ from dataclasses import dataclass
 import numpy as np
 
 from .descent import Batch, Goal, simulate
-from .landscape import Landscape
+from .landscape import Landscape, QuadraticBowl
+from .rates import SWEEP_POINTS, log_rates
 from .schedules import CONSTANT, Schedule
 
-SWEEP_POINTS = 200
+__all__ = ["SWEEP_POINTS", "Par", "find_par", "log_rates", "sweep"]
+
+#: Par's coarse sweep takes up to this many rates (the brute force par must never lose to),
+#: as many as PAR_WORK units of work allow (budget x step cost per rate, as MAX_COST in
+#: levels.py counts them); it never takes fewer than SWEEP_POINTS.
+BRUTE_POINTS = 4_000
+PAR_WORK = 200_000_000
 REFINE_POINTS = 64
 REFINE_ROUNDS = 4
-
-
-def log_rates(lr_min: float, lr_max: float, points: int = SWEEP_POINTS) -> np.ndarray:
-    """``points`` learning rates spaced evenly on a log scale, both ends included.
-
-    Any two finite positive ends work, up to the largest float (numpy's geomspace
-    overflows on its way there: its warning is silenced and its result held in range).
-    """
-    with np.errstate(all="ignore"):
-        rates = np.geomspace(lr_min, lr_max, max(int(points), 1))
-    return np.clip(np.nan_to_num(rates, posinf=lr_max), lr_min, lr_max)
+#: Par refines around this many local minima of the step count at most (fewest steps first).
+REFINE_WINDOWS = 32
 
 
 def sweep(landscape: Landscape, goal: Goal, lrs, schedule=CONSTANT) -> Batch:
@@ -38,7 +36,9 @@ class Par:
 
     par: int | None  # fewest steps any constant rate in range needs; None if none clears
     best_lr: float | None  # a rate that clears in ``par`` steps
-    max_stable_lr: float | None  # largest swept rate whose run does not end above its start
+    #: The largest rate in range whose constant-rate run never diverges, however long it
+    #: runs (see forecast.max_stable_lr); on a quadratic bowl, 2 / the largest curvature.
+    max_stable_lr: float | None
     sweep: Batch  # the coarse sweep (of constant rates) behind these figures
     #: The schedule that reaches par with base rate ``best_lr``: constant unless the
     #: level offers schedules and one of them beats every constant rate.
@@ -58,32 +58,87 @@ def _best_index(batch: Batch) -> int | None:
     return int(longest[len(longest) // 2])
 
 
-def _stable(batch: Batch) -> np.ndarray:
-    return ~batch.diverged & (batch.final_loss <= batch.start_loss)
+def _local_minima(batch: Batch) -> list[int]:
+    """Cleared rates whose step count no neighbour beats, at the edges of their plateaus,
+    fewest steps first: a narrow window of fewer steps may hide next to each of them."""
+    steps = np.where(batch.cleared, batch.iterations, np.iinfo(np.int64).max)
+    left = np.concatenate([[np.iinfo(np.int64).max], steps[:-1]])
+    right = np.concatenate([steps[1:], [np.iinfo(np.int64).max]])
+    edge = batch.cleared & (steps <= left) & (steps <= right) & ((steps < left) | (steps < right))
+    hits = np.flatnonzero(edge)
+    if hits.size == 0:  # one plateau across the whole range
+        hits = np.flatnonzero(batch.cleared)[:1]
+    order = np.argsort(steps[hits], kind="stable")
+    return [int(i) for i in hits[order][:REFINE_WINDOWS]]
 
 
 def _fewest(
     landscape: Landscape, goal: Goal, coarse: Batch, schedule
 ) -> tuple[int | None, float | None]:
-    """Par and best rate from a coarse sweep, refined four times around the best rate."""
+    """Par and best rate from a coarse sweep, refined around every local minimum of the
+    step count (not only the best one: a window of fewer steps can be narrower than the
+    sweep's spacing, next to any of them)."""
     best = _best_index(coarse)
     if best is None:
         return None, None
     lrs = coarse.lrs
     par = int(coarse.iterations[best])
     best_lr = float(lrs[best])
-    window = (lrs[max(best - 1, 0)], lrs[min(best + 1, lrs.size - 1)])
+    last = lrs.size - 1
+    # each round sweeps at most as many rates as the coarse sweep did
+    most = max(1, min(REFINE_WINDOWS, lrs.size // REFINE_POINTS))
+    minima = _local_minima(coarse)[:most]
+    windows = [(lrs[max(i - 1, 0)], lrs[min(i + 1, last)]) for i in minima]
     for _ in range(REFINE_ROUNDS):
-        fine = sweep(landscape, goal, log_rates(window[0], window[1], REFINE_POINTS), schedule)
-        j = _best_index(fine)
-        if j is None:
+        windows = [(a, b) for a, b in windows if a < b]
+        if not windows:
             break
-        if fine.iterations[j] <= par:
-            par, best_lr = int(fine.iterations[j]), float(fine.lrs[j])
-        window = (fine.lrs[max(j - 1, 0)], fine.lrs[min(j + 1, fine.lrs.size - 1)])
-        if window[0] == window[1]:
-            break
-    return par, best_lr
+        rates = np.concatenate([log_rates(a, b, REFINE_POINTS) for a, b in windows])
+        fine = sweep(landscape, goal, rates, schedule)
+        found = []
+        for w in range(len(windows)):
+            block = slice(w * REFINE_POINTS, (w + 1) * REFINE_POINTS)
+            part = Batch(
+                fine.lrs[block],
+                fine.codes[block],
+                fine.iterations[block],
+                fine.final_loss[block],
+                fine.lowest_loss[block],
+                fine.start_loss,
+            )
+            j = _best_index(part)
+            if j is None:
+                continue
+            steps = int(part.iterations[j])
+            if steps < par:
+                par, best_lr = steps, float(part.lrs[j])
+            k = part.lrs.size - 1
+            found.append((steps, (part.lrs[max(j - 1, 0)], part.lrs[min(j + 1, k)])))
+        found.sort(key=lambda f: f[0])
+        windows = [w for _, w in found[: max(1, most // 4)]]
+    return _roundest(landscape, goal, schedule, par, best_lr)
+
+
+def _roundest(landscape: Landscape, goal: Goal, schedule, par: int, lr: float) -> tuple[int, float]:
+    """(par, ``lr`` written with as few significant figures as still clear in par steps):
+    0.5 rather than 0.500236, a rate a player can type and a hint can quote. A rounder
+    rate may even clear in fewer steps (a one-step window the sweeps stepped over)."""
+    candidates = [float(f"{lr:.{d}g}") for d in range(1, 7)]
+    batch = sweep(landscape, goal, candidates, schedule)
+    steps = np.where(batch.cleared, batch.iterations, np.iinfo(np.int64).max)
+    fewest = min(par, int(steps.min()))
+    for c, n in zip(candidates, steps):
+        if n == fewest:
+            return fewest, c
+    return par, lr
+
+
+def coarse_points(landscape: Landscape, goal: Goal, step_cost: int | None = None) -> int:
+    """How many rates par's coarse sweep takes (see BRUTE_POINTS). ``step_cost``: the
+    work of one step of one rate (a level's ``step_cost()``); else the parameter count."""
+    cost = step_cost if step_cost is not None else landscape.n_params + 1
+    work = max(goal.max_iterations, 1) * max(int(cost), 1)
+    return int(min(BRUTE_POINTS, max(SWEEP_POINTS, PAR_WORK // work)))
 
 
 def find_par(
@@ -91,26 +146,25 @@ def find_par(
     goal: Goal,
     lr_min: float,
     lr_max: float,
-    points: int = SWEEP_POINTS,
+    points: int | None = None,
     schedules: Sequence[Schedule] = (),
+    step_cost: int | None = None,
 ) -> Par:
-    """Sweep the level's range of constant rates, then refine around the best one.
+    """Sweep the level's range of constant rates, then refine around every local minimum
+    of the step count; ``points`` (if given) fixes the coarse sweep's size.
 
     With ``schedules`` (the ones a level offers), each is swept too, over the same
     base rates, and par is the fewest steps of any of them: on such a level a
     schedule can beat, or be the only way to clear, what constant rates manage.
     """
-    coarse = sweep(landscape, goal, log_rates(lr_min, lr_max, points))
-    lrs = coarse.lrs
+    from .forecast import max_stable_lr
 
-    stable = np.flatnonzero(_stable(coarse))
-    max_stable = None
-    if stable.size:
-        i = int(stable[-1])
-        max_stable = float(lrs[i])
-        if i + 1 < lrs.size:  # the edge lies between this rate and the next: look closer
-            fine = sweep(landscape, goal, log_rates(lrs[i], lrs[i + 1], REFINE_POINTS))
-            max_stable = float(fine.lrs[np.flatnonzero(_stable(fine))[-1]])
+    if isinstance(landscape, QuadraticBowl):  # the same losses on one param per curvature
+        landscape = landscape.grouped()
+    if points is None:
+        points = coarse_points(landscape, goal, step_cost)
+    coarse = sweep(landscape, goal, log_rates(lr_min, lr_max, points))
+    max_stable = max_stable_lr(landscape, goal, lr_min, lr_max)
 
     par, best_lr = _fewest(landscape, goal, coarse, CONSTANT)
     best_schedule = CONSTANT
@@ -118,7 +172,7 @@ def find_par(
         if schedule.name == "constant":
             continue
         if schedule.uses_base_lr:
-            batch = sweep(landscape, goal, log_rates(lr_min, lr_max, points), schedule)
+            batch = sweep(landscape, goal, log_rates(lr_min, lr_max, SWEEP_POINTS), schedule)
             p, lr = _fewest(landscape, goal, batch, schedule)
         else:  # its rates come from its own options: one run says it all
             lr = schedule.options.get("max_lr", lr_max)

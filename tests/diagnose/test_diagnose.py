@@ -5,6 +5,7 @@ import pytest
 
 from lrgame.diagnose import Kind, diagnose, signed
 from lrgame.engine import Goal, Landscape, QuadraticBowl, Run
+from lrgame.text import num
 
 
 def valley() -> QuadraticBowl:
@@ -38,10 +39,12 @@ def test_the_start_previews_the_first_step():
 
 def test_a_good_rate_is_descending_with_the_step_spelled_out():
     d = diagnose(played(valley(), [0.1] * 3))
-    assert d.kind is Kind.DESCENDING
-    assert "36%" in d.text
+    assert "Descending: the loss fell 36%" in d.text
     assert "0.1 × +2.56 = +0.256" in d.text
     assert "from 1.28 to 1.024" in d.text
+    # x = 2 * 0.8**k: x**2 <= 1e-6 from k = 35 on; a rate twice as big needs half the steps
+    assert "At lr 0.1 the goal is reached at step 35 (32 more steps)" in d.text
+    assert d.kind is Kind.CRAWL and "A bigger rate is quicker" in d.text
 
 
 def test_a_step_over_the_bottom_is_an_overshoot_that_names_the_flip():
@@ -49,25 +52,28 @@ def test_a_step_over_the_bottom_is_an_overshoot_that_names_the_flip():
     assert d.kind is Kind.OVERSHOOT
     assert "flipped from +4 to −3.2" in d.text
     assert "0.9 × +4 = +3.6" in d.text
-    assert "still fell" in d.text
+    assert "the loss fell 36%" in d.text
+    assert "the goal is reached at step 35" in d.text  # |1 - 2 * 0.9| = 0.8, as at 0.1
 
 
 def test_an_overshoot_that_lands_higher_says_so():
     d = diagnose(played(valley(), [1.2]))
-    assert d.kind is Kind.OVERSHOOT
-    assert "landed higher" in d.text
+    assert "the loss rose 96% (4 → 7.84)" in d.text
+    # the gap grows by 1.4**2 a step: past 1e6 times the start's from step 21
+    assert d.kind is Kind.DIVERGING and "diverges at step 21" in d.text
 
 
 def test_flips_on_every_step_are_an_oscillation_that_shrinks():
     d = diagnose(played(valley(), [0.9] * 4))
     assert d.kind is Kind.OSCILLATION
-    assert "shrink" in d.text
+    assert "shrank" in d.text and "the goal is reached at step 35" in d.text
 
 
 def test_lr_one_bounces_for_ever():
     d = diagnose(played(valley(), [1.0] * 4))
     assert d.kind is Kind.OSCILLATION
-    assert "never reaches the bottom" in d.text
+    assert "kept its size" in d.text and "no closer to it" in d.text
+    assert d.forecast.outcome.value == "out_of_budget"
 
 
 def test_oscillation_names_the_steep_axis_of_a_stretched_bowl():
@@ -79,7 +85,8 @@ def test_oscillation_names_the_steep_axis_of_a_stretched_bowl():
 def test_a_rising_loss_is_diverging_before_it_explodes():
     d = diagnose(played(valley(), [1.5] * 3))
     assert d.kind is Kind.DIVERGING
-    assert "16 → 64 → 256" in d.text
+    assert "(64 → 256)" in d.text
+    assert "diverges at step 10" in d.text  # the gap quadruples: 4 * 4**10 > 4e6
 
 
 def test_divergence_says_what_exploded_and_the_rate_that_would_hold():
@@ -88,25 +95,29 @@ def test_divergence_says_what_exploded_and_the_rate_that_would_hold():
     assert d.kind is Kind.DIVERGED
     assert "x ran away from 2" in d.text
     assert "… → −512 → +1024 → −2048 → +4096" in d.text
-    assert "below about 1 keep x in this valley; yours is 1.5" in d.text  # 2 / curvature 2
+    assert 0.98 <= d.stable_below <= 1  # 2 / curvature 2
+    assert f"below about {num(d.stable_below)} keep x in this valley" in d.text
+    assert "yours is 1.5" in d.text
 
 
 def test_divergence_of_the_stretched_bowl_blames_y_and_its_limit():
     d = diagnose(played(stretched(), [0.12] * 60, Goal(1e-4, 100)))
     assert d.kind is Kind.DIVERGED
-    assert "y ran away" in d.text and "below about 0.1 keep y" in d.text
+    assert "y ran away" in d.text and "keep y in this valley" in d.text
+    assert 0.098 <= d.stable_below <= 0.1
 
 
 def test_divergence_after_a_hand_made_schedule_blames_the_last_rate():
     d = diagnose(played(valley(), [0.1, 0.1] + [1.5] * 60))
-    assert "yours is 1.5" in d.text and "below about 1 " in d.text
+    assert "yours is 1.5" in d.text and 0.98 <= d.stable_below <= 1
 
 
 def test_a_tiny_rate_is_a_crawl_with_the_steps_it_would_need():
     d = diagnose(played(valley(), [0.001] * 5))
     assert d.kind is Kind.CRAWL
     assert "0.4%" in d.text
-    assert "3,792 steps away" in d.text and "45 steps left" in d.text
+    # x = 2 * 0.998**k is still above 0.001 at k = 2050: no goal, still getting closer
+    assert "at step 2050 it is still getting closer" in d.text
 
 
 def test_out_of_budget_keeps_the_cause():
@@ -160,7 +171,9 @@ def test_many_parameters_are_described_by_norms(lrs):
 def test_a_crawl_that_is_only_too_slow_for_the_budget_says_so():
     d = diagnose(played(valley(), [0.05] * 3, Goal(1e-6, 10)))
     assert d.kind is Kind.CRAWL
-    assert d.text.startswith("Too slow for the budget: the last step cut the loss by 19%")
+    assert d.text.startswith("Descending: the loss fell 19%")
+    # x = 2 * 0.9**k: x**2 <= 1e-6 from k = 73
+    assert "budget runs out at step 10 before the goal: it would take until step 73" in d.text
 
 
 class NoisyBowl(QuadraticBowl):

@@ -6,6 +6,7 @@ import json
 
 from lrgame.challenge import ChallengeSession, load_challenge
 from lrgame.grade import Grader
+from lrgame.text import num
 from lrgame.ui.app import make_app
 from lrgame.ui.screens.challenge import (
     ChallengePlayScreen,
@@ -52,6 +53,10 @@ def bar(app) -> str:
     return str(app.screen.query_one("#challenge-bar").render())
 
 
+def result_head(app) -> str:
+    return str(app.screen.query_one("#result-head").render())
+
+
 def saved(session) -> list[dict]:
     if not session.path.exists():
         return []
@@ -76,6 +81,9 @@ async def test_a_two_level_challenge_played_and_graded(ui, tmp_path):
         await ui.settle(pilot)
         await ui.wait_for(pilot, lambda: len(saved(session)) == 1)
         assert isinstance(app.screen, ResultScreen)
+        # cleared, but the challenge goes on: the rate that reaches par stays hidden
+        assert app.screen.result.cleared and "lr 0.5" not in result_head(app)
+        assert "shows when the challenge is over" in result_head(app)
 
         await pilot.press("r")  # a second attempt: the rules allow one
         await ui.settle(pilot)
@@ -95,6 +103,9 @@ async def test_a_two_level_challenge_played_and_graded(ui, tmp_path):
         await pilot.press("r")
         await ui.wait_for(pilot, lambda: len(saved(session)) == 2)
         await ui.settle(pilot)
+        await ui.wait_for(pilot, lambda: isinstance(app.screen, ResultScreen))
+        # the last attempt ended the challenge: now the rate may be named
+        assert f"lr {num(app.screen.result.best_lr)}" in result_head(app)
         await pilot.press("c")
         await ui.settle(pilot)
         assert "The challenge is over" in str(app.screen.query_one("#detail").render())
@@ -273,3 +284,20 @@ def test_the_sparkline_holds_a_growing_schedule_at_lr_max_as_the_board_does():
 
     rates = planned_rates(parse_schedule("exponential:gamma=2"), 1.0, 5, lr_max=3.0)
     assert rates.tolist() == [1.0, 2.0, 3.0, 3.0, 3.0]
+
+
+async def test_a_challenge_refuses_the_preview(ui, tmp_path):
+    app = challenge_game(open_session(tmp_path, attempts=2))
+    async with app.run_test(size=ui.SIZE) as pilot:
+        await ui.settle(pilot)
+        await pilot.press("enter")
+        await ui.settle(pilot)
+        assert isinstance(app.screen, ChallengePlayScreen)
+        await pilot.press("p")
+        await pilot.pause()
+        assert not app.screen.preview and not app.screen.explored
+        assert any("off in a challenge" in n.message for n in app._notifications)
+        shown = [
+            a.binding.description for a in app.screen.active_bindings.values() if a.binding.show
+        ]
+        assert "Peek" not in shown and "Step" in shown  # not offered on the footer either

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from lrgame import levels
+from lrgame.text import num
 from lrgame.ui.screens.range_test import RangeTestScreen
 from lrgame.ui.screens.result import ResultScreen
 from lrgame.ui.widgets.schedule_picker import SchedulePicker
@@ -109,6 +110,10 @@ async def test_each_trial_run_costs_points(ui):
         assert result.score == levels.find_level("coarse-to-fine").trial_score(result.score + 50, 1)
         head = str(screen.query_one("#result-head").render())
         assert "after 1 trial run: −50" in head
+        # cleared, yet on a trials level the rate that reaches par is never named
+        assert f"lr {num(result.best_lr)}" not in head and "finding the rate is the game" in head
+        await pilot.pause()  # the result screen has drawn its race chart
+        assert screen.query_one("#race")._runs[0][0] == "par ghost"
         await pilot.press("r")  # retry: the finished run was a trial too
         await pilot.pause()
         assert "trial 3 (−100)" in ui.status_text(app)

@@ -132,7 +132,10 @@ async def test_a_good_rate_clears_shows_the_result_and_is_saved(ui):
         assert "locked" in level_prompts[2]
 
 
-async def test_run_animates_to_the_end_and_can_be_stopped(ui):
+async def test_run_animates_to_the_end_and_can_be_stopped(ui, monkeypatch):
+    from lrgame.ui.screens import play
+
+    monkeypatch.setattr(play, "RUN_SECONDS", 30.0)  # 8 steps a second: time to stop it
     app = ui.game("x-squared")
     async with app.run_test(size=ui.SIZE) as pilot:
         await ui.settle(pilot)
@@ -171,7 +174,7 @@ async def test_divergence_is_explained(ui):
         await ui.type_lr(pilot, "1.5")
         await pilot.press("space", "space", "space")
         text = str(app.screen.query_one("#diagnosis").render())
-        assert "Diverging" in text
+        assert "the run diverges at step 10" in text  # the forecast: 4 * 4**10 > 4e6
         await pilot.press("r")
         await ui.wait_for(pilot, lambda: isinstance(app.screen, ResultScreen))
         result = app.screen.result

@@ -64,6 +64,25 @@ def test_play_at_80x24(snap_compare, ui, log):
     assert snap_compare(ui.game("x-squared"), run_before=run_before, terminal_size=SMALL)
 
 
+def _preview(ui, lr: str, presses: list[str]):
+    async def run_before(pilot) -> None:
+        await _steps(ui, lr, presses)(pilot)
+        pilot.app.clear_notifications()  # the "Preview on" note would cover the board
+        await ui.settle(pilot)
+
+    return run_before
+
+
+def test_preview_one_parameter(snap_compare, ui):
+    run_before = _preview(ui, "0.9", ["space", "space", "p", "left_square_bracket"])
+    assert snap_compare(ui.game("x-squared"), run_before=run_before, terminal_size=WIDE)
+
+
+def test_preview_two_parameters_at_80x24(snap_compare, ui):
+    run_before = _preview(ui, "0.05", ["space"] * 2 + ["p", "right_square_bracket"])
+    assert snap_compare(ui.game("stretched-bowl"), run_before=run_before, terminal_size=SMALL)
+
+
 def test_result_cleared(snap_compare, ui):
     async def run_before(pilot) -> None:
         await ui.settle(pilot)

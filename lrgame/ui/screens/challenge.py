@@ -31,6 +31,9 @@ from .play import PlayScreen
 
 #: One attempt is written at a time (a finished run is recorded in a worker thread).
 _RECORDING = threading.Lock()
+#: The result screen waits at most this long for an attempt's record before it decides
+#: whether the challenge is over (a record replays the run: well under a second).
+RECORD_WAIT_S = 30.0
 
 
 def challenge_over(session) -> bool:
@@ -99,6 +102,7 @@ class ChallengePlayScreen(PlayScreen):
         Binding(
             "u", "undo", "Undo", id="undo", show=False, tooltip="Off in a challenge: steps count"
         ),
+        Binding("p", "preview", "Peek", id="preview", show=False, tooltip="Off in a challenge"),
         Binding(
             "q",
             "quit_challenge",
@@ -112,6 +116,8 @@ class ChallengePlayScreen(PlayScreen):
         super().__init__(level)
         self.session = session
         self._recorded = False  # the current run's attempt is in the result file
+        self._recording = threading.Event()  # set once an ended run's record is written
+        self._recording.set()
         self._used: list[tuple] = []  # (schedule, base rate) of each step: the run's label
 
     @property
@@ -187,6 +193,16 @@ class ChallengePlayScreen(PlayScreen):
     def action_run(self) -> None:
         if self.running or self._may_start():
             super().action_run()
+
+    def action_finish(self) -> None:
+        if self.running or self._may_start():
+            super().action_finish()
+
+    def action_preview(self) -> None:
+        self.notify(
+            "The preview is off in a challenge: here the rate is yours to reason out.",
+            title="No preview",
+        )
 
     def action_undo(self) -> None:
         self.notify("There is no undo in a challenge: every step counts.", title="No undo")
@@ -272,22 +288,38 @@ class ChallengePlayScreen(PlayScreen):
             self._record_finished(list(self.run.lrs), self.label)
         super()._finish()
 
+    def par_rate_hidden(self, result) -> str | None:
+        """In a challenge the rate that reaches par is named only once it is over
+        (waiting, in the judging worker, for this run's attempt to be written)."""
+        self._recording.wait(timeout=RECORD_WAIT_S)
+        if challenge_over(self.session):
+            return None
+        return "The rate that reaches par shows when the challenge is over."
+
     def _record_finished(self, lrs: list[float], label: str) -> None:
         """Record an ended run in a worker on the app (stars and score need par, a sweep)."""
         app, session, level = self.app, self.session, self.level
+        done = self._recording
+        done.clear()
 
         def record() -> None:
             from ...replay import replay
 
-            run = replay(level, lrs)  # a copy: the board's run may be reset meanwhile
             try:
-                with _RECORDING:
-                    rec = session.record_run(level.id, run, label)
-            except (ChallengeRuleError, OSError) as exc:
-                app.call_from_thread(
-                    app.notify, f"This run was not recorded: {exc}", severity="error", timeout=15
-                )
-                return
+                run = replay(level, lrs)  # a copy: the board's run may be reset meanwhile
+                try:
+                    with _RECORDING:
+                        rec = session.record_run(level.id, run, label)
+                except (ChallengeRuleError, OSError) as exc:
+                    app.call_from_thread(
+                        app.notify,
+                        f"This run was not recorded: {exc}",
+                        severity="error",
+                        timeout=15,
+                    )
+                    return
+            finally:
+                done.set()
             app.call_from_thread(tell_recorded, app, session, rec)
 
         app.run_worker(record, thread=True, group="challenge-record", exit_on_error=False)

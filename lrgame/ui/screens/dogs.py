@@ -58,6 +58,7 @@ class DogsScreen(PlayScreen):
         Binding("space", "step", "Next dog", id="step", tooltip="Show the child the next dog"),
         Binding("r", "run", "All dogs", id="run", tooltip="Show the child every dog left"),
         Binding("g", "log_scale", "Log", show=False),  # no loss chart on this screen
+        Binding("p", "preview", "Peek", show=False),  # no landscape to draw a path on
     ]
 
     def compose(self) -> ComposeResult:
@@ -233,10 +234,13 @@ class DogsScreen(PlayScreen):
     def action_log_scale(self) -> None:
         self.notify("This level has no loss chart: the quiz is its loss.")
 
+    def action_preview(self) -> None:
+        self.notify("This level has no preview: show the child the dogs and watch the quiz.")
+
     # -- the end ---------------------------------------------------------------------
-    def _show_result(self, result, n_steps: int) -> None:
+    def _show_result(self, result, n_steps: int, hidden: str | None = "") -> None:
         # the result screen explains the run in this level's words, not a landscape's
         if len(self.run.steps) == n_steps and self.run.over:
             text, kind = self._words()
             result = dataclasses.replace(result, diagnosis=Diagnosis(kind, text.plain))
-        super()._show_result(result, n_steps)
+        super()._show_result(result, n_steps, hidden=hidden)

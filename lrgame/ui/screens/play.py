@@ -8,6 +8,7 @@ table, the status line and the diagnosis from the run.
 from __future__ import annotations
 
 import math
+import time
 
 from rich.text import Text
 from textual import on, work
@@ -33,9 +34,12 @@ LR_FACTOR = 10 ** (1 / 4)
 #: The run animation: this many steps a second for a short budget...
 STEPS_PER_SECOND = 8
 #: ...and a longer budget is sped up to finish in about this many seconds.
-RUN_SECONDS = 6.0
-#: Fastest timer tick; beyond it several steps are taken per tick.
+RUN_SECONDS = 3.0
+#: Fastest timer tick (a frame); beyond it several steps are taken per frame.
 MAX_TICKS_PER_SECOND = 30
+#: A frame stops stepping after this long and paints, so keys are answered between
+#: frames even where a step is slow (a million parameters).
+FRAME_BUDGET_S = 0.05
 
 
 class PlayScreen(Screen):
@@ -46,6 +50,14 @@ class PlayScreen(Screen):
     BINDINGS = [
         Binding("space", "step", "Step", id="step", tooltip="Take one step of gradient descent"),
         Binding("r", "run", "Run", id="run", tooltip="Run to the end of the budget (r stops)"),
+        Binding("f", "finish", "End", id="finish", tooltip="Finish the run at once"),
+        Binding(
+            "p",
+            "preview",
+            "Peek",
+            id="preview",
+            tooltip="Preview: the path the rate set would take from here (a practice run)",
+        ),
         Binding("u", "undo", "Undo", id="undo", tooltip="Take back the last step"),
         Binding("x", "reset", "Reset", id="reset", tooltip="Back to iteration 0"),
         Binding("l", "edit_lr", "lr", id="edit-lr", tooltip="Type a learning rate"),
@@ -70,7 +82,8 @@ class PlayScreen(Screen):
         Binding("g", "log_scale", "Log", show=False, id="log"),
         Binding("q", "app.quit", "Quit", show=False, id="quit-board"),
         Binding("h", "hint", "Hint", id="hint", tooltip="Show the next hint"),
-        Binding("escape", "back", "Back", id="back", tooltip="Stop the run, or back"),
+        # escape (like g and q) is in the help, so that f and p fit in 80 columns
+        Binding("escape", "back", "Back", show=False, id="back", tooltip="Stop the run, or back"),
         # shown only on levels that offer them (check_action)
         Binding("s", "next_schedule", "Sched", id="schedule", tooltip="Next schedule"),
         Binding("S", "edit_schedule", "Edit schedule", show=False, id="edit-schedule"),
@@ -81,6 +94,8 @@ class PlayScreen(Screen):
 
     lr: reactive[float] = reactive(0.1, init=False)
     running: reactive[bool] = reactive(False, init=False)
+    #: Explore mode (p): the board draws the path the rate set would take from here.
+    preview: reactive[bool] = reactive(False, init=False)
 
     def __init__(self, level) -> None:
         super().__init__()
@@ -91,6 +106,14 @@ class PlayScreen(Screen):
         self.set_reactive(PlayScreen.lr, float(level.lr.default))
         self._timer: Timer | None = None
         self._steps_per_tick = 1
+        self._pace = (0.0, 0, float(STEPS_PER_SECOND))
+        self.frames = 0  # frames painted by the last run (r or f): the animation's length
+        #: The preview was on during this run: it is practice (no stars, nothing saved).
+        self.explored = False
+        self._preview_asked = 0  # forecasts asked for; only the latest one is shown
+        #: The forecast the preview shows (None: none shown).
+        self.preview_forecast = None
+        self._status_width = 0
         self._hint = 0
         self._par = None
         self._judging = False
@@ -119,6 +142,7 @@ class PlayScreen(Screen):
                 cursor_blink=getattr(self.app, "cursor_blink", True),
                 id="lr-field",
             )
+        yield Static(id="preview-line")
         if len(level.schedule_tools()) > 1 and self.schedules_allowed:
             yield SchedulePicker(
                 level.schedule_tools(),
@@ -191,6 +215,7 @@ class PlayScreen(Screen):
         )
         self._show_status()
         self._show_diagnosis()
+        self._ask_preview()
 
     def _show_status(self) -> None:
         run = self.run
@@ -209,9 +234,16 @@ class PlayScreen(Screen):
             text.append(f" · trial {self.trials + 1} (−{self.level.trials.cost * self.trials})")
         if self._par is not None and self._par.par is not None:
             text.append(f" · par {self._par.par}", style="dim")
+        if self.explored:
+            text.append(" · practice", style="italic")
         if self.running:
             text.append(" · running", style="italic")
-        self.query_one("#status", Static).update(text)
+        # padded to the widest it has been: only a wider line moves the rate field, so
+        # only then is a new layout needed (a layout costs a repaint of the whole board)
+        wider = text.cell_len > self._status_width
+        self._status_width = max(self._status_width, text.cell_len)
+        text.pad_right(self._status_width - text.cell_len)
+        self.query_one("#status", Static).update(text, layout=wider)
 
     def _show_diagnosis(self) -> None:
         d = diagnose_level(self.level, self.run, None if self.run.over else self.rate_now())
@@ -220,7 +252,7 @@ class PlayScreen(Screen):
             text.append(" ".join(self.level.story.split()) + "\n", style="italic")
         text.append(d.text)
         widget = self.query_one("#diagnosis", Static)
-        widget.update(text)
+        widget.update(text, layout=False)  # its height is fixed (app.tcss)
         widget.set_classes(f"-{d.kind.value}")
 
     def watch_lr(self, lr: float) -> None:
@@ -231,9 +263,79 @@ class PlayScreen(Screen):
         self._show_status()
         if not self.running:
             self._show_diagnosis()
+        self._ask_preview()
 
-    def watch_running(self) -> None:
+    def watch_running(self, running: bool) -> None:
         self._show_status()
+        if not running:
+            self._ask_preview()  # stopped mid-run: the preview from where it stands
+
+    # -- the preview (p): where the rate set would take the run from here ---------------
+    def action_preview(self) -> None:
+        self.preview = not self.preview
+
+    def watch_preview(self, on: bool) -> None:
+        self.query_one("#preview-line", Static).set_class(on, "-shown")
+        if on:
+            self.explored = True
+            self.notify(
+                "The board shows where the rate set would take this run, as you change it. "
+                "A run played with the preview is practice: no stars, nothing saved.",
+                title="Preview on",
+            )
+            self._ask_preview()
+        else:
+            self._preview_asked += 1  # a forecast still on its way is not shown
+            self._show_preview(None, "")
+        self._show_status()
+
+    def _ask_preview(self) -> None:
+        """Forecast the run from here at the rate set, in a worker: a key is never kept
+        waiting, and only the forecast for the latest rate and iteration is shown."""
+        if not self.preview or self.running:
+            return
+        self._preview_asked += 1
+        if self.run.over:
+            self._show_preview(None, "This run has ended: x starts a new one from the start.")
+            return
+        from ...engine.forecast import RateRule
+
+        rule = RateRule(self.lr, self.schedule)
+        self._forecast_preview(self._preview_asked, _snapshot(self.run), rule)
+
+    @work(thread=True, exclusive=True, group="preview", exit_on_error=False)
+    def _forecast_preview(self, asked: int, run, rule) -> None:
+        """First the budget alone (quick: the words and the path land at once), then,
+        for a run that runs out of budget, the look past it (up to thousands of steps)."""
+        from textual.worker import get_current_worker
+
+        from ...engine import Outcome
+        from ...engine.forecast import forecast
+        from ...preview import preview_words
+
+        minimum = self.landscape.minimum
+        f = forecast(run, rule, horizon=0, path=True)
+        self.app.call_from_thread(self._got_preview, asked, f, preview_words(f, rule, minimum))
+        if f.outcome is not Outcome.OUT_OF_BUDGET or get_current_worker().is_cancelled:
+            return
+        f = forecast(run, rule, path=True)
+        self.app.call_from_thread(self._got_preview, asked, f, preview_words(f, rule, minimum))
+
+    def _got_preview(self, asked: int, forecast, words: str) -> None:
+        if asked != self._preview_asked or not self.preview:
+            return  # the rate or the run has changed since: a newer forecast is on its way
+        self._show_preview(forecast, words)
+
+    def _show_preview(self, forecast, words: str) -> None:
+        self.preview_forecast = forecast
+        line = self.query_one("#preview-line", Static)
+        line.update(Text(words, style="italic") if words else Text(), layout=False)
+        self.query_one("#landscape", LandscapeChart).show_preview(
+            None if forecast is None else forecast.params
+        )
+        self.query_one("#loss-chart", LossChart).show_preview(
+            None if forecast is None else forecast.losses
+        )
 
     # -- actions ---------------------------------------------------------------------
     def _board_focus(self) -> None:
@@ -272,21 +374,46 @@ class PlayScreen(Screen):
         if self.running:
             self._stop()
             return
+        self._start_run(finish=False)
+
+    def action_finish(self) -> None:
+        """Take every step left at once (the schedule's rates from the rate set)."""
+        if self.running:  # the animation: every step left in this frame
+            self._steps_per_tick = self.goal.max_iterations
+            self._tick()
+            return
+        self._start_run(finish=True)
+
+    def _start_run(self, finish: bool) -> None:
+        """Step to the end of the budget: animated within about RUN_SECONDS, or at once."""
         if self.run.over:
             self._take_step()  # says why nothing happens
             return
         left = self.goal.max_iterations - self.run.iteration
         rate = max(STEPS_PER_SECOND, left / RUN_SECONDS)
         ticks = min(rate, MAX_TICKS_PER_SECOND)
-        self._steps_per_tick = max(1, math.ceil(rate / ticks))
+        self._steps_per_tick = left if finish else max(1, math.ceil(rate / ticks))
+        # where the animation should be by now: a slow repaint is caught up, not waited for
+        self._pace = (time.perf_counter(), self.run.iteration, rate)
+        self.frames = 0
         self.running = True
         self._tick()
         if self.running:
             self._timer = self.set_interval(1 / ticks, self._tick)
 
     def _tick(self) -> None:
-        for _ in range(self._steps_per_tick):
+        """One frame of a run: its share of steps (fewer if they take longer than a
+        frame's budget: the rest follow in the next frames), then a repaint."""
+        if not self.running:  # a tick the timer had queued before the run ended
+            return
+        self.frames += 1
+        t0 = time.perf_counter()
+        began, start, rate = self._pace
+        due = start + math.ceil((t0 - began) * rate) - self.run.iteration
+        for _ in range(max(self._steps_per_tick, due)):
             if self.run.over or not self._take_step():
+                break
+            if time.perf_counter() - t0 > FRAME_BUDGET_S:
                 break
         self._after_step()
 
@@ -308,6 +435,7 @@ class PlayScreen(Screen):
         if self.run.iteration > 0:
             self.trials += 1  # a run tried and left behind: on a trials level it costs
         self.run.reset()
+        self.explored = self.preview  # a new run: practice only if the preview is still on
         self._refresh_board()
 
     def action_edit_lr(self) -> None:
@@ -392,30 +520,51 @@ class PlayScreen(Screen):
     def _finish(self) -> None:
         if not self._judging:
             self._judging = True
-            self._judge(len(self.run.steps))
+            self._judge(len(self.run.steps), self.explored)
 
     @work(thread=True, exclusive=True, group="judge", exit_on_error=False)
-    def _judge(self, n_steps: int) -> None:
-        from ...results import judge, save
+    def _judge(self, n_steps: int, explored: bool = False) -> None:
+        from ...results import judge, practice, save
 
         try:
             result = judge(self.level, self.run, self.trials)  # each run tried before costs
+            if explored:  # played with the preview on: practice
+                result = practice(result)
             try:
                 result = save(result, self.app.store)
             except Exception as exc:  # the result still shows; the player is told why
                 self.app.call_from_thread(
                     self.notify, f"Could not save this result: {exc}", severity="error"
                 )
+            hidden = self.par_rate_hidden(result)
         finally:
             self.app.call_from_thread(setattr, self, "_judging", False)
-        self.app.call_from_thread(self._show_result, result, n_steps)
+        self.app.call_from_thread(self._show_result, result, n_steps, hidden=hidden)
 
-    def _show_result(self, result, n_steps: int) -> None:
+    def par_rate_hidden(self, result) -> str | None:
+        """Why the result may not name the rate that reaches par yet (None: it may).
+        Called in the judging worker."""
+        from ...results import par_rate_hidden
+
+        return par_rate_hidden(self.level, result)
+
+    def _show_result(self, result, n_steps: int, hidden: str | None = "") -> None:
         if len(self.run.steps) != n_steps or not self.run.over:
             return  # the player undid or reset meanwhile
         from .result import ResultScreen
 
-        self.app.push_screen(ResultScreen(result))
+        self.app.push_screen(ResultScreen(result, hidden=hidden))
 
     def retry(self) -> None:
         self.action_reset()
+
+
+def _snapshot(run):
+    """A copy of ``run`` as it stands, for a worker thread to forecast from while the
+    board goes on (a step rebinds the run's params and appends to its steps: the copy's
+    list and arrays stay as they were)."""
+    import copy
+
+    snap = copy.copy(run)
+    snap.steps = list(run.steps)
+    return snap

@@ -26,9 +26,13 @@ class ResultScreen(Screen):
         ),
     ]
 
-    def __init__(self, result) -> None:
+    def __init__(self, result, hidden: str | None = "") -> None:
+        """``hidden``: why the rate that reaches par is not named yet (None: it is
+        earned, see ``results.par_rate_hidden``; the default hides it)."""
         super().__init__()
         self.result = result
+        self.hidden = hidden
+        self.show_rate = hidden is None
 
     def compose(self) -> ComposeResult:
         r = self.result
@@ -58,15 +62,23 @@ class ResultScreen(Screen):
         steps = f"{r.iterations} step{'s' if r.iterations != 1 else ''}"
         if r.par is None:
             text.append(f"{steps}. No constant rate clears this level: par is unknown.")
-        else:
+        elif self.show_rate:
             how = (
                 f"the best constant rate, lr {num(r.best_lr)}"
                 if r.par_schedule == "constant"
                 else f"lr {num(r.best_lr)} with the schedule {r.par_schedule}"
             )
             text.append(f"{steps} against par {r.par} ({how}, needs {r.par}).")
+        else:  # the rate is the answer: it is not given away before it is earned
+            text.append(f"{steps} against par {r.par}.")
         text.append(f"  Final loss {num(r.final_loss)}.\n")
-        if r.new_best:
+        if r.explored:
+            text.append(
+                "Practice: this run was played with the preview on, so it earns no stars "
+                "and is not saved.",
+                style="bold",
+            )
+        elif r.new_best:
             text.append("New best! Saved.", style="bold")
         elif r.previous is not None:
             p = r.previous
@@ -78,13 +90,16 @@ class ResultScreen(Screen):
             )
         elif not r.cleared:
             text.append("Not cleared: nothing saved. Try another rate.", style="dim")
+        if self.hidden:
+            text.append(f" {self.hidden}", style="dim")
         return text
 
     def on_mount(self) -> None:
         r = self.result
         runs = []
         if r.ghost_losses:  # drawn first, so the player's own line lies on top
-            runs.append((f"par ghost, lr {num(r.best_lr)}", list(r.ghost_losses), "primary"))
+            label = f"par ghost, lr {num(r.best_lr)}" if self.show_rate else "par ghost"
+            runs.append((label, list(r.ghost_losses), "primary"))
         runs.append(("you", list(r.losses), "warning"))
         self.query_one("#race", RaceChart).show(runs, r.minimum, r.goal)
         self.query_one("#retry", Button).focus()

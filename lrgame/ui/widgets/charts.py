@@ -23,6 +23,10 @@ from ...text import num
 HUGE = 1e100
 #: At most this many iterates are drawn; longer runs are thinned (the last ones kept).
 MAX_POINTS = 400
+#: The preview's path (the rate set, continued from here): a marker of its own, so it
+#: stays apart from the run's ● and ◆ without colour (NO_COLOR), and a muted colour.
+PREVIEW_MARKER = "·"
+PREVIEW_COLOUR = "foreground-muted"
 
 
 def _finite(*arrays: np.ndarray) -> np.ndarray:
@@ -133,6 +137,12 @@ class LossChart(Chart):
         self._batch = None
         self._minimum = 0.0
         self._goal = 0.0
+        self._preview = np.zeros(0)
+
+    def show_preview(self, losses=None) -> None:
+        """The preview's losses from the current iteration on (None: no preview)."""
+        self._preview = np.zeros(0) if losses is None else np.asarray(losses, dtype=float)
+        self.refresh()
 
     def show(self, losses, minimum: float, goal: float, batch=None) -> None:
         """``losses``: the loss judged at each iteration; ``batch``: each mini-batch's own
@@ -174,18 +184,43 @@ class LossChart(Chart):
         plt.plot(xs.tolist(), ys.tolist(), marker="braille", color=colour)
         plt.scatter([xs[-1]], [ys[-1]], marker="●", color=self.colour("error"))
         x1 = max(float(xs[-1]), 1.0)
+        span_ys = ys
+        if self._preview.size > 1:
+            px, py = self._preview_points(losses.size - 1, ys, floor if self.log_scale else None)
+            if px.size:
+                plt.scatter(
+                    px.tolist(),
+                    py.tolist(),
+                    marker=PREVIEW_MARKER,
+                    color=self.colour(PREVIEW_COLOUR),
+                )
+                x1 = max(x1, float(px[-1]))
+                span_ys = np.concatenate([ys, py])
         plt.xlim(0, x1)
         plt.xticks(*_nice_ticks(0, x1, max(self.size.width // 10, 2), whole=True))
         if not self.log_scale:
-            y0, y1 = _span(ys, pad=0.05)
+            y0, y1 = _span(span_ys, pad=0.05)
             plt.ylim(y0, y1)
             plt.yticks(*_nice_ticks(y0, y1, max(self.size.height // 4, 2)))
         else:
             goal = math.log10(self._goal) if self._goal > 0 else float(np.min(ys))
             plt.hline(goal, color=self.colour("success"))
-            ylo, yhi = _span(np.append(ys, goal), pad=0.05)
+            ylo, yhi = _span(np.append(span_ys, goal), pad=0.05)
             plt.ylim(ylo, yhi)
             plt.yticks(*_log_ticks(ylo, yhi, max(self.size.height // 4, 1)))
+
+    def _preview_points(self, start: int, ys: np.ndarray, floor: float | None):
+        """The preview's (iteration, y) points after ``start``, thinned, without the ones
+        far above the run's own losses (a diverging preview would flatten the chart)."""
+        losses = self._preview[1:]
+        its = np.arange(start + 1, start + 1 + losses.size, dtype=float)
+        py = losses if floor is None else _log10_gap(losses, self._minimum, floor)
+        keep = _finite(py)
+        if floor is None and ys.size:
+            top = float(np.max(ys))
+            keep &= py <= top + max(top - float(np.min(ys)), abs(top), 1e-12)
+        idx = _thin(int(keep.sum()))
+        return its[keep][idx], py[keep][idx]
 
 
 class LandscapeChart(Chart):
@@ -208,6 +243,26 @@ class LandscapeChart(Chart):
         self._steps = []
         self._params = None
         self._lr = None
+        self._preview = None  # the preview's params from the current iterate on, (k, d)
+
+    def show_preview(self, params=None) -> None:
+        """The preview's path of params from the current iterate on (None: no preview)."""
+        self._preview = None if params is None else np.asarray(params, dtype=float)
+        self.refresh()
+
+    def _preview_rows(self, columns: list[int], window) -> np.ndarray | None:
+        """The preview's points in ``columns`` of params, inside ``window`` (per column
+        (lo, hi)), thinned; None when there is no preview to draw."""
+        P = self._preview
+        if P is None or P.ndim != 2 or P.shape[0] < 2 or max(columns) >= P.shape[1]:
+            return None
+        P = P[1:, columns]
+        keep = _finite(*[P[:, j] for j in range(P.shape[1])])
+        for j, (lo, hi) in enumerate(window):
+            with np.errstate(invalid="ignore"):
+                keep &= (P[:, j] >= lo) & (P[:, j] <= hi)
+        idx = _thin(int(keep.sum()))
+        return P[keep][idx] if idx.size else None
 
     def show(self, steps, params=None, lr: float | None = None) -> None:
         """``params``: the current parameters, for a level's own view; ``lr``: the rate set."""
@@ -336,8 +391,19 @@ class LandscapeChart(Chart):
         plt.plot(
             grid[ok].tolist(), curve[ok].tolist(), marker="braille", color=self.colour("primary")
         )
-        self._draw_path(xs, ys)
         y0, y1 = _span(np.concatenate([curve[ok], ys]), pad=0.05)
+        ahead = self._preview_rows([0], [(x0, x1)])
+        if ahead is not None:  # drawn under the run's own path
+            with np.errstate(all="ignore"):
+                ay = self.landscape.loss(ahead, 0)
+            inside = _finite(ay) & (ay >= y0) & (ay <= y1)
+            plt.scatter(
+                ahead[inside, 0].tolist(),
+                ay[inside].tolist(),
+                marker=PREVIEW_MARKER,
+                color=self.colour(PREVIEW_COLOUR),
+            )
+        self._draw_path(xs, ys)
         self._limits(x0, x1, y0, y1)
 
     def _window(self, xs: np.ndarray) -> np.ndarray:
@@ -376,6 +442,14 @@ class LandscapeChart(Chart):
         y0, y1 = _span(W[:, 1])
         for xs, ys, shade in self._contours(x0, x1, y0, y1):
             plt.scatter(xs, ys, marker="braille", color=shade)
+        ahead = self._preview_rows([0, 1], [(x0, x1), (y0, y1)])
+        if ahead is not None:
+            plt.scatter(
+                ahead[:, 0].tolist(),
+                ahead[:, 1].tolist(),
+                marker=PREVIEW_MARKER,
+                color=self.colour(PREVIEW_COLOUR),
+            )
         path = self.colour("warning")
         if P.shape[0] > 1:
             plt.plot(P[:, 0].tolist(), P[:, 1].tolist(), marker="braille", color=path)

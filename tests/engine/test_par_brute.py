@@ -1,0 +1,73 @@
+"""Par is never worse than a brute force over 4,000 rates; max_stable_lr never diverges."""
+
+import numpy as np
+import pytest
+
+from lrgame import levels as L
+from lrgame.engine import ExpressionLandscape, Goal, find_par, log_rates, simulate, sweep
+
+SHIPPED = [lid for _, lid in L.campaign_ids() if lid != "child-and-dogs"]
+# child-and-dogs has no step count to minimise: its par is the length of the stream.
+
+
+def brute_force(level, points=4000) -> int | None:
+    b = sweep(
+        level.sweep_landscape(), level.engine_goal, log_rates(level.lr.min, level.lr.max, points)
+    )
+    return int(b.iterations[b.cleared].min()) if b.cleared.any() else None
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lid", SHIPPED)
+def test_par_is_never_worse_than_a_brute_force_over_4000_rates(lid):
+    level = L.find_level(lid)
+    brute = brute_force(level)
+    par = level.compute_par().par
+    if brute is not None:
+        assert par is not None and par <= brute
+
+
+def test_a_one_step_window_narrower_than_the_sweep_spacing_is_found():
+    # lr 3.1161862422112048 clears in 1 step; the window is 0.11% wide
+    land = ExpressionLandscape("sin(x) + 0.1*x**2", {"x": 1.0}, -0.7945823375615283)
+    par = find_par(land, Goal(1e-6, 100), 1e-4, 10)
+    assert par.par == 1
+    assert simulate(land, [par.best_lr], Goal(1e-6, 100)).iterations[0] == 1
+
+
+#: Levels whose loss is a quadratic bowl, and their largest curvature L (2/L is the edge).
+QUADRATIC = {
+    "x-squared": 2,
+    "which-way": 2,
+    "the-leap": 2,
+    "the-crawl": 2,
+    "just-right": 2,
+    "round-bowl": 2,
+    "stretched-bowl": 20,
+    "hundred-bowl": 50,
+    "million-bowl": 100,
+    "raised-floor": 4,
+    "coarse-to-fine": 100,
+}
+
+
+def _fit_a_line_curvature() -> float:
+    land = L.find_level("fit-a-line").landscape()
+    return float(np.linalg.eigvalsh(2 * land._H).max())
+
+
+@pytest.mark.parametrize("lid", [*QUADRATIC, "fit-a-line"])
+def test_max_stable_lr_on_a_quadratic_is_just_below_two_over_l_never_above(lid):
+    level = L.find_level(lid)
+    steepest = QUADRATIC.get(lid) or _fit_a_line_curvature()
+    edge = min(2 / steepest, level.lr.max)
+    m = level.compute_par().max_stable_lr
+    assert 0.98 * edge <= m <= edge
+
+
+@pytest.mark.parametrize("lid", ["stretched-bowl", "raised-floor", "coarse-to-fine", "quartic"])
+def test_max_stable_lr_does_not_diverge_given_many_more_steps(lid):
+    level = L.find_level(lid)
+    m = level.compute_par().max_stable_lr
+    long = Goal(1e-300, 20_000)  # never cleared: it runs until it diverges or the end
+    assert not simulate(level.sweep_landscape(), [m], long).diverged[0]
