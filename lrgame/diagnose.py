@@ -47,8 +47,8 @@ OSCILLATION_RUN = 3
 FLIP_SHARE = 0.01
 #: Rates tried when the diagnosis looks for a better one (up to ADVICE_SPAN times bigger
 #: or smaller than the player's).
-ADVICE_POINTS = 24
-ADVICE_SPAN = 100.0
+ADVICE_POINTS = 32
+ADVICE_SPAN = 1000.0
 #: A run the forecast clears is a crawl when a bigger rate needs at most this share of the
 #: steps it still needs.
 SLOW_SHARE = 0.5

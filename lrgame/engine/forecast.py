@@ -556,6 +556,16 @@ def stable_below(
     on forecasts. None when even ``lr_min`` diverges; ``lr_max`` when no rate does."""
     if not 0 < lr_min < lr_max:
         return None
+    if isinstance(run.landscape, QuadraticBowl) and schedule.name == "constant":
+        # exact: a constant rate diverges from here iff it exceeds 2 / the steepest
+        # curvature that still holds any loss (at 2 / c it bounces for ever)
+        params = np.asarray(run.params, dtype=float)
+        bowl = run.landscape
+        held = (params != 0) & (bowl.curvatures > 0)
+        if not held.any():
+            return float(lr_max)
+        edge = 2.0 / float(bowl.curvatures[held].max())
+        return None if edge < lr_min else float(min(edge, lr_max))
 
     def unstable(lrs: np.ndarray) -> np.ndarray:
         fs = forecast_many(run, lrs, schedule, budget, horizon)
@@ -588,14 +598,6 @@ def max_stable_lr(landscape: Landscape, goal: Goal, lr_min: float, lr_max: float
     start), capped at ``lr_max``. Elsewhere it is the bisection of ``stable_below`` from
     the start, looking well past the budget: the last rate found stable, a little below
     the first found unstable (growth, however slow, counts as unstable)."""
-    if isinstance(landscape, QuadraticBowl):
-        held = (landscape.start != 0) & (landscape.curvatures > 0)
-        if not held.any():
-            return float(lr_max)
-        edge = 2.0 / float(landscape.curvatures[held].max())
-        if edge < lr_min:
-            return None
-        return float(min(edge, lr_max))
     budget = min(goal.max_iterations, EDGE_BUDGET)
     return stable_below(
         Run(landscape, goal), lr_max, lr_min, CONSTANT, budget=budget, horizon=EDGE_HORIZON
