@@ -56,7 +56,7 @@ def test_each_visitor_gets_a_progress_folder_of_its_own(tmp_path, monkeypatch):
     assert argv == [] and existed and home1 != home2
     assert os.path.dirname(home1) == str(root)
     assert not os.path.exists(home1)  # removed when the visitor's game ends
-    assert "-m lrgame.serve" in serve.visitor_command()
+    assert "-m lrgame.visitor" in serve.visitor_command()
 
 
 def test_bad_port_is_a_usage_error(capsys):
