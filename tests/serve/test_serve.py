@@ -6,9 +6,13 @@ that game draws (the title screen) is painted on a canvas, so the DOM cannot sho
 it; the screenshot is kept in the test's folder for a person to look at.
 """
 
+import asyncio
+import base64
+import json
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -19,7 +23,7 @@ import pytest
 
 from lrgame import serve
 from lrgame.__main__ import main
-from tests.processes import started
+from tests.processes import descendants, started
 
 SERVER_START_SECONDS = 30
 BROWSER_SECONDS = 90
@@ -59,6 +63,24 @@ def test_each_visitor_gets_a_progress_folder_of_its_own(tmp_path, monkeypatch):
     assert "-m lrgame.visitor" in serve.visitor_command()
 
 
+GOOGLE_PAGE = """<html><head>
+<link rel="stylesheet" href="{{ config.static.url }}css/xterm.css" />
+<link
+  rel="stylesheet"
+  href="https://fonts.googleapis.com/css?family=Roboto%20Mono"
+/>
+</head><body></body></html>"""
+
+
+def test_the_page_s_web_font_link_becomes_the_font_served_here():
+    page = serve.offline_page(GOOGLE_PAGE)
+    assert "googleapis" not in page and "https://" not in page
+    assert 'href="{{ config.static.url }}css/xterm.css"' in page  # local links stay
+    font = "{{ config.static.url }}fonts/" + serve.FONT_FILE
+    assert f'src: url("{font}")' in page and 'font-family: "Roboto Mono"' in page
+    assert page.index("@font-face") < page.index("</head>")
+
+
 def test_bad_port_is_a_usage_error(capsys):
     assert main(["serve", "--port", "0"]) == 2
     assert "--port must be from 1 to 65535" in capsys.readouterr().err
@@ -77,7 +99,8 @@ def free_port() -> int:
 def server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("serve")
     port = free_port()
-    env = dict(os.environ, LRGAME_HOME=str(folder / "home"), PYTHONUNBUFFERED="1")
+    # COLUMNS: wide enough that the access log keeps each request on one line
+    env = dict(os.environ, LRGAME_HOME=str(folder / "home"), PYTHONUNBUFFERED="1", COLUMNS="400")
     url = f"http://127.0.0.1:{port}/"
     # Its own process group: leaving the block ends it and every game it started.
     with (
@@ -103,6 +126,7 @@ def server(tmp_path_factory):
                     )
                 time.sleep(0.2)
         yield {
+            "pid": proc.pid,
             "url": url,
             "port": port,
             "page": page,
@@ -116,6 +140,90 @@ def test_the_server_answers_on_loopback_with_the_game_s_page(server):
     assert "<div>lrgame</div>" in page
     assert f'data-session-websocket-url="ws://127.0.0.1:{server["port"]}/ws"' in page
     assert 'class="textual-terminal"' in page
+
+
+def _fetch(url: str) -> bytes:
+    with urllib.request.urlopen(url, timeout=30) as response:
+        return response.read()
+
+
+def _references(text: str) -> list[str]:
+    """Every absolute http(s) address the page or a stylesheet would fetch: not the
+    ones in CSS comments, nor an XML namespace (xmlns names, it is never fetched)."""
+    text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
+    text = re.sub(r"""\bxmlns(:\w+)?\s*=\s*["'][^"']*["']""", "", text)
+    return re.findall(r"https?://[^\s\"')>]+", text)
+
+
+def test_the_page_and_its_styles_reference_no_other_host(server):
+    """An offline classroom: everything the page loads comes from this server."""
+    page = server["page"]
+    here = f"127.0.0.1:{server['port']}"
+    sheets = re.findall(r"""<link\b[^>]*href=["']([^"']+\.css)["']""", page)
+    assert sheets, page
+    texts = [page] + [_fetch(url).decode("utf-8") for url in sheets]
+    for text in texts:
+        for address in _references(text):
+            assert address.split("/")[2] == here, address
+    font = re.search(r'url\("([^"]+\.ttf)"\)', page).group(1)
+    assert _fetch(font)[:4] == b"\x00\x01\x00\x00"  # a TrueType font, from this server
+
+
+def _zygote_and_games(server_pid: int) -> tuple[int, list[int]]:
+    found = descendants(server_pid)
+    zygote = next(pid for pid, cmd in found.items() if "-m lrgame.zygote" in cmd)
+    return zygote, [pid for pid in descendants(zygote)]
+
+
+async def _open_game(ws_url: str):
+    import aiohttp
+
+    http = aiohttp.ClientSession()
+    ws = await http.ws_connect(f"{ws_url}?width=100&height=32", max_msg_size=0)
+    await ws.send_str(json.dumps(["resize", {"width": 100, "height": 32}]))
+    seen = b""
+    end = time.monotonic() + BROWSER_SECONDS
+    while b"learning rate" not in seen and time.monotonic() < end:
+        msg = await ws.receive(timeout=BROWSER_SECONDS)
+        if msg.type != aiohttp.WSMsgType.BINARY:
+            break
+        seen += msg.data
+    return http, ws, seen
+
+
+def _wait(condition, seconds: float = 30.0) -> bool:
+    end = time.monotonic() + seconds  # a hang guard: games end within a second or two
+    while not condition() and time.monotonic() < end:
+        time.sleep(0.1)
+    return condition()
+
+
+def test_a_game_ends_when_its_visitor_leaves_or_its_client_is_killed(server):
+    ws_url = f"ws://127.0.0.1:{server['port']}/ws"
+
+    async def visit(kill_client: bool) -> None:
+        http, ws, seen = await _open_game(ws_url)
+        try:
+            assert b"learning rate" in seen
+            zygote, games = _zygote_and_games(server["pid"])
+            assert len(games) == 1, games  # forked from the zygote, not started afresh
+            if kill_client:
+                client = next(
+                    pid
+                    for pid, cmd in descendants(server["pid"]).items()
+                    if "-m lrgame.visitor" in cmd
+                )
+                os.kill(client, signal.SIGKILL)
+            else:
+                await ws.close()
+            gone = await asyncio.to_thread(_wait, lambda: not descendants(zygote))
+            assert gone, descendants(zygote)
+        finally:
+            await ws.close()
+            await http.close()
+
+    asyncio.run(visit(kill_client=False))
+    asyncio.run(visit(kill_client=True))
 
 
 def _chromium() -> str | None:
@@ -137,6 +245,8 @@ def run_browser(binary: str, folder, *args: str) -> subprocess.CompletedProcess:
         "--no-first-run",
         f"--user-data-dir={folder / 'profile'}",
         "--virtual-time-budget=5000",
+        # the network is closed: no host but this machine resolves
+        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
     ]
     # chromium's helpers are in its process group too, and end with it
     with started(
@@ -168,3 +278,98 @@ def test_a_headless_browser_loads_the_game(server):
     # The page opened its websocket: textual-serve answered 101 and started a game for it.
     log = server["log"].read_text()
     assert re.search(r"GET /ws\?.*?HTTP/1\.1\W+101\b", log, re.S), log
+    # with the network closed, the terminal's font came from this server
+    assert re.search(r"GET /static/fonts/RobotoMono\S*\.ttf HTTP/1\.1\W+200\b", log), log
+
+
+def _devtools(binary: str, folder, url: str, script) -> None:
+    """Chromium, network closed, driven over its DevTools websocket by ``script(call)``,
+    where ``call(method, **params)`` sends one DevTools command and returns its result."""
+    import aiohttp
+
+    profile = folder / "profile-devtools"
+    flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        f"--user-data-dir={profile}",
+        "--remote-debugging-port=0",
+        "--window-size=1000,700",
+        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+    ]
+    with started([binary, *flags, url], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL):
+        port_file = profile / "DevToolsActivePort"
+        assert _wait(port_file.exists, BROWSER_SECONDS), "chromium did not open DevTools"
+        _wait(lambda: len(port_file.read_text().split()) >= 2, 10)
+        port = port_file.read_text().split()[0]
+        targets = []
+        end = time.monotonic() + BROWSER_SECONDS
+        while not targets and time.monotonic() < end:
+            targets = [
+                t
+                for t in json.loads(_fetch(f"http://127.0.0.1:{port}/json/list"))
+                if t.get("type") == "page"
+            ]
+            time.sleep(0.2)
+        assert targets, "chromium opened no page"
+
+        async def drive() -> None:
+            async with (
+                aiohttp.ClientSession() as http,
+                http.ws_connect(targets[0]["webSocketDebuggerUrl"], max_msg_size=0) as ws,
+            ):
+                ids = iter(range(1, 10**6))
+
+                async def call(method: str, **params):
+                    n = next(ids)
+                    await ws.send_json({"id": n, "method": method, "params": params})
+                    while True:
+                        msg = await ws.receive_json(timeout=BROWSER_SECONDS)
+                        if msg.get("id") == n:
+                            assert "error" not in msg, msg
+                            return msg["result"]
+
+                await script(call)
+
+        asyncio.run(asyncio.wait_for(drive(), 3 * BROWSER_SECONDS))
+
+
+@pytest.mark.slow
+def test_with_no_network_the_game_shows_in_its_own_font(server):
+    """The page in a browser that can reach no host but this one: the game's first bytes
+    arrive, the terminal's font is the one this server sent, and a screenshot is kept
+    (page-offline.png in the test's folder) for a person to look at."""
+    binary = _chromium()
+    if binary is None:
+        pytest.skip("chromium not found (apt-get install chromium): this test needs a real browser")
+    found = {}
+
+    async def script(call) -> None:
+        async def value(expression: str):
+            result = await call("Runtime.evaluate", expression=expression, awaitPromise=True)
+            return result["result"].get("value")
+
+        end = time.monotonic() + BROWSER_SECONDS
+        while time.monotonic() < end:
+            if await value("document.body.classList.contains('-first-byte')"):
+                break
+            await asyncio.sleep(0.2)
+        found["first_byte"] = await value("document.body.classList.contains('-first-byte')")
+        await asyncio.sleep(2)  # let the title finish painting
+        found["font"] = await value(
+            "document.fonts.ready.then(() => document.fonts.check('16px \"Roboto Mono\"') &&"
+            " [...document.fonts].some(f => f.family.includes('Roboto Mono')"
+            " && f.status === 'loaded'))"
+        )
+        shot = await call("Page.captureScreenshot", format="png")
+        found["png"] = base64.b64decode(shot["data"])
+
+    _devtools(binary, server["folder"], server["url"], script)
+    assert found["first_byte"], "the game sent nothing to the page"
+    assert found["font"] is True, "the terminal's font did not load"
+    assert found["png"][:8] == b"\x89PNG\r\n\x1a\n"
+    (server["folder"] / "page-offline.png").write_bytes(found["png"])
