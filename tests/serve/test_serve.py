@@ -234,20 +234,21 @@ def _chromium() -> str | None:
     return None
 
 
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    # the network is closed: no host but this machine resolves
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+]
+
+
 def run_browser(binary: str, folder, *args: str) -> subprocess.CompletedProcess:
-    flags = [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        f"--user-data-dir={folder / 'profile'}",
-        "--virtual-time-budget=5000",
-        # the network is closed: no host but this machine resolves
-        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-    ]
+    flags = [*CHROMIUM_FLAGS, f"--user-data-dir={folder / 'profile'}", "--virtual-time-budget=5000"]
     # chromium's helpers are in its process group too, and end with it
     with started(
         [binary, *flags, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
@@ -289,17 +290,10 @@ def _devtools(binary: str, folder, url: str, script) -> None:
 
     profile = folder / "profile-devtools"
     flags = [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
+        *CHROMIUM_FLAGS,
         f"--user-data-dir={profile}",
         "--remote-debugging-port=0",
         "--window-size=1000,700",
-        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
     ]
     with started([binary, *flags, url], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL):
         port_file = profile / "DevToolsActivePort"
