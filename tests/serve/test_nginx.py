@@ -10,6 +10,7 @@ both hosts. Every process is ended, with its group, on every way out.
 """
 
 import asyncio
+import contextlib
 import json
 import re
 import shutil
@@ -131,43 +132,26 @@ def test_two_hosts_behind_nginx_play_a_session(tmp_path):
     site.write_text(loopback_config(CONF.read_text(), front, backs))
     (prefix / "nginx.conf").write_text(main_config(prefix, site))
     public = f"http://127.0.0.1:{front}"
-    with (
-        started(
-            [
-                sys.executable,
-                "-m",
-                "lrgame",
-                "serve",
-                "--port",
-                str(backs[0]),
-                "--public-url",
-                public,
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            cwd=tmp_path,
-        ) as one,
-        started(
-            [
-                sys.executable,
-                "-m",
-                "lrgame",
-                "serve",
-                "--port",
-                str(backs[1]),
-                "--public-url",
-                public,
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            cwd=tmp_path,
-        ) as two,
-        started(
-            [binary, "-p", str(prefix), "-c", str(prefix / "nginx.conf")],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        ) as proxy,
-    ):
+    with contextlib.ExitStack() as stack:
+        one, two = (
+            stack.enter_context(
+                started(
+                    [sys.executable, "-m", "lrgame", "serve", "--port", str(port)]
+                    + ["--public-url", public],
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                    cwd=tmp_path,
+                )
+            )
+            for port in backs
+        )
+        proxy = stack.enter_context(
+            started(
+                [binary, "-p", str(prefix), "-c", str(prefix / "nginx.conf")],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+            )
+        )
         hosts = {f"127.0.0.1:{backs[0]}": one, f"127.0.0.1:{backs[1]}": two}
         for port in backs:
             _wait_for(f"http://127.0.0.1:{port}/", [one, two])
