@@ -565,7 +565,7 @@ def _check_semantics(level: Level, doc: Document) -> None:
     """Checks a schema cannot express: names, the expression, the start point."""
     errors = []
     if isinstance(level, LandscapeLevel):
-        from .engine.expr import ExprError, check_param_name
+        from .engine.program import ExprError, check_param_name
 
         for name in level.params:
             try:

@@ -31,6 +31,7 @@ def _lrgame_home(tmp_path, monkeypatch):
     """Every test keeps its progress and settings in its own folder."""
     home = tmp_path / "lrgame-home"
     monkeypatch.setenv("LRGAME_HOME", str(home))
+    monkeypatch.setenv("LRGAME_CACHE_DIR", str(tmp_path / "lrgame-cache"))  # compiled losses
     return home
 
 

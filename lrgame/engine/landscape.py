@@ -54,12 +54,13 @@ class ExpressionLandscape(Landscape):
     """A loss written as an expression in a few named parameters."""
 
     def __init__(self, loss_text: str, start: dict[str, float], minimum: float = 0.0):
-        from .expr import compile_loss  # sympy is heavy: load it only when a level is built
+        # sympy is heavy: a loss compiled before comes from the cache without it
+        from .program import compile_cached
 
         self.names = tuple(start)
         self.start = np.array([float(v) for v in start.values()], dtype=float)
         self.minimum = float(minimum)
-        self._compiled = compile_loss(loss_text, self.names)
+        self._compiled = compile_cached(loss_text, self.names)
 
     def loss(self, P: np.ndarray, t: int = 0) -> np.ndarray:
         return self._compiled.loss(P)
