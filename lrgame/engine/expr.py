@@ -41,8 +41,9 @@ from .program import (
     ExprError,
     Program,
     TreeError,
-    as_column,
     check_param_name,
+    evaluate_grad,
+    evaluate_loss,
     tree_from_source,
 )
 
@@ -777,39 +778,15 @@ class CompiledLoss:
         except (TreeError, OSError, TypeError):
             pass
 
-    def _columns(self, P: np.ndarray) -> tuple[int, list[np.ndarray]]:
-        if self.program is not None:
-            return self.program._columns(P)
-        P = np.asarray(P, dtype=np.float64)
-        d = len(self.names)
-        if P.ndim != 2 or P.shape[1] != d:
-            raise ValueError(f"expected points of shape (n, {d}), got {P.shape}")
-        return P.shape[0], [P[:, j] for j in range(d)]
-
     def loss(self, P: np.ndarray) -> np.ndarray:
         """The loss at each row of ``P`` (shape (n, d)) -> float64 array of shape (n,)."""
-        if self.program is not None:
-            return self.program.loss(P)
-        n, columns = self._columns(P)
-        with np.errstate(all="ignore"):
-            try:
-                return as_column(self._loss_fn(*columns), n)
-            except (ArithmeticError, ValueError, TypeError):
-                return np.full(n, np.nan)
+        fn = self._loss_fn if self.program is None else self.program.loss_fn
+        return evaluate_loss(fn, P, len(self.names))
 
     def grad(self, P: np.ndarray) -> np.ndarray:
         """The exact gradient at each row of ``P`` (shape (n, d)) -> shape (n, d)."""
-        if self.program is not None:
-            return self.program.grad(P)
-        n, columns = self._columns(P)
-        out = np.empty((n, len(self.names)), dtype=np.float64)
-        with np.errstate(all="ignore"):
-            try:
-                for j, value in enumerate(self._grad_fn(*columns)):
-                    out[:, j] = as_column(value, n)
-            except (ArithmeticError, ValueError, TypeError):
-                out.fill(np.nan)
-        return out
+        fn = self._grad_fn if self.program is None else self.program.grad_fn
+        return evaluate_grad(fn, P, len(self.names))
 
     def slope_formulas(self) -> dict[str, str]:
         """The derivative by each parameter as text, e.g. {"x": "2*x"}."""

@@ -243,6 +243,37 @@ def as_column(value: object, n: int) -> np.ndarray:
     return np.array(np.broadcast_to(arr, (n,)), dtype=np.float64)
 
 
+def _columns(P: np.ndarray, d: int) -> tuple[int, list[np.ndarray]]:
+    P = np.asarray(P, dtype=np.float64)
+    if P.ndim != 2 or P.shape[1] != d:
+        raise ValueError(f"expected points of shape (n, {d}), got {P.shape}")
+    return P.shape[0], [P[:, j] for j in range(d)]
+
+
+def evaluate_loss(fn: Callable, P: np.ndarray, d: int) -> np.ndarray:
+    """``fn`` of the columns of ``P`` (shape (n, d)) as shape (n,): overflow gives inf or
+    nan, never a warning or an exception."""
+    n, columns = _columns(P, d)
+    with np.errstate(all="ignore"):
+        try:
+            return as_column(fn(*columns), n)
+        except (ArithmeticError, ValueError, TypeError):
+            return np.full(n, np.nan)
+
+
+def evaluate_grad(fn: Callable, P: np.ndarray, d: int) -> np.ndarray:
+    """``fn`` of the columns of ``P``, a list of d slopes, as shape (n, d)."""
+    n, columns = _columns(P, d)
+    out = np.empty((n, d), dtype=np.float64)
+    with np.errstate(all="ignore"):
+        try:
+            for j, value in enumerate(fn(*columns)):
+                out[:, j] = as_column(value, n)
+        except (ArithmeticError, ValueError, TypeError):
+            out.fill(np.nan)
+    return out
+
+
 class Program:
     """A loss and its gradient as checked trees, with the texts shown to the player."""
 
@@ -256,38 +287,20 @@ class Program:
     ):
         self.names = tuple(names)
         self.trees = {"loss": loss, "grad": grad}
-        self._loss = evaluator(loss)
-        self._grad = [evaluator(t) for t in grad]
+        loss_of, slopes_of = evaluator(loss), [evaluator(t) for t in grad]
+        #: Functions of the parameter columns, called as lambdify's are.
+        self.loss_fn = lambda *cols: loss_of(cols)
+        self.grad_fn = lambda *cols: [slope(cols) for slope in slopes_of]
         self._loss_text = loss_text
         self._slopes = dict(slopes)
 
-    def _columns(self, P: np.ndarray) -> tuple[int, list[np.ndarray]]:
-        P = np.asarray(P, dtype=np.float64)
-        d = len(self.names)
-        if P.ndim != 2 or P.shape[1] != d:
-            raise ValueError(f"expected points of shape (n, {d}), got {P.shape}")
-        return P.shape[0], [P[:, j] for j in range(d)]
-
     def loss(self, P: np.ndarray) -> np.ndarray:
         """The loss at each row of ``P`` (shape (n, d)) -> float64 array of shape (n,)."""
-        n, columns = self._columns(P)
-        with np.errstate(all="ignore"):
-            try:
-                return as_column(self._loss(columns), n)
-            except (ArithmeticError, ValueError, TypeError):
-                return np.full(n, np.nan)
+        return evaluate_loss(self.loss_fn, P, len(self.names))
 
     def grad(self, P: np.ndarray) -> np.ndarray:
         """The exact gradient at each row of ``P`` (shape (n, d)) -> shape (n, d)."""
-        n, columns = self._columns(P)
-        out = np.empty((n, len(self.names)), dtype=np.float64)
-        with np.errstate(all="ignore"):
-            try:
-                for j, slope in enumerate(self._grad):
-                    out[:, j] = as_column(slope(columns), n)
-            except (ArithmeticError, ValueError, TypeError):
-                out.fill(np.nan)
-        return out
+        return evaluate_grad(self.grad_fn, P, len(self.names))
 
     def slope_formulas(self) -> dict[str, str]:
         return dict(self._slopes)
