@@ -189,6 +189,12 @@ async def sessions(ws_url: str, n: int, deadline: float, server_pid: int, report
     pids = descendants(server_pid) | {server_pid}
     report["pss_open_kib"] = await asyncio.to_thread(pss_kib, pids)
     report["cpu_open_s"] = await asyncio.to_thread(cpu_seconds, pids)
+    kinds: dict[str, set[int]] = {}
+    for pid in pids:
+        cmd = " ".join(describe({pid}))
+        kind = next((k for k in ("zygote", "visitor", "serve", "sh -c") if k in cmd), "other")
+        kinds.setdefault(kind, set()).add(pid)
+    report["cpu_open_by_kind_s"] = {k: round(cpu_seconds(v), 2) for k, v in kinds.items()}
     report["processes_open"] = len(pids)
     leave.set()
     return await asyncio.gather(*tasks)
