@@ -17,7 +17,9 @@ import time
 
 #: Set by the server: the zygote's socket, in the server's private folder.
 SOCKET_ENV = "LRGAME_ZYGOTE_SOCKET"
-CONNECT_SECONDS = 30.0
+#: The server sets SOCKET_ENV only once the zygote listens, so a socket that refuses
+#: for this long means the zygote is gone: the game then starts here.
+CONNECT_SECONDS = 2.0
 
 
 def _connect(path: str) -> socket.socket | None:

@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -61,6 +62,19 @@ def test_each_visitor_gets_a_progress_folder_of_its_own(tmp_path, monkeypatch):
     assert os.path.dirname(home1) == str(root)
     assert not os.path.exists(home1)  # removed when the visitor's game ends
     assert "-m lrgame.visitor" in serve.visitor_command()
+
+
+def test_with_no_zygote_to_reach_the_visitor_s_client_runs_the_game_itself(tmp_path, monkeypatch):
+    from lrgame import visitor
+
+    ran = []
+    monkeypatch.setattr(serve, "visitor_main", lambda: ran.append(1) or 0)
+    monkeypatch.delenv(visitor.SOCKET_ENV, raising=False)
+    assert visitor.main() == 0
+    monkeypatch.setenv(visitor.SOCKET_ENV, str(tmp_path / "gone.sock"))
+    monkeypatch.setattr(visitor, "CONNECT_SECONDS", 0.2)
+    assert visitor.main() == 0
+    assert ran == [1, 1]
 
 
 GOOGLE_PAGE = """<html><head>
@@ -224,6 +238,28 @@ def test_a_game_ends_when_its_visitor_leaves_or_its_client_is_killed(server):
 
     asyncio.run(visit(kill_client=False))
     asyncio.run(visit(kill_client=True))
+
+
+def test_the_zygote_sends_a_visitor_with_another_textual_set_up_to_start_afresh(server):
+    """Textual reads its set-up at import: a visitor whose set-up differs from the
+    zygote's is told to start its own game, and nothing is forked for it."""
+    zygote = next(
+        pid for pid, cmd in descendants(server["pid"]).items() if "-m lrgame.zygote" in cmd
+    )
+    path = Path(f"/proc/{zygote}/cmdline").read_bytes().split(b"\0")[3].decode()
+    assert oct(os.stat(os.path.dirname(path)).st_mode & 0o777) == "0o700"
+    env = dict(os.environ, TEXTUAL_DRIVER="some.other:Driver")
+    r, w = os.pipe()
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+            sock.settimeout(30)
+            sock.connect(path)
+            socket.send_fds(sock, [json.dumps({"env": env}).encode()], [r, w, w])
+            reply = sock.makefile("rb").readline()
+    finally:
+        os.close(r), os.close(w)
+    assert json.loads(reply) == {"direct": True}
+    assert not descendants(zygote)
 
 
 def _chromium() -> str | None:
