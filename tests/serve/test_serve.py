@@ -24,7 +24,7 @@ import pytest
 
 from lrgame import serve
 from lrgame.__main__ import main
-from tests.processes import descendants, started
+from tests.processes import command_line, descendants, started
 
 SERVER_START_SECONDS = 30
 BROWSER_SECONDS = 90
@@ -403,3 +403,49 @@ def test_with_no_network_the_game_shows_in_its_own_font(server):
     assert found["font"] is True, "the terminal's font did not load"
     assert found["png"][:8] == b"\x89PNG\r\n\x1a\n"
     (server["folder"] / "page-offline.png").write_bytes(found["png"])
+
+
+def test_a_killed_server_s_zygote_ends_its_games_and_itself(tmp_path):
+    """SIGKILL to the server alone (no chance to clean up): the zygote sees its lifeline
+    close, ends the game it forked, and exits."""
+    port = free_port()
+    env = dict(os.environ, LRGAME_HOME=str(tmp_path / "home"))
+    with started(
+        [sys.executable, "-m", "lrgame", "serve", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
+    ) as proc:
+        assert _wait(lambda: _answers(f"http://127.0.0.1:{port}/"), SERVER_START_SECONDS)
+
+        async def open_then_kill() -> tuple[int, list[int]]:
+            http, ws, seen = await _open_game(f"ws://127.0.0.1:{port}/ws")
+            try:
+                assert b"learning rate" in seen
+                zygote, games = _zygote_and_games(proc.pid)
+                assert games
+                os.kill(proc.pid, signal.SIGKILL)
+                return zygote, games
+            finally:
+                await http.close()
+
+        zygote, games = asyncio.run(open_then_kill())
+        gone = _wait(lambda: not any(_alive(p) for p in [zygote, *games]))
+        assert gone, [command_line(p) for p in [zygote, *games] if _alive(p)]
+
+
+def _answers(url: str) -> bool:
+    try:
+        _fetch(url)
+    except OSError:
+        return False
+    return True
+
+
+def _alive(pid: int) -> bool:
+    """Running, not a zombie waiting to be collected."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state not in ("Z", "X")
