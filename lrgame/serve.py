@@ -52,7 +52,8 @@ def game_environment() -> dict[str, str]:
     from textual_serve.app_service import AppService
 
     env = AppService._build_environment(_NoDebug())
-    env.pop("COLUMNS", None), env.pop("ROWS", None)
+    for per_visitor in ("COLUMNS", "ROWS"):
+        env.pop(per_visitor, None)
     return env
 
 

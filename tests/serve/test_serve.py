@@ -77,6 +77,23 @@ def test_with_no_zygote_to_reach_the_visitor_s_client_runs_the_game_itself(tmp_p
     assert ran == [1, 1]
 
 
+def test_preloaded_levels_are_handed_out_while_their_file_is_unchanged(tmp_path, monkeypatch):
+    from lrgame import levels
+
+    shutil.copytree(levels.levels_dir(), tmp_path / "levels")
+    monkeypatch.setattr(levels, "levels_dir", lambda: tmp_path / "levels")
+    monkeypatch.setattr(levels, "_PRELOADED", {})
+    first = levels.campaign_ids()[0][1]
+    assert levels.load_shipped(first) is not levels.load_shipped(first)  # nothing preloaded
+    levels.preload_shipped(par=False)
+    kept = levels.load_shipped(first)
+    assert kept is levels.load_shipped(first)
+    path = levels.shipped_path(first)
+    path.write_text(path.read_text().replace("title:", "title: Changed", 1))
+    changed = levels.load_shipped(first)
+    assert changed is not kept and changed.title.startswith("Changed")
+
+
 GOOGLE_PAGE = """<html><head>
 <link rel="stylesheet" href="{{ config.static.url }}css/xterm.css" />
 <link
