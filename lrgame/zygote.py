@@ -54,6 +54,8 @@ MAX_REQUEST = 1 << 20
 #: Seconds between SIGTERM and SIGKILL when a game has to be ended.
 GRACE = 3.0
 PR_SET_PDEATHSIG = 1
+#: How much lower a game's CPU priority is than the server's and this zygote's.
+GAME_NICENESS = 5
 
 
 def preload() -> None:
@@ -134,6 +136,11 @@ def _run_game(fds: list[int], env: dict[str, str]) -> int:
     import numpy as np
 
     np.random.seed()  # a fork shares its parent's global random state; reseed it
+    if GAME_NICENESS and os.environ.get("LRGAME_GAME_NICENESS") != "0":
+        # The games yield to this zygote, the visitors' clients and the server: when a
+        # class arrives at once, every game is forked first, then they share the CPU.
+        with contextlib.suppress(OSError):
+            os.nice(GAME_NICENESS)
     from .serve import visitor_main
 
     return visitor_main()
