@@ -191,22 +191,19 @@ class Zygote:
             return
         try:
             env = json.loads(data)["env"]
-            assert len(fds) == 3 and isinstance(env, dict)
-            assert all(isinstance(k, str) and isinstance(v, str) for k, v in env.items())
-        except Exception:
-            for fd in fds:
-                os.close(fd)
-            conn.close()
-            return
+        except (ValueError, TypeError, KeyError):
+            env = None
+        good = isinstance(env, dict) and len(fds) == 3
+        if not good or not all(isinstance(v, str) for v in env.values()):
+            return self._send_away(conn, fds, None)
         if any(env.get(k) != v for k, v in self.fixed.items()):
-            for fd in fds:
-                os.close(fd)
-            self._reply(conn, {"direct": True})  # a Textual set-up this zygote did not import
-            conn.close()
-            return
+            return self._send_away(conn, fds, {"direct": True})  # another Textual set-up
         sys.stdout.flush()
         sys.stderr.flush()
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except OSError:  # no memory or no process to spare: the client tries itself
+            return self._send_away(conn, fds, {"direct": True})
         if pid == 0:
             code = 1
             try:
@@ -229,6 +226,14 @@ class Zygote:
         self.games[pid] = conn
         self.sel.register(conn, selectors.EVENT_READ, pid)
         self._reply(conn, {"pid": pid})
+
+    def _send_away(self, conn: socket.socket, fds: list[int], reply: dict | None) -> None:
+        """Fork nothing for this client: let go of its pipes, answer it, hang up."""
+        for fd in fds:
+            os.close(fd)
+        if reply is not None:
+            self._reply(conn, reply)
+        conn.close()
 
     def _in_child(self) -> None:
         signal.set_wakeup_fd(-1)
@@ -298,19 +303,28 @@ class Zygote:
             except InterruptedError:
                 continue
             for key, _ in events:
-                if key.data == "accept":
-                    self.accept()
-                elif key.data == "wake":
-                    with contextlib.suppress(OSError):
-                        while self.wake_r.recv(4096):
-                            pass
-                elif key.data == "lifeline":
-                    self.stopping = True
-                else:
-                    self.client_gone(key.data)
+                try:
+                    self.handle(key)
+                except Exception:  # one visitor's trouble must not end everyone's game
+                    import traceback
+
+                    traceback.print_exc()
             self.reap()
             self.escalate()
         self.shutdown()
+
+    def handle(self, key) -> None:
+        """One ready socket: a visitor arriving, a signal, the server gone, a client gone."""
+        if key.data == "accept":
+            self.accept()
+        elif key.data == "wake":
+            with contextlib.suppress(OSError):
+                while self.wake_r.recv(4096):
+                    pass
+        elif key.data == "lifeline":
+            self.stopping = True
+        else:
+            self.client_gone(key.data)
 
     def shutdown(self) -> None:
         """End every game (SIGTERM, then SIGKILL after GRACE seconds) and wait for them."""
