@@ -259,12 +259,18 @@ def test_a_game_ends_when_its_visitor_leaves_or_its_client_is_killed(server):
 
 def test_the_zygote_sends_a_visitor_with_another_textual_set_up_to_start_afresh(server):
     """Textual reads its set-up at import: a visitor whose set-up differs from the
-    zygote's is told to start its own game, and nothing is forked for it."""
+    zygote's is told to start its own game, and nothing is forked for it; a malformed
+    request is hung up on."""
     zygote = next(
         pid for pid, cmd in descendants(server["pid"]).items() if "-m lrgame.zygote" in cmd
     )
     path = Path(f"/proc/{zygote}/cmdline").read_bytes().split(b"\0")[3].decode()
     assert oct(os.stat(os.path.dirname(path)).st_mode & 0o777) == "0o700"
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as junk:  # no pipes, no JSON
+        junk.settimeout(30)
+        junk.connect(path)
+        junk.sendall(b"\x00not a request")
+        assert junk.recv(100) == b""  # hung up on, and the zygote serves on:
     env = dict(os.environ, TEXTUAL_DRIVER="some.other:Driver")
     r, w = os.pipe()
     try:
