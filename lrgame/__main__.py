@@ -163,14 +163,18 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _authoring_handlers() -> dict:
-    from . import authoring, challenge, grade, schema, serve
+    """Handlers that import their module when called: a command pays for its own only."""
+    import importlib
+
+    def lazy(module: str, name: str):
+        return lambda args: getattr(importlib.import_module(f".{module}", __package__), name)(args)
 
     return {
-        "new": authoring.cmd_new,
-        "schema": schema.cmd_schema,
-        "challenge": challenge.cmd_challenge,
-        "grade": grade.cmd_grade,
-        "serve": serve.cmd_serve,
+        "new": lazy("authoring", "cmd_new"),
+        "schema": lazy("schema", "cmd_schema"),
+        "challenge": lazy("challenge", "cmd_challenge"),
+        "grade": lazy("grade", "cmd_grade"),
+        "serve": lazy("serve", "cmd_serve"),
         "class": _class_command,
         "join": _class_command,
         "submit": _class_command,

@@ -590,7 +590,7 @@ def _check_semantics(level: Level, doc: Document) -> None:
     """Checks a schema cannot express: names, the expression, the start point."""
     errors = []
     if isinstance(level, LandscapeLevel):
-        from .engine.expr import ExprError, check_param_name
+        from .engine.program import ExprError, check_param_name
 
         for name in level.params:
             try:
@@ -774,6 +774,41 @@ def resolve(ref: str) -> Path:
 
 def find_level(ref: str) -> Level:
     return load_level(resolve(ref))
+
+
+#: Shipped levels a pre-loaded parent (``lrgame serve``'s zygote) read ahead of time for
+#: the games it forks: path -> (the file's size and mtime when read, the level).
+_PRELOADED: dict[str, tuple[tuple[int, int], Level]] = {}
+
+
+def _signature(path: Path) -> tuple[int, int]:
+    st = path.stat()
+    return st.st_size, st.st_mtime_ns
+
+
+def preload_shipped(par: bool = True) -> None:
+    """Read every shipped level of the campaign now (and find its par), for
+    :func:`load_shipped` to hand out later in this process and in its forks."""
+    for _chapter, level_id in campaign_ids():
+        path = shipped_path(level_id)
+        signature = _signature(path)
+        level = load_level(path)
+        if par:
+            level.compute_par()
+        _PRELOADED[str(path)] = (signature, level)
+
+
+def load_shipped(level_id: str) -> Level:
+    """A shipped level: the preloaded one while its file is unchanged, else read now."""
+    path = shipped_path(level_id)
+    hit = _PRELOADED.get(str(path))
+    if hit is not None:
+        try:
+            if _signature(path) == hit[0]:
+                return hit[1]
+        except OSError:
+            pass
+    return load_level(path)
 
 
 def level_path(level: Level) -> str | None:

@@ -27,10 +27,12 @@ _SUBREAPER = pytest.StashKey[bool]()
 
 
 @pytest.fixture(autouse=True)
-def _lrgame_home(tmp_path, monkeypatch):
-    """Every test keeps its progress and settings in its own folder."""
+def _lrgame_home(tmp_path, tmp_path_factory, monkeypatch):
+    """Every test keeps its progress and settings in its own folder, and its compiled
+    losses in a cache of its own, outside tmp_path (tests look at what is in there)."""
     home = tmp_path / "lrgame-home"
     monkeypatch.setenv("LRGAME_HOME", str(home))
+    monkeypatch.setenv("LRGAME_CACHE_DIR", str(tmp_path_factory.mktemp("lrgame-cache")))
     return home
 
 

@@ -1,5 +1,6 @@
 """The engine and every headless command never import Textual: they work in scripts and CI."""
 
+import os
 import subprocess
 import sys
 
@@ -41,3 +42,28 @@ def test_headless_modules_do_not_import_textual(case, tmp_path):
         [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120
     )
     assert proc.returncode == 0, proc.stderr
+
+
+NO_SYMPY = "bad = [m for m in sys.modules if m.split('.')[0] == 'sympy']; assert not bad, bad[:5]"
+
+
+def test_a_sweep_needs_no_sympy_on_a_bowl_nor_on_a_loss_compiled_before(tmp_path):
+    """sympy costs a fifth of a second to import: a bowl level never needs it, and a loss
+    that was compiled once is read from the cache (LRGAME_CACHE_DIR) after that."""
+    env = dict(os.environ, LRGAME_CACHE_DIR=str(tmp_path / "cache"))
+
+    def sweep(level: str, check: str) -> None:
+        code = (
+            "import sys, io, contextlib; from lrgame.__main__ import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n"
+            f"    assert main(['sweep', {level!r}, '--points', '50', '--json']) == 0\n" + check
+        )
+        proc = subprocess.run(
+            [sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True,
+            text=True, timeout=120,
+        )  # fmt: skip
+        assert proc.returncode == 0, proc.stderr
+
+    sweep("hundred-bowl", NO_SYMPY)
+    sweep("stretched-bowl", "assert 'sympy' in sys.modules")  # the first time, compiled
+    sweep("stretched-bowl", NO_SYMPY)  # then from the cache

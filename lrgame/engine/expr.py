@@ -28,7 +28,7 @@ that overflows yields inf or nan instead of a warning or an exception.
 from __future__ import annotations
 
 import ast
-import keyword
+import inspect
 import math
 import re
 import threading
@@ -39,6 +39,19 @@ from typing import NamedTuple, TypeVar
 
 import numpy as np
 import sympy
+
+from .program import (
+    CONSTANTS,
+    FUNCTIONS,
+    RESERVED,
+    ExprError,
+    Program,
+    TreeError,
+    check_param_name,
+    evaluate_grad,
+    evaluate_loss,
+    tree_from_source,
+)
 
 __all__ = [
     "CONSTANTS",
@@ -98,19 +111,6 @@ _MAX_SHOWN = 40  # characters of source quoted in a message
 _T = TypeVar("_T")
 
 
-class ExprError(ValueError):
-    """A bad expression.
-
-    ``message`` is a sentence for the level author; ``offset`` is the 0-based
-    character offset in the expression text where the fault is, if known.
-    """
-
-    def __init__(self, message: str, offset: int | None = None):
-        super().__init__(message)
-        self.message = message
-        self.offset = offset
-
-
 _SYMPY_FUNCTIONS: dict[str, Callable[[sympy.Expr], sympy.Expr]] = {
     "sin": sympy.sin,
     "cos": sympy.cos,
@@ -140,12 +140,9 @@ _SYMPY_CONSTANTS: dict[str, tuple[sympy.Expr, float]] = {
     "e": (sympy.E, math.e),
 }
 
-FUNCTIONS: frozenset[str] = frozenset(_SYMPY_FUNCTIONS)
-CONSTANTS: frozenset[str] = frozenset(_SYMPY_CONSTANTS)
-RESERVED: frozenset[str] = FUNCTIONS | CONSTANTS
+assert frozenset(_SYMPY_FUNCTIONS) == FUNCTIONS and frozenset(_SYMPY_CONSTANTS) == CONSTANTS
 
 _AVAILABLE = ", ".join(sorted(FUNCTIONS))
-_NAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,31}")
 
 _OPERATOR_SYMBOLS: dict[type[ast.AST], str] = {
     ast.Add: "+",
@@ -327,30 +324,6 @@ def _within_cpu(work: Callable[[], _T], what: str) -> _T:
             ) from None
     finally:
         _guard_state.active = False
-
-
-def check_param_name(name: str) -> None:
-    """Raise ExprError unless ``name`` can name a parameter.
-
-    A name is a letter followed by up to 31 letters, digits or underscores; it
-    may not be a Python keyword, nor a function or constant of expressions.
-    """
-    if not isinstance(name, str):
-        raise ExprError(f"a parameter name must be text, not {type(name).__name__}")
-    if not name:
-        raise ExprError("a parameter name may not be empty")
-    if name.startswith("_"):
-        raise ExprError(f"parameter name {name!r} may not start with '_'")
-    if not _NAME_RE.fullmatch(name):
-        raise ExprError(
-            f"{name!r} is not a valid parameter name: "
-            "use a letter followed by up to 31 letters, digits or '_'"
-        )
-    if keyword.iskeyword(name):
-        raise ExprError(f"{name!r} is a Python keyword and cannot name a parameter")
-    if name in RESERVED:
-        kind = "function" if name in FUNCTIONS else "constant"
-        raise ExprError(f"{name!r} is a {kind} of expressions and cannot name a parameter")
 
 
 def _symbols(names: Sequence[str]) -> tuple[sympy.Symbol, ...]:
@@ -900,15 +873,6 @@ def parse_expression(text: str, names: Sequence[str]) -> sympy.Expr:
         ) from None
 
 
-def _as_column(value: object, n: int) -> np.ndarray:
-    """A lambdified result (array or scalar) as a float64 array of shape (n,)."""
-    arr = np.asarray(value)
-    if np.iscomplexobj(arr):
-        arr = np.where(arr.imag == 0, arr.real, np.nan)
-    arr = arr.astype(np.float64, copy=False)
-    return np.array(np.broadcast_to(arr, (n,)), dtype=np.float64)
-
-
 class CompiledLoss:
     """A loss expression with its exact gradient, evaluated with numpy, vectorised."""
 
@@ -940,6 +904,12 @@ class CompiledLoss:
                 f"the expression could not be compiled ({type(exc).__name__}: {exc})"
             ) from None
 
+    @property
+    def step_work(self) -> int:
+        """Operations of one evaluation of loss and gradient at a point: counted on the
+        program's trees when there is one (as a cached loss counts them), else here."""
+        return self.work if self.program is None else self.program.step_work
+
     def _build(self, symbols: tuple[sympy.Symbol, ...]) -> None:
         """Differentiate once per parameter, check the slopes, compile loss and gradient."""
         expr = self.expr
@@ -956,34 +926,25 @@ class CompiledLoss:
         self._loss_text = _text(expr)
         self._loss_fn = sympy.lambdify(symbols, expr, modules="numpy", dummify=True)
         self._grad_fn = sympy.lambdify(symbols, list(slopes), modules="numpy", dummify=True)
-
-    def _columns(self, P: np.ndarray) -> tuple[int, list[np.ndarray]]:
-        P = np.asarray(P, dtype=np.float64)
-        d = len(self.names)
-        if P.ndim != 2 or P.shape[1] != d:
-            raise ValueError(f"expected points of shape (n, {d}), got {P.shape}")
-        return P.shape[0], [P[:, j] for j in range(d)]
+        #: The same code as data (see .program), for the cache; None if it cannot be.
+        self.program: Program | None = None
+        try:
+            loss = _trees(self._loss_fn)
+            grad = _trees(self._grad_fn)
+            if len(loss) == 1 and len(grad) == len(self.names):
+                self.program = Program(self.names, loss[0], grad, self._loss_text, self._slopes)
+        except (TreeError, OSError, TypeError):
+            pass
 
     def loss(self, P: np.ndarray) -> np.ndarray:
         """The loss at each row of ``P`` (shape (n, d)) -> float64 array of shape (n,)."""
-        n, columns = self._columns(P)
-        with np.errstate(all="ignore"):
-            try:
-                return _as_column(self._loss_fn(*columns), n)
-            except (ArithmeticError, ValueError, TypeError):
-                return np.full(n, np.nan)
+        fn = self._loss_fn if self.program is None else self.program.loss_fn
+        return evaluate_loss(fn, P, len(self.names))
 
     def grad(self, P: np.ndarray) -> np.ndarray:
         """The exact gradient at each row of ``P`` (shape (n, d)) -> shape (n, d)."""
-        n, columns = self._columns(P)
-        out = np.empty((n, len(self.names)), dtype=np.float64)
-        with np.errstate(all="ignore"):
-            try:
-                for j, value in enumerate(self._grad_fn(*columns)):
-                    out[:, j] = _as_column(value, n)
-            except (ArithmeticError, ValueError, TypeError):
-                out.fill(np.nan)
-        return out
+        fn = self._grad_fn if self.program is None else self.program.grad_fn
+        return evaluate_grad(fn, P, len(self.names))
 
     def slope_formulas(self) -> dict[str, str]:
         """The derivative by each parameter as text, e.g. {"x": "2*x"}."""
@@ -995,6 +956,13 @@ class CompiledLoss:
 
     def __repr__(self) -> str:
         return f"CompiledLoss({self._loss_text!r}, names={self.names!r})"
+
+
+def _trees(fn) -> list:
+    """A lambdified function's return value as .program trees (raises TreeError)."""
+    code = fn.__code__
+    args = code.co_varnames[: code.co_argcount]
+    return tree_from_source(inspect.getsource(fn), args, fn.__globals__)
 
 
 def compile_loss(text: str, names: Sequence[str]) -> CompiledLoss:

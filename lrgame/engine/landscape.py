@@ -54,12 +54,13 @@ class ExpressionLandscape(Landscape):
     """A loss written as an expression in a few named parameters."""
 
     def __init__(self, loss_text: str, start: dict[str, float], minimum: float = 0.0):
-        from .expr import compile_loss  # sympy is heavy: load it only when a level is built
+        # sympy is heavy: a loss compiled before comes from the cache without it
+        from .program import compile_cached
 
         self.names = tuple(start)
         self.start = np.array([float(v) for v in start.values()], dtype=float)
         self.minimum = float(minimum)
-        self._compiled = compile_loss(loss_text, self.names)
+        self._compiled = compile_cached(loss_text, self.names)
 
     def loss(self, P: np.ndarray, t: int = 0) -> np.ndarray:
         return self._compiled.loss(P)
@@ -70,7 +71,7 @@ class ExpressionLandscape(Landscape):
     @property
     def work(self) -> int:
         """Operations of one evaluation of loss and gradient at a point (see expr.MAX_WORK)."""
-        return self._compiled.work
+        return self._compiled.step_work
 
     def slope_formulas(self) -> dict[str, str]:
         return self._compiled.slope_formulas()

@@ -189,7 +189,7 @@ class LrGameApp(App[int]):
                 return self._levels[level_id]
         from .. import levels
 
-        level = levels.load_level(levels.shipped_path(level_id))
+        level = levels.load_shipped(level_id)
         with self._lock:
             return self._levels.setdefault(level_id, level)
 

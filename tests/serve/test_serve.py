@@ -6,20 +6,25 @@ that game draws (the title screen) is painted on a canvas, so the DOM cannot sho
 it; the screenshot is kept in the test's folder for a person to look at.
 """
 
+import asyncio
+import base64
+import json
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
 
 from lrgame import serve
 from lrgame.__main__ import main
-from tests.processes import started
+from tests.processes import command_line, descendants, started
 
 SERVER_START_SECONDS = 30
 BROWSER_SECONDS = 90
@@ -56,7 +61,55 @@ def test_each_visitor_gets_a_progress_folder_of_its_own(tmp_path, monkeypatch):
     assert argv == [] and existed and home1 != home2
     assert os.path.dirname(home1) == str(root)
     assert not os.path.exists(home1)  # removed when the visitor's game ends
-    assert "-m lrgame.serve" in serve.visitor_command()
+    assert "-m lrgame.visitor" in serve.visitor_command()
+
+
+def test_with_no_zygote_to_reach_the_visitor_s_client_runs_the_game_itself(tmp_path, monkeypatch):
+    from lrgame import visitor
+
+    ran = []
+    monkeypatch.setattr(serve, "visitor_main", lambda: ran.append(1) or 0)
+    monkeypatch.delenv(visitor.SOCKET_ENV, raising=False)
+    assert visitor.main() == 0
+    monkeypatch.setenv(visitor.SOCKET_ENV, str(tmp_path / "gone.sock"))
+    monkeypatch.setattr(visitor, "CONNECT_SECONDS", 0.2)
+    assert visitor.main() == 0
+    assert ran == [1, 1]
+
+
+def test_preloaded_levels_are_handed_out_while_their_file_is_unchanged(tmp_path, monkeypatch):
+    from lrgame import levels
+
+    shutil.copytree(levels.levels_dir(), tmp_path / "levels")
+    monkeypatch.setattr(levels, "levels_dir", lambda: tmp_path / "levels")
+    monkeypatch.setattr(levels, "_PRELOADED", {})
+    first = levels.campaign_ids()[0][1]
+    assert levels.load_shipped(first) is not levels.load_shipped(first)  # nothing preloaded
+    levels.preload_shipped(par=False)
+    kept = levels.load_shipped(first)
+    assert kept is levels.load_shipped(first)
+    path = levels.shipped_path(first)
+    path.write_text(path.read_text().replace("title:", "title: Changed", 1))
+    changed = levels.load_shipped(first)
+    assert changed is not kept and changed.title.startswith("Changed")
+
+
+GOOGLE_PAGE = """<html><head>
+<link rel="stylesheet" href="{{ config.static.url }}css/xterm.css" />
+<link
+  rel="stylesheet"
+  href="https://fonts.googleapis.com/css?family=Roboto%20Mono"
+/>
+</head><body></body></html>"""
+
+
+def test_the_page_s_web_font_link_becomes_the_font_served_here():
+    page = serve.offline_page(GOOGLE_PAGE)
+    assert "googleapis" not in page and "https://" not in page
+    assert 'href="{{ config.static.url }}css/xterm.css"' in page  # local links stay
+    font = "{{ config.static.url }}fonts/" + serve.FONT_FILE
+    assert f'src: url("{font}")' in page and 'font-family: "Roboto Mono"' in page
+    assert page.index("@font-face") < page.index("</head>")
 
 
 def test_bad_port_is_a_usage_error(capsys):
@@ -77,7 +130,8 @@ def free_port() -> int:
 def server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("serve")
     port = free_port()
-    env = dict(os.environ, LRGAME_HOME=str(folder / "home"), PYTHONUNBUFFERED="1")
+    # COLUMNS: wide enough that the access log keeps each request on one line
+    env = dict(os.environ, LRGAME_HOME=str(folder / "home"), PYTHONUNBUFFERED="1", COLUMNS="400")
     url = f"http://127.0.0.1:{port}/"
     # Its own process group: leaving the block ends it and every game it started.
     with (
@@ -103,6 +157,7 @@ def server(tmp_path_factory):
                     )
                 time.sleep(0.2)
         yield {
+            "pid": proc.pid,
             "url": url,
             "port": port,
             "page": page,
@@ -118,6 +173,118 @@ def test_the_server_answers_on_loopback_with_the_game_s_page(server):
     assert 'class="textual-terminal"' in page
 
 
+def _fetch(url: str) -> bytes:
+    with urllib.request.urlopen(url, timeout=30) as response:
+        return response.read()
+
+
+def _references(text: str) -> list[str]:
+    """Every absolute http(s) address the page or a stylesheet would fetch: not the
+    ones in CSS comments, nor an XML namespace (xmlns names, it is never fetched)."""
+    text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
+    text = re.sub(r"""\bxmlns(:\w+)?\s*=\s*["'][^"']*["']""", "", text)
+    return re.findall(r"https?://[^\s\"')>]+", text)
+
+
+def test_the_page_and_its_styles_reference_no_other_host(server):
+    """An offline classroom: everything the page loads comes from this server."""
+    page = server["page"]
+    here = f"127.0.0.1:{server['port']}"
+    sheets = re.findall(r"""<link\b[^>]*href=["']([^"']+\.css)["']""", page)
+    assert sheets, page
+    texts = [page] + [_fetch(url).decode("utf-8") for url in sheets]
+    for text in texts:
+        for address in _references(text):
+            assert address.split("/")[2] == here, address
+    font = re.search(r'url\("([^"]+\.ttf)"\)', page).group(1)
+    assert _fetch(font)[:4] == b"\x00\x01\x00\x00"  # a TrueType font, from this server
+
+
+def _zygote_and_games(server_pid: int) -> tuple[int, list[int]]:
+    found = descendants(server_pid)
+    zygote = next(pid for pid, cmd in found.items() if "-m lrgame.zygote" in cmd)
+    return zygote, [pid for pid in descendants(zygote)]
+
+
+async def _open_game(ws_url: str):
+    import aiohttp
+
+    http = aiohttp.ClientSession()
+    ws = await http.ws_connect(f"{ws_url}?width=100&height=32", max_msg_size=0)
+    await ws.send_str(json.dumps(["resize", {"width": 100, "height": 32}]))
+    seen = b""
+    end = time.monotonic() + BROWSER_SECONDS
+    while b"learning rate" not in seen and time.monotonic() < end:
+        msg = await ws.receive(timeout=BROWSER_SECONDS)
+        if msg.type != aiohttp.WSMsgType.BINARY:
+            break
+        seen += msg.data
+    return http, ws, seen
+
+
+def _wait(condition, seconds: float = 30.0) -> bool:
+    end = time.monotonic() + seconds  # a hang guard: games end within a second or two
+    while not condition() and time.monotonic() < end:
+        time.sleep(0.1)
+    return condition()
+
+
+def test_a_game_ends_when_its_visitor_leaves_or_its_client_is_killed(server):
+    ws_url = f"ws://127.0.0.1:{server['port']}/ws"
+
+    async def visit(kill_client: bool) -> None:
+        http, ws, seen = await _open_game(ws_url)
+        try:
+            assert b"learning rate" in seen
+            zygote, games = _zygote_and_games(server["pid"])
+            assert len(games) == 1, games  # forked from the zygote, not started afresh
+            if kill_client:
+                client = next(
+                    pid
+                    for pid, cmd in descendants(server["pid"]).items()
+                    if "-m lrgame.visitor" in cmd
+                )
+                os.kill(client, signal.SIGKILL)
+            else:
+                await ws.close()
+            gone = await asyncio.to_thread(_wait, lambda: not descendants(zygote))
+            assert gone, descendants(zygote)
+        finally:
+            await ws.close()
+            await http.close()
+
+    asyncio.run(visit(kill_client=False))
+    asyncio.run(visit(kill_client=True))
+
+
+def test_the_zygote_sends_a_visitor_with_another_textual_set_up_to_start_afresh(server):
+    """Textual reads its set-up at import: a visitor whose set-up differs from the
+    zygote's is told to start its own game, and nothing is forked for it; a malformed
+    request is hung up on."""
+    zygote = next(
+        pid for pid, cmd in descendants(server["pid"]).items() if "-m lrgame.zygote" in cmd
+    )
+    path = Path(f"/proc/{zygote}/cmdline").read_bytes().split(b"\0")[3].decode()
+    assert oct(os.stat(os.path.dirname(path)).st_mode & 0o777) == "0o700"
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as junk:  # no pipes, no JSON
+        junk.settimeout(30)
+        junk.connect(path)
+        junk.sendall(b"\x00not a request")
+        assert junk.recv(100) == b""  # hung up on, and the zygote serves on:
+    env = dict(os.environ, TEXTUAL_DRIVER="some.other:Driver")
+    r, w = os.pipe()
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+            sock.settimeout(30)
+            sock.connect(path)
+            socket.send_fds(sock, [json.dumps({"env": env}).encode()], [r, w, w])
+            reply = sock.makefile("rb").readline()
+    finally:
+        os.close(r), os.close(w)
+    assert json.loads(reply) == {"direct": True}
+    assert not descendants(zygote)
+
+
 def _chromium() -> str | None:
     for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
         found = shutil.which(name)
@@ -126,18 +293,21 @@ def _chromium() -> str | None:
     return None
 
 
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    # the network is closed: no host but this machine resolves
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+]
+
+
 def run_browser(binary: str, folder, *args: str) -> subprocess.CompletedProcess:
-    flags = [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        f"--user-data-dir={folder / 'profile'}",
-        "--virtual-time-budget=5000",
-    ]
+    flags = [*CHROMIUM_FLAGS, f"--user-data-dir={folder / 'profile'}", "--virtual-time-budget=5000"]
     # chromium's helpers are in its process group too, and end with it
     with started(
         [binary, *flags, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
@@ -168,3 +338,137 @@ def test_a_headless_browser_loads_the_game(server):
     # The page opened its websocket: textual-serve answered 101 and started a game for it.
     log = server["log"].read_text()
     assert re.search(r"GET /ws\?.*?HTTP/1\.1\W+101\b", log, re.S), log
+    # with the network closed, the terminal's font came from this server
+    assert re.search(r"GET /static/fonts/RobotoMono\S*\.ttf HTTP/1\.1\W+200\b", log), log
+
+
+def _devtools(binary: str, folder, url: str, script) -> None:
+    """Chromium, network closed, driven over its DevTools websocket by ``script(call)``,
+    where ``call(method, **params)`` sends one DevTools command and returns its result."""
+    import aiohttp
+
+    profile = folder / "profile-devtools"
+    flags = [
+        *CHROMIUM_FLAGS,
+        f"--user-data-dir={profile}",
+        "--remote-debugging-port=0",
+        "--window-size=1000,700",
+    ]
+    with started([binary, *flags, url], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL):
+        port_file = profile / "DevToolsActivePort"
+        assert _wait(port_file.exists, BROWSER_SECONDS), "chromium did not open DevTools"
+        _wait(lambda: len(port_file.read_text().split()) >= 2, 10)
+        port = port_file.read_text().split()[0]
+        targets = []
+        end = time.monotonic() + BROWSER_SECONDS
+        while not targets and time.monotonic() < end:
+            targets = [
+                t
+                for t in json.loads(_fetch(f"http://127.0.0.1:{port}/json/list"))
+                if t.get("type") == "page"
+            ]
+            time.sleep(0.2)
+        assert targets, "chromium opened no page"
+
+        async def drive() -> None:
+            async with (
+                aiohttp.ClientSession() as http,
+                http.ws_connect(targets[0]["webSocketDebuggerUrl"], max_msg_size=0) as ws,
+            ):
+                ids = iter(range(1, 10**6))
+
+                async def call(method: str, **params):
+                    n = next(ids)
+                    await ws.send_json({"id": n, "method": method, "params": params})
+                    while True:
+                        msg = await ws.receive_json(timeout=BROWSER_SECONDS)
+                        if msg.get("id") == n:
+                            assert "error" not in msg, msg
+                            return msg["result"]
+
+                await script(call)
+
+        asyncio.run(asyncio.wait_for(drive(), 3 * BROWSER_SECONDS))
+
+
+@pytest.mark.slow
+def test_with_no_network_the_game_shows_in_its_own_font(server):
+    """The page in a browser that can reach no host but this one: the game's first bytes
+    arrive, the terminal's font is the one this server sent, and a screenshot is kept
+    (page-offline.png in the test's folder) for a person to look at."""
+    binary = _chromium()
+    if binary is None:
+        pytest.skip("chromium not found (apt-get install chromium): this test needs a real browser")
+    found = {}
+
+    async def script(call) -> None:
+        async def value(expression: str):
+            result = await call("Runtime.evaluate", expression=expression, awaitPromise=True)
+            return result["result"].get("value")
+
+        end = time.monotonic() + BROWSER_SECONDS
+        while time.monotonic() < end:
+            if await value("document.body.classList.contains('-first-byte')"):
+                break
+            await asyncio.sleep(0.2)
+        found["first_byte"] = await value("document.body.classList.contains('-first-byte')")
+        await asyncio.sleep(2)  # let the title finish painting
+        found["font"] = await value(
+            "document.fonts.ready.then(() => document.fonts.check('16px \"Roboto Mono\"') &&"
+            " [...document.fonts].some(f => f.family.includes('Roboto Mono')"
+            " && f.status === 'loaded'))"
+        )
+        shot = await call("Page.captureScreenshot", format="png")
+        found["png"] = base64.b64decode(shot["data"])
+
+    _devtools(binary, server["folder"], server["url"], script)
+    assert found["first_byte"], "the game sent nothing to the page"
+    assert found["font"] is True, "the terminal's font did not load"
+    assert found["png"][:8] == b"\x89PNG\r\n\x1a\n"
+    (server["folder"] / "page-offline.png").write_bytes(found["png"])
+
+
+def test_a_killed_server_s_zygote_ends_its_games_and_itself(tmp_path):
+    """SIGKILL to the server alone (no chance to clean up): the zygote sees its lifeline
+    close, ends the game it forked, and exits."""
+    port = free_port()
+    env = dict(os.environ, LRGAME_HOME=str(tmp_path / "home"))
+    with started(
+        [sys.executable, "-m", "lrgame", "serve", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
+    ) as proc:
+        assert _wait(lambda: _answers(f"http://127.0.0.1:{port}/"), SERVER_START_SECONDS)
+
+        async def open_then_kill() -> tuple[int, list[int]]:
+            http, ws, seen = await _open_game(f"ws://127.0.0.1:{port}/ws")
+            try:
+                assert b"learning rate" in seen
+                zygote, games = _zygote_and_games(proc.pid)
+                assert games
+                os.kill(proc.pid, signal.SIGKILL)
+                return zygote, games
+            finally:
+                await http.close()
+
+        zygote, games = asyncio.run(open_then_kill())
+        gone = _wait(lambda: not any(_alive(p) for p in [zygote, *games]))
+        assert gone, [command_line(p) for p in [zygote, *games] if _alive(p)]
+
+
+def _answers(url: str) -> bool:
+    try:
+        _fetch(url)
+    except OSError:
+        return False
+    return True
+
+
+def _alive(pid: int) -> bool:
+    """Running, not a zombie waiting to be collected."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state not in ("Z", "X")
