@@ -91,6 +91,14 @@ def kill_all(pids) -> None:
             time.sleep(0.01)
 
 
+def _reap_group(pgid: int) -> None:
+    """Collect the exited members of a group that were handed to this process (it is a
+    subreaper): a zombie still counts as a member, so the group would never look empty."""
+    with contextlib.suppress(ChildProcessError):
+        while os.waitpid(-pgid, os.WNOHANG)[0]:
+            pass
+
+
 def stop_group(proc: subprocess.Popen, grace: float = 10.0) -> None:
     """SIGTERM the process group led by ``proc``, then SIGKILL what remains."""
     for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 5.0)):
@@ -101,6 +109,7 @@ def stop_group(proc: subprocess.Popen, grace: float = 10.0) -> None:
         deadline = time.monotonic() + wait
         while time.monotonic() < deadline:
             proc.poll()
+            _reap_group(proc.pid)
             try:
                 os.killpg(proc.pid, 0)
             except ProcessLookupError:
