@@ -26,6 +26,8 @@ class ResultScreen(Screen):
         ),
     ]
 
+    AUTO_FOCUS = "#retry"
+
     def __init__(self, result, hidden: str | None = "") -> None:
         """``hidden``: why the rate that reaches par is not named yet (None: it is
         earned, see ``results.par_rate_hidden``; the default hides it)."""
@@ -38,7 +40,7 @@ class ResultScreen(Screen):
         r = self.result
         with Vertical(id="result-box"):
             yield Static(self._headline(), id="result-head")
-            yield RaceChart(id="race")
+            yield self._race()
             yield Static(Text(r.diagnosis.text), id="result-diagnosis")
             with Horizontal(id="result-buttons"):
                 yield Button("Retry (r)", id="retry", variant="primary")
@@ -94,15 +96,18 @@ class ResultScreen(Screen):
             text.append(f" {self.hidden}", style="dim")
         return text
 
-    def on_mount(self) -> None:
+    def _race(self) -> RaceChart:
+        """The race chart, filled as it is made: nothing to look up once mounted (a
+        screen closed at once, as a test's end closes it, has no children to find)."""
         r = self.result
         runs = []
         if r.ghost_losses:  # drawn first, so the player's own line lies on top
             label = f"par ghost, lr {num(r.best_lr)}" if self.show_rate else "par ghost"
             runs.append((label, list(r.ghost_losses), "primary"))
         runs.append(("you", list(r.losses), "warning"))
-        self.query_one("#race", RaceChart).show(runs, r.minimum, r.goal)
-        self.query_one("#retry", Button).focus()
+        chart = RaceChart(id="race")
+        chart.show(runs, r.minimum, r.goal)
+        return chart
 
     def _play_screen(self):
         from .play import PlayScreen
