@@ -1,4 +1,5 @@
 import os
+import signal
 
 import pytest
 from hypothesis import settings
@@ -12,7 +13,16 @@ settings.register_profile("hunt", deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
 def pytest_configure(config):
+    # A timeout's SIGTERM (or a closed terminal's SIGHUP) unwinds like ctrl+c: fixtures
+    # stop what they started and pytest_sessionfinish below runs, instead of the session
+    # dying and leaving its servers to init.
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, _interrupt)
     # Orphans of the processes a test starts (a server whose load script was killed)
     # come to this process, so the checks below can still find and stop them.
     config.stash[_SUBREAPER] = become_subreaper()
