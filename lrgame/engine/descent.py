@@ -132,9 +132,8 @@ _BATCH_ARRAYS = ("lrs", "codes", "iterations", "final_loss", "lowest_loss")
 def simulate(landscape: Landscape, lrs, goal: Goal, schedule=CONSTANT) -> Batch:
     """Run descent for every base learning rate in ``lrs``, vectorised, in chunks."""
     lrs = np.atleast_1d(np.asarray(lrs, dtype=float))
-    return in_chunks(
-        lrs, landscape.n_params, lambda part: _simulate(landscape, part, goal, schedule)
-    )
+    per_rate = getattr(landscape, "numbers_per_rate", landscape.n_params)
+    return in_chunks(lrs, per_rate, lambda part: _simulate(landscape, part, goal, schedule))
 
 
 def _simulate(landscape: Landscape, lrs: np.ndarray, goal: Goal, schedule) -> Batch:
