@@ -62,6 +62,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--chart", action="store_true", help="charts for every level, packs too")
     s.add_argument("--quiet", action="store_true", help="one line per level, no charts")
 
+    s = sub.add_parser("export", help="a level's start, goal and data, to reproduce it elsewhere")
+    s.add_argument("level")
+    s.add_argument("--json", action="store_true")
+
     _add_authoring_commands(sub)
     return p
 
@@ -171,6 +175,7 @@ def _authoring_handlers() -> dict:
 
     return {
         "new": lazy("authoring", "cmd_new"),
+        "export": lazy("export", "cmd_export"),
         "schema": lazy("schema", "cmd_schema"),
         "challenge": lazy("challenge", "cmd_challenge"),
         "grade": lazy("grade", "cmd_grade"),

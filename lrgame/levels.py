@@ -820,3 +820,7 @@ def level_path(level: Level) -> str | None:
 from .level_kinds import BowlLevel, RegressionLevel  # noqa: E402
 
 LEVEL_KINDS.update({"bowl": BowlLevel, "regression": RegressionLevel})
+
+from .network_kind import NetworkLevel  # noqa: E402
+
+LEVEL_KINDS["network"] = NetworkLevel
