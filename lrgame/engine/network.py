@@ -244,15 +244,17 @@ class Network(Landscape):
         return "mean binary cross-entropy of sigmoid(network(x))"
 
     # -- drawing -------------------------------------------------------------------
-    def chart(self, params: np.ndarray, t: int | None = None, grid: int = 48) -> dict:
-        """The points, the probability of label 1 on a ``grid`` x ``grid`` square over
-        them, the accuracy, and the indices of batch ``t`` (None without batches)."""
+    def chart(self, params: np.ndarray, t: int | None = None, grid=48) -> dict:
+        """The points, the probability of label 1 on a grid over them (``grid`` columns
+        and rows, or a pair (columns, rows)), the accuracy, and the indices of batch
+        ``t`` (None without batches)."""
+        cols, rows = (grid, grid) if isinstance(grid, int) else grid
         lo = self.x.min(axis=0)
         hi = self.x.max(axis=0)
         pad = 0.08 * np.maximum(hi - lo, 1e-9)
         lo, hi = lo - pad, hi + pad
-        gx = np.linspace(lo[0], hi[0], grid)
-        gy = np.linspace(lo[1], hi[1], grid)
+        gx = np.linspace(lo[0], hi[0], cols)
+        gy = np.linspace(lo[1], hi[1], rows)
         X, Y = np.meshgrid(gx, gy)
         params = np.asarray(params, dtype=float)[None, :]
         with np.errstate(all="ignore"):
@@ -262,7 +264,7 @@ class Network(Landscape):
             "labels": self.y,
             "grid_x": gx,
             "grid_y": gy,
-            "prob": prob.reshape(grid, grid),  # [row = y index, column = x index]
+            "prob": prob.reshape(rows, cols),  # [row = y index, column = x index]
             "accuracy": float(self.accuracy(params)[0]),
             "batch": self.batch(t) if (self.stochastic and t is not None) else None,
         }

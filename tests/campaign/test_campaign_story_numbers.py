@@ -424,7 +424,108 @@ def claims() -> dict[str, list[tuple[tuple[str, ...], Check]]]:
                 ),
             ),
         ],
+        # the network chapter (tests/network/test_chapter.py checks each point in detail)
+        "four-rates": [
+            (("0.03", "300"), lambda: _net_still_falling("four-rates", 0.03, 300)),
+            (("30",), lambda: _net_final_over_start("four-rates", 30) > 5),
+            (
+                ("10",),
+                lambda: _net_settles_above_start("four-rates", 10),
+            ),
+            (
+                ("1", "4", "0.1"),
+                lambda: (
+                    level("four-rates").goal.loss_below == 0.1
+                    and all((steps("four-rates", lr) or 999) <= 150 for lr in (1, 2, 4))
+                ),
+            ),
+        ],
+        "spiral-arms": [
+            (
+                ("0.1", "5", "400"),
+                lambda: (
+                    level("spiral-arms").goal.max_iterations == 400
+                    and _net_blobs_steps(0.1) < 40
+                    and _net_blobs_steps(5) <= 2
+                    and steps("spiral-arms", 0.1) is None
+                    and steps("spiral-arms", 5) is None
+                ),
+            ),
+            (
+                ("1", "1.25", "1.5", "2"),
+                lambda: (
+                    all(steps("spiral-arms", lr) for lr in (1, 1.25, 1.5, 2))
+                    and steps("spiral-arms", 1.79) is None
+                ),
+            ),
+        ],
+        "net-range-test": [
+            (
+                ("0.001", "100"),
+                lambda: (
+                    (level("net-range-test").lr.min, level("net-range-test").lr.max) == (0.001, 100)
+                    and level("net-range-test").range_test.max == 100
+                ),
+            ),
+        ],
+        "net-mini-batches": [
+            (("0.2", "6"), lambda: _net_visits_but_never_holds("net-mini-batches", 6)),
+            (("1", "400"), lambda: 400 < (steps("net-mini-batches", 1) or 0) < 500),
+        ],
+        "net-decay": [
+            (
+                ("0.12", "0.001", "30"),
+                lambda: (
+                    level("net-decay").goal.loss_below == 0.12
+                    and (level("net-decay").lr.min, level("net-decay").lr.max) == (0.001, 30)
+                    and band("net-decay", 0.001, 30, points=200) is None
+                ),
+            ),
+            (
+                ("5",),
+                lambda: steps("net-decay", 5, level("net-decay").schedule_tools()[1]) is not None,
+            ),
+        ],
     }
+
+
+def _net_losses(lid: str, lr: float) -> np.ndarray:
+    lv = level(lid)
+    run = Run(lv.landscape(), lv.engine_goal).play([lr] * lv.goal.max_iterations)
+    return np.array([s.full_loss for s in run.steps])
+
+
+def _net_still_falling(lid: str, lr: float, budget: int) -> bool:
+    losses = _net_losses(lid, lr)
+    return losses.size == budget + 1 and bool(np.all(np.diff(losses) < 0))
+
+
+def _net_final_over_start(lid: str, lr: float) -> float:
+    losses = _net_losses(lid, lr)
+    return float(losses[-1] / losses[0])
+
+
+def _net_settles_above_start(lid: str, lr: float) -> bool:
+    losses = _net_losses(lid, lr)
+    return bool(losses.min() < losses[0] < losses[-1] and np.ptp(losses[-50:]) < 1e-9)
+
+
+def _net_blobs_steps(lr: float) -> int:
+    """Steps the spiral's network needs on two blobs of dots instead (999: never)."""
+    text = L.shipped_path("spiral-arms").read_text().replace("shape: spiral", "shape: gaussian")
+    from lrgame.yamlsafe import load_yaml_text
+
+    blobs = L.parse_level(load_yaml_text(text, "blobs.yaml"))
+    b = simulate(blobs.landscape(), [lr], blobs.engine_goal)
+    return int(b.iterations[0]) if b.cleared[0] else 999
+
+
+def _net_visits_but_never_holds(lid: str, lr: float) -> bool:
+    lv = level(lid)
+    under = _net_losses(lid, lr) <= lv.goal.loss_below
+    runs = np.split(under, np.flatnonzero(np.diff(under)) + 1)
+    longest = max((len(r) for r in runs if r[0]), default=0)
+    return under.sum() >= 2 and 0 < longest < lv.engine_goal.hold
 
 
 def _full_batch_par_rate_band(lid: str, lr: float) -> bool:

@@ -26,6 +26,19 @@ def test_the_chapter_is_in_the_campaign_in_order():
     assert all(load_shipped(lid).kind == "network" for lid in CHAPTER)
 
 
+def test_the_sizes_the_stories_give_in_words():
+    sizes = {lid: load_shipped(lid).landscape().sizes for lid in CHAPTER}
+    assert sizes["four-rates"] == [2, 8, 1]  # two inputs, eight units, one output
+    assert sizes["spiral-arms"] == [2, 8, 8, 1]  # two hidden layers of eight
+    assert sizes["net-range-test"] == [2, 8, 1]
+    for lid in ("net-mini-batches", "net-decay"):  # two hundred dots, ten at a time
+        level = load_shipped(lid)
+        assert level.landscape().n_points == 200 and level.batch_size == 10
+        assert level.engine_goal.hold == 10  # ten steps in a row
+    assert load_shipped("four-rates").network.activation == "relu"
+    assert load_shipped("net-range-test").network.activation == "tanh"
+
+
 def test_four_rates_one_picture():
     level = load_shipped("four-rates")
     start = judged(run(level, 0.03))[0]

@@ -12,6 +12,7 @@ from importlib import import_module
 #: level kind -> "module:ScreenClass" (relative to this package)
 SCREENS_BY_KIND = {
     "child-and-dogs": ".dogs:DogsScreen",
+    "network": ".network:NetworkScreen",
 }
 DEFAULT_SCREEN = ".play:PlayScreen"
 

@@ -1,0 +1,101 @@
+"""The network board: the decision boundary shaded from the network's answers, the points
+by label, the accuracy; and the result laying the player's runs over one another."""
+
+from __future__ import annotations
+
+import numpy as np
+from rich.console import Console
+
+from lrgame.ui.screens.network import (
+    GLYPHS,
+    ONE,
+    ZERO,
+    NetworkBoard,
+    NetworkResultScreen,
+    NetworkScreen,
+    boundary_text,
+    run_label,
+)
+
+
+def _cells(text):
+    """(character, foreground rgb, background rgb) of every cell, line by line."""
+    rows, row = [], []
+    for span_text, style in _styled_chars(text):
+        if span_text == "\n":
+            rows.append(row)
+            row = []
+            continue
+        fg = style.color.get_truecolor() if style and style.color else None
+        bg = style.bgcolor.get_truecolor() if style and style.bgcolor else None
+        row.append((span_text, tuple(fg) if fg else None, tuple(bg) if bg else None))
+    rows.append(row)
+    return rows
+
+
+def _styled_chars(text):
+    for segment in text.render(Console()):
+        for ch in segment.text:
+            yield ch, segment.style
+
+
+def test_cells_take_the_colour_of_the_answer_and_points_their_label():
+    cols, rows = 8, 3
+    prob = np.zeros((2 * rows, cols))
+    prob[:, cols // 2 :] = 0.95  # the right half says label 1, the left half label 0
+    prob[:, : cols // 2] = 0.05
+    gx, gy = np.linspace(0, 1, cols), np.linspace(0, 1, 2 * rows)
+    points = np.array([[0.0, 1.0], [1.0, 0.0]])  # top left, bottom right
+    data = {"prob": prob, "grid_x": gx, "grid_y": gy, "points": points, "labels": [1, 0]}
+    cells = _cells(boundary_text(data, cols, rows))
+    assert len(cells) == rows and all(len(r) == cols for r in cells)
+    assert cells[0][0][0] == GLYPHS[1] and cells[0][0][1] == ONE  # a label-1 point
+    assert cells[-1][-1][0] == GLYPHS[0] and cells[-1][-1][1] == ZERO
+    left, right = cells[1][1], cells[1][-2]
+    assert left[0] == right[0] == "▀"
+    # the shade leans to the label's colour: blue on the left, orange on the right
+    assert left[1][2] > left[1][0] and right[1][0] > right[1][2]
+
+
+def test_run_labels_name_the_rate():
+    assert run_label([0.3] * 5) == "lr 0.3"
+    assert run_label([3.0, 1.0, 0.03]) == "lr 3→0.03"
+
+
+async def test_the_board_shows_the_boundary_and_the_accuracy(ui):
+    app = ui.game("four-rates")
+    async with app.run_test(size=ui.SIZE) as pilot:
+        await ui.settle(pilot)
+        assert isinstance(app.screen, NetworkScreen)
+        board = app.screen.query_one("#landscape", NetworkBoard)
+        level = app.screen.level
+        before = str(board.render())
+        assert GLYPHS[0] in before and GLYPHS[1] in before
+        start = level.landscape().accuracy(level.landscape().start[None, :])[0]
+        assert f"accuracy {start:.0%}" in str(board.border_subtitle)
+        await ui.type_lr(pilot, "2")
+        await pilot.press("f")
+        await ui.wait_for(pilot, lambda: isinstance(app.screen, NetworkResultScreen))
+        await pilot.press("escape")
+        await ui.settle(pilot)
+        run = app.screen.run
+        acc = level.landscape().accuracy(run.params[None, :])[0]
+        assert acc > 0.9 and f"accuracy {acc:.0%}" in str(board.border_subtitle)
+
+
+async def test_the_result_lays_earlier_runs_under_this_one(ui):
+    app = ui.game("four-rates")
+    async with app.run_test(size=ui.SIZE) as pilot:
+        await ui.settle(pilot)
+        for lr in ("0.03", "30", "2"):
+            await ui.type_lr(pilot, lr)
+            await pilot.press("f")
+            await ui.wait_for(pilot, lambda: isinstance(app.screen, NetworkResultScreen))
+            if lr != "2":
+                await pilot.press("r")
+                await ui.wait_for(pilot, lambda: isinstance(app.screen, NetworkScreen))
+        race = app.screen.query_one("#race")
+        labels = [label for label, _, _ in race._runs]
+        assert labels[:2] == ["lr 0.03", "lr 30"] and labels[-1] == "you"
+        losses = {label: ls for label, ls, _ in race._runs}
+        assert len(losses["lr 0.03"]) == 301 and losses["lr 30"][-1] > 5 * losses["lr 30"][0]
