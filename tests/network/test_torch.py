@@ -83,3 +83,22 @@ def test_pytorch_gives_the_loss_of_every_step(extra, hidden, activation):
     ours_full = [s.get("full_loss", s["loss"]) for s in steps[:-1]]
     np.testing.assert_allclose(full, ours_full, rtol=1e-6)
     assert abs(ours_full[-1] - ours_full[0]) > 1e-3  # the run moved: a real comparison
+
+
+def test_the_docs_example_clears_where_lrgame_does(monkeypatch, capsys):
+    import os
+    import re
+    import sys
+    from pathlib import Path
+
+    text = (Path(__file__).parents[2] / "docs" / "network.md").read_text()
+    code = re.findall(r"```python\n(.*?)```", text, re.S)[0]
+    bin_dir = str(Path(sys.executable).parent)
+    monkeypatch.setenv("PATH", bin_dir + os.pathsep + os.environ.get("PATH", ""))
+    exec(compile(code, "docs/network.md", "exec"), {})
+    from lrgame.levels import load_shipped
+
+    lv = load_shipped("four-rates")
+    run = Run(lv.landscape(), lv.engine_goal).play([2.0] * lv.goal.max_iterations)
+    assert capsys.readouterr().out.strip() == f"cleared after {run.iteration} steps"
+    assert run.iteration == 54
