@@ -65,8 +65,11 @@ def lrgame_side(export: str | None) -> None:
     print(json.dumps({"fewest": int(steps.min()) if steps.size else None}))
 
 
-def torch_side(path: str, every: int) -> None:
+def torch_side(path: str, every: int, threads: int | None) -> None:
     import torch
+
+    if threads:
+        torch.set_num_threads(threads)
 
     data = json.loads(Path(path).read_text())
     x = torch.tensor(data["x"], dtype=torch.float64)
@@ -115,6 +118,7 @@ def main() -> None:
     p.add_argument("--data")
     p.add_argument("--torch-python", default=sys.executable)
     p.add_argument("--torch-every", type=int, default=10)
+    p.add_argument("--torch-threads", type=int, help="torch.set_num_threads (default: torch's)")
     p.add_argument("--json", action="store_true")
     args = p.parse_args()
     if args.side == "lrgame":
@@ -122,7 +126,7 @@ def main() -> None:
     if args.side == "export":
         return lrgame_side(args.data)
     if args.side == "torch":
-        return torch_side(args.data, args.torch_every)
+        return torch_side(args.data, args.torch_every, args.torch_threads)
     me = str(Path(__file__).resolve())
     with tempfile.TemporaryDirectory() as tmp:
         data = str(Path(tmp) / "net.json")
@@ -130,6 +134,8 @@ def main() -> None:
         lr_s, lr_out = timed([sys.executable, me, "--side", "lrgame"])
         every = args.torch_every
         cmd = [args.torch_python, me, "--side", "torch", "--data", data]
+        if args.torch_threads:
+            cmd += ["--torch-threads", str(args.torch_threads)]
         t_s, t_out = timed([*cmd, "--torch-every", str(every)])
         # the same rates on both sides, for a like-for-like check of the fewest steps
         sub_s, sub_out = timed([sys.executable, "-c", _SUBSET.format(root=ROOT, every=every)])
@@ -137,6 +143,7 @@ def main() -> None:
         "lrgame_2000_rates_s": round(lr_s, 2),
         "lrgame_fewest": lr_out["fewest"],
         "torch_rates_run": len(rates(every)),
+        "torch_threads": args.torch_threads or "default",
         "torch_s": round(t_s, 2),
         "torch_2000_rates_s_estimated": round(t_s * every, 1),
         "torch_fewest_on_its_rates": t_out["fewest"],
