@@ -70,7 +70,12 @@ Counter().run()
 
 LRGAME = [sys.executable, "-m", "lrgame"]
 #: Steps of each level are taken at this rate, small enough that no run ends early.
-LEVELS = (("x-squared", "0.001"), ("stretched-bowl", "0.001"), ("million-bowl", "0.001"))
+LEVELS = (
+    ("x-squared", "0.001"),
+    ("stretched-bowl", "0.001"),
+    ("million-bowl", "0.001"),
+    ("spiral-arms", "0.001"),
+)
 #: Text that shows once the first screen is painted.
 TITLE_TEXT = "a game about the learning rate"
 

@@ -159,10 +159,11 @@ class Network(Landscape):
         if not self.stochastic:
             return np.arange(self.n_points)
         epoch, j = divmod(int(t), self.batches_per_epoch)
-        if self._perm is None or self._perm[0] != epoch:
+        perm = self._perm  # one read: a forecast in another thread may replace it
+        if perm is None or perm[0] != epoch:
             rng = np.random.default_rng([self.seed, epoch])
-            self._perm = (epoch, rng.permutation(self.n_points))
-        return self._perm[1][j * self.batch_size : (j + 1) * self.batch_size]
+            perm = self._perm = (epoch, rng.permutation(self.n_points))
+        return perm[1][j * self.batch_size : (j + 1) * self.batch_size]
 
     # -- the network ---------------------------------------------------------------
     def layers(self, P: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:

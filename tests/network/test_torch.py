@@ -102,3 +102,29 @@ def test_the_docs_example_clears_where_lrgame_does(monkeypatch, capsys):
     run = Run(lv.landscape(), lv.engine_goal).play([2.0] * lv.goal.max_iterations)
     assert capsys.readouterr().out.strip() == f"cleared after {run.iteration} steps"
     assert run.iteration == 54
+
+
+@pytest.mark.parametrize("activation", ["tanh", "relu", "sigmoid"])
+def test_the_gradient_is_pytorch_autograd(activation):
+    lv = level("batch_size: 9\n", "[7, 5]", activation)
+    land = lv.landscape()
+    rng = np.random.default_rng(1)
+    P = land.start + 0.5 * rng.normal(size=(3, land.n_params))
+    ours = land.grad(P, 4)
+    idx = torch.tensor(land.batch(4))
+    x = torch.tensor(land.x, dtype=torch.float64)[idx]
+    y = torch.tensor(land.y, dtype=torch.float64)[idx]
+    act = {"tanh": torch.tanh, "relu": torch.relu, "sigmoid": torch.sigmoid}[activation]
+    for row, params in zip(ours, P):
+        p = torch.tensor(params, dtype=torch.float64, requires_grad=True)
+        h, at = x, 0
+        sizes = land.sizes
+        for k, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+            W = p[at : at + fan_out * fan_in].reshape(fan_out, fan_in)
+            b = p[at + fan_out * fan_in : at + fan_out * fan_in + fan_out]
+            at += fan_out * fan_in + fan_out
+            h = h @ W.T + b
+            if k < len(sizes) - 2:
+                h = act(h)
+        torch.nn.functional.binary_cross_entropy_with_logits(h.squeeze(1), y).backward()
+        np.testing.assert_allclose(row, p.grad.numpy(), rtol=1e-10, atol=1e-14)

@@ -99,3 +99,18 @@ async def test_the_result_lays_earlier_runs_under_this_one(ui):
         assert labels[:2] == ["lr 0.03", "lr 30"] and labels[-1] == "you"
         losses = {label: ls for label, ls, _ in race._runs}
         assert len(losses["lr 0.03"]) == 301 and losses["lr 30"][-1] > 5 * losses["lr 30"][0]
+
+
+async def test_the_diagnosis_follows_a_step_from_a_worker(ui):
+    from lrgame.diagnose import diagnose_level
+
+    app = ui.game("spiral-arms")
+    async with app.run_test(size=ui.SIZE) as pilot:
+        await ui.settle(pilot)
+        await ui.type_lr(pilot, "1.5")
+        await pilot.press("space", "space")
+        await ui.settle(pilot)
+        screen = app.screen
+        assert screen.run.iteration == 2
+        words = diagnose_level(screen.level, screen.run, screen.rate_now()).text
+        assert words and words in str(screen.query_one("#diagnosis").render())

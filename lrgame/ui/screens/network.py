@@ -13,10 +13,12 @@ from __future__ import annotations
 import numpy as np
 from rich.style import Style
 from rich.text import Text
+from textual import work
 
+from ...diagnose import diagnose_level
 from ...text import num
 from ..widgets.charts import LandscapeChart
-from .play import PlayScreen
+from .play import PlayScreen, _snapshot
 from .result import ResultScreen
 
 #: Colours (RGB) of label 1 and label 0: the points in full, the shading dimmed.
@@ -148,6 +150,30 @@ class NetworkScreen(PlayScreen):
     def __init__(self, level) -> None:
         super().__init__(level)
         self.past_runs: list[tuple[str, tuple[float, ...]]] = []  # finished runs, oldest first
+        self._diagnoses_asked = 0  # only the latest diagnosis asked for is shown
+
+    def _show_diagnosis(self) -> None:
+        """The diagnosis forecasts thousands of steps of the network: made in a worker,
+        so a step repaints at once and the words follow; none while a run animates."""
+        if self.running:
+            return
+        self._diagnoses_asked += 1
+        lr = None if self.run.over else self.rate_now()
+        self._diagnose(self._diagnoses_asked, _snapshot(self.run), lr)
+
+    @work(thread=True, exclusive=True, group="diagnosis", exit_on_error=False)
+    def _diagnose(self, asked: int, run, lr: float | None) -> None:
+        d = diagnose_level(self.level, run, lr)
+        self.app.call_from_thread(self._got_diagnosis, asked, d)
+
+    def _got_diagnosis(self, asked: int, d) -> None:
+        if asked == self._diagnoses_asked and self.is_attached:
+            self._paint_diagnosis(d)
+
+    def watch_running(self, running: bool) -> None:
+        super().watch_running(running)
+        if not running:  # the animation stopped: the words for where it stands
+            self._show_diagnosis()
 
     def compose(self):
         for widget in super().compose():

@@ -246,7 +246,11 @@ class PlayScreen(Screen):
         self.query_one("#status", Static).update(text, layout=wider)
 
     def _show_diagnosis(self) -> None:
-        d = diagnose_level(self.level, self.run, None if self.run.over else self.rate_now())
+        self._paint_diagnosis(
+            diagnose_level(self.level, self.run, None if self.run.over else self.rate_now())
+        )
+
+    def _paint_diagnosis(self, d) -> None:
         text = Text()
         if self.run.iteration == 0 and self.level.story:
             text.append(" ".join(self.level.story.split()) + "\n", style="italic")
