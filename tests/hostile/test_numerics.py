@@ -27,7 +27,7 @@ COARSE = GRID[::10]
 NAMED = {o.value for o in Outcome}
 SHIPPED = [lid for _, lid in L.campaign_ids()]
 #: One level of each kind, for the full grid step by step and the command line.
-ONE_OF_EACH_KIND = ["x-squared", "double-well", "hundred-bowl", "fit-a-line", "noisy-line", "child-and-dogs"]  # fmt: skip
+ONE_OF_EACH_KIND = ["x-squared", "double-well", "hundred-bowl", "fit-a-line", "noisy-line", "child-and-dogs", "four-rates"]  # fmt: skip
 
 
 @pytest.fixture(autouse=True)
@@ -43,7 +43,7 @@ def _level(level_id: str):
 
 def test_every_shipped_kind_is_covered():
     kinds = {_level(lid).kind for lid in SHIPPED}
-    assert kinds == {"landscape", "bowl", "regression", "child-and-dogs"}
+    assert kinds == {"landscape", "bowl", "regression", "child-and-dogs", "network"}
     assert {_level(lid).kind for lid in ONE_OF_EACH_KIND} == kinds
 
 
