@@ -27,3 +27,13 @@ def test_dogs_after_the_first_white_dog(snap_compare, ui):
 def test_dogs_at_80x24(snap_compare, ui):
     run_before = _steps(ui, "1", ["space"])
     assert snap_compare(ui.game("child-and-dogs"), run_before=run_before, terminal_size=SMALL)
+
+
+def test_network_boundary_after_forty_steps(snap_compare, ui):
+    run_before = _steps(ui, "2", ["space"] * 40)
+    assert snap_compare(ui.game("four-rates"), run_before=run_before, terminal_size=WIDE)
+
+
+def test_network_at_80x24(snap_compare, ui):
+    run_before = _steps(ui, "1.5", ["space"] * 20)
+    assert snap_compare(ui.game("spiral-arms"), run_before=run_before, terminal_size=SMALL)

@@ -40,7 +40,7 @@ def _shade(p: float) -> tuple[int, int, int]:
     if not np.isfinite(p):
         return DARK
     sure = abs(2 * p - 1)  # 0 on the boundary, 1 where it is certain
-    return _mix(ONE if p >= 0.5 else ZERO, 0.2 + 0.5 * sure)
+    return _mix(ONE if p >= 0.5 else ZERO, 0.15 + 0.4 * sure)
 
 
 def boundary_text(data: dict, cols: int, rows: int) -> Text:
@@ -102,9 +102,10 @@ class NetworkBoard(LandscapeChart):
         accuracy = None
         if params is not None:
             accuracy = float(self.landscape.accuracy(np.asarray(params)[None, :])[0])
-        legend = f"[rgb{ONE}]{GLYPHS[1]} 1[/] [rgb{ZERO}]{GLYPHS[0]} 0[/]"
-        right = f"accuracy {accuracy:.0%}" if accuracy is not None else ""
-        self.border_subtitle = f"{legend}  {right}"
+        gap = "\u00a0"  # a border's title drops plain spaces beside markup
+        legend = f"[rgb{ONE}]{GLYPHS[1]}{gap}1[/]{gap}{gap}[rgb{ZERO}]{GLYPHS[0]}{gap}0[/]"
+        right = f"{gap}·{gap}accuracy {accuracy:.0%}" if accuracy is not None else ""
+        self.border_subtitle = f"{legend}{right}"
 
     def render(self):
         data = self._data()
