@@ -65,21 +65,24 @@ def bce_with_logits(z: np.ndarray, y: np.ndarray) -> np.ndarray:
     return np.mean(np.maximum(z, 0.0) - z * y + np.log1p(np.exp(-np.abs(z))), axis=-1)
 
 
-def _act(name: str, z: np.ndarray) -> np.ndarray:
+def _act(name: str, z: np.ndarray, out: np.ndarray) -> None:
+    """The activation of z, written into ``out``."""
     if name == "tanh":
-        return np.tanh(z)
-    if name == "relu":
-        return np.maximum(z, 0.0)
-    return sigmoid(z)
+        np.tanh(z, out=out)
+    elif name == "relu":
+        np.maximum(z, 0.0, out=out)
+    else:
+        out[...] = sigmoid(z)
 
 
 def _act_slope(name: str, z: np.ndarray, h: np.ndarray) -> np.ndarray:
     """d act / d z at z, given h = act(z). ReLU's slope at 0 is 0, as in PyTorch."""
+    slope = np.multiply(h, h) if name == "tanh" else np.subtract(1.0, h)
     if name == "tanh":
-        return 1.0 - h * h
+        return np.subtract(1.0, slope, out=slope)
     if name == "relu":
-        return (z > 0).astype(z.dtype)
-    return h * (1.0 - h)
+        return np.greater(z, 0, out=slope)  # 1.0 where z > 0, else 0.0
+    return np.multiply(slope, h, out=slope)
 
 
 class Network(Landscape):
@@ -118,6 +121,12 @@ class Network(Landscape):
             names += [f"b{k}[{i}]" for i in range(fan_out)]
             at = b.stop
         self.names = tuple(names)
+        # per layer, the index of each parameter in [W | b] (out x (in + 1)): the bias
+        # rides along as the weight of a column of ones, so one product does both
+        self._wb = [
+            np.column_stack([np.arange(w.start, w.stop).reshape(shape), np.arange(b.start, b.stop)])
+            for w, shape, b in self._shapes
+        ]
         self.start = glorot_uniform(self.sizes, init_seed) if start is None else np.array(start)
         if self.start.shape != (at,):
             raise ValueError(f"start must hold {at} parameters")
@@ -173,15 +182,19 @@ class Network(Landscape):
         return [(P[:, w].reshape(r, *shape), P[:, b]) for w, shape, b in self._shapes]
 
     def _forward(self, P: np.ndarray, x: np.ndarray) -> tuple[list, list, np.ndarray]:
-        """(pre-activations z_k, activations h_k, logits of shape (rates, points))."""
-        zs, hs = [], [x]
-        layers = self.layers(P)
-        h = x
-        for k, (W, b) in enumerate(layers):
-            z = np.matmul(h, W.transpose(0, 2, 1)) + b[:, None, :]
-            if k == len(layers) - 1:
+        """(pre-activations z_k, inputs of each layer with a column of ones appended,
+        logits of shape (rates, points))."""
+        rates, m = P.shape[0], x.shape[0]
+        h = np.ones((m, 3))  # the points, shared by every rate
+        h[:, :2] = x
+        zs, hs = [], [h]
+        last = len(self._wb) - 1
+        for k, wb in enumerate(self._wb):
+            z = np.matmul(h, P[:, wb].transpose(0, 2, 1))
+            if k == last:
                 return zs, hs, z[:, :, 0]
-            h = _act(self.activation, z)
+            h = np.ones((rates, m, wb.shape[0] + 1))
+            _act(self.activation, z, h[:, :, :-1])
             zs.append(z)
             hs.append(h)
         raise AssertionError("unreachable")
@@ -228,17 +241,14 @@ class Network(Landscape):
             else:
                 y = self.y
                 zs, hs, z = self._all_data(P)
-            layers = self.layers(P)
             out = np.empty_like(P)
             dz = ((sigmoid(z) - y) / y.size)[:, :, None]  # (rates, points, 1)
-            for k in range(len(layers) - 1, -1, -1):
-                w, shape, b = self._shapes[k]
-                gW = np.matmul(dz.transpose(0, 2, 1), hs[k])
-                out[:, w] = gW.reshape(P.shape[0], -1)
-                out[:, b] = dz.sum(axis=1)
+            for k in range(len(self._wb) - 1, -1, -1):
+                wb = self._wb[k]
+                out[:, wb] = np.matmul(dz.transpose(0, 2, 1), hs[k])  # [dW | db]
                 if k > 0:
-                    dh = np.matmul(dz, layers[k][0])
-                    dz = dh * _act_slope(self.activation, zs[k - 1], hs[k])
+                    dz = np.matmul(dz, P[:, wb[:, :-1]])
+                    dz *= _act_slope(self.activation, zs[k - 1], hs[k][:, :, :-1])
             return out
 
     def loss_formula(self) -> str:

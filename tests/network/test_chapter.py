@@ -65,14 +65,15 @@ def test_spiral_arms_needs_a_rate_a_linear_problem_does_not():
     blobs = parse_level(load_yaml_text(text, "blobs.yaml"))  # the same network on two blobs
     b = simulate(blobs.landscape(), [0.1, 5], blobs.engine_goal)
     assert b.cleared.all() and b.iterations[0] < 40 and b.iterations[1] <= 2
-    s = simulate(spiral.landscape(), [0.1, 5, 1, 1.25, 1.5, 2, 1.79], spiral.engine_goal)
+    s = simulate(spiral.landscape(), [0.1, 5, 1, 1.25, 1.5, 2], spiral.engine_goal)
     assert not s.cleared[:2].any()
     coin = run(spiral, 5)  # 5: one half for every dot, a coin toss
     assert np.abs(spiral.landscape().logits(coin.params, spiral.landscape().x)).max() < 1e-6
     assert s.final_loss[1] == pytest.approx(np.log(2))
     assert s.start_loss - s.final_loss[0] < 0.05  # 0.1 has barely moved
     assert s.cleared[2:6].all()  # 1, 1.25, 1.5 and 2
-    assert not s.cleared[6]  # ...and a hole between them
+    between = simulate(spiral.landscape(), np.linspace(1, 2, 41), spiral.engine_goal)
+    assert not between.cleared.all()  # ...and holes between them
 
 
 def test_the_range_test_on_a_network():
@@ -85,18 +86,37 @@ def test_the_range_test_on_a_network():
     assert not b.cleared[2:].any()
 
 
-def test_mini_batches_a_big_rate_visits_the_target_but_never_stays():
+def perturbed(level, k: int):
+    """The level's network from a start moved by about 1e-12 (relatively): a claim about a
+    big rate must not hang on the last bits of the arithmetic (chaos amplifies them, and
+    another CPU's matrix products round differently)."""
+    from lrgame.engine.network import Network
+
+    land = level.landscape()
+    noise = 1 + 1e-12 * np.random.default_rng(k).normal(size=land.n_params)
+    net = level.network
+    return Network(
+        land.x,
+        land.y,
+        net.hidden,
+        net.activation,
+        land.start * noise,
+        0,
+        level.batch_size,
+        level.seed,
+    )
+
+
+@pytest.mark.parametrize("k", [0, 1, 2, 3])
+def test_mini_batches_a_big_rate_never_settles(k):
     level = load_shipped("net-mini-batches")
     assert level.stochastic and level.engine_goal.hold == 10
-    big = run(level, 6)
+    land = level.landscape() if k == 0 else perturbed(level, k)
+    big = Run(land, level.engine_goal).play([7] * level.goal.max_iterations)
     loss = judged(big)
-    under = loss <= 0.2
     assert big.outcome is Outcome.OUT_OF_BUDGET
-    dips = np.flatnonzero(np.diff(under.astype(int)) == 1)
-    assert dips.size >= 2
-    longest = max(len(r) for r in np.split(under, np.flatnonzero(np.diff(under)) + 1) if r[0])
-    assert longest < 10
-    calm = run(level, 1)
+    assert np.ptp(loss[-500:]) > 4
+    calm = Run(land, level.engine_goal).play([1] * level.goal.max_iterations)
     assert calm.outcome is Outcome.CLEARED and 400 < calm.iteration < 500
     batch = np.array([s.loss for s in calm.steps])
     assert np.max(np.abs(batch - judged(calm))) > 0.05  # the batch's loss is jagged
@@ -108,7 +128,10 @@ def test_decay_wins():
     assert find_par(land, goal, level.lr.min, level.lr.max).par is None  # no constant rate
     exponential = level.schedule_tools()[1]
     assert exponential.name == "exponential"
-    assert run_schedule(land, goal, 5, exponential).outcome is Outcome.CLEARED
+    for k in range(3):  # robust to the last bits of the arithmetic
+        net = land if k == 0 else perturbed(level, k)
+        outcomes = [run_schedule(net, goal, base, exponential).outcome for base in (4, 5, 6)]
+        assert outcomes == [Outcome.OUT_OF_BUDGET, Outcome.CLEARED, Outcome.OUT_OF_BUDGET]
     par = level.compute_par()
     assert par.par is not None and par.schedule.name == "exponential"
 
