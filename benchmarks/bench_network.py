@@ -107,9 +107,17 @@ def torch_side(path: str, every: int, threads: int | None) -> None:
 
 
 def timed(cmd: list[str]) -> tuple[float, dict]:
+    """(wall seconds, the child's printed JSON with its CPU seconds added as "cpu_s")."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
-    return time.perf_counter() - start, json.loads(out.strip().splitlines()[-1])
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    report = json.loads(out.strip().splitlines()[-1])
+    report["cpu_s"] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, report
 
 
 def main() -> None:
@@ -150,6 +158,9 @@ def main() -> None:
         "lrgame_fewest_on_the_same_rates": sub_out["fewest"],
         "lrgame_same_rates_s": round(sub_s, 2),
         "speedup_2000_rates": round(t_s * every / lr_s, 1),
+        "lrgame_cpu_s": round(lr_out["cpu_s"], 1),
+        "torch_cpu_s_estimated": round(t_out["cpu_s"] * every, 1),
+        "speedup_cpu": round(t_out["cpu_s"] * every / lr_out["cpu_s"], 1),
     }
     assert report["torch_fewest_on_its_rates"] == report["lrgame_fewest_on_the_same_rates"]
     print(json.dumps(report, indent=2) if args.json else report)
