@@ -793,7 +793,7 @@ def preload_shipped(par: bool = True) -> None:
         path = shipped_path(level_id)
         signature = _signature(path)
         level = load_level(path)
-        if par:
+        if par and getattr(level, "preload_par", True):  # a kind may find its par on play
             level.compute_par()
         _PRELOADED[str(path)] = (signature, level)
 

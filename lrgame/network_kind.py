@@ -16,7 +16,7 @@ Drawing data for the game: ``NetworkLevel.chart(params, t=None)`` (see
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 import numpy as np
 from pydantic import Field
@@ -69,6 +69,10 @@ class NetSpec(Model):
 
 class NetworkLevel(LevelBase):
     """Train a small network by descent on the mean binary cross-entropy."""
+
+    #: Par takes seconds of training here: ``levels.preload_shipped`` (a server's
+    #: pre-loaded parent) leaves it to the board, which finds it in a worker on play.
+    preload_par: ClassVar[bool] = False
 
     kind: Literal["network"]
     data: DataSpec
