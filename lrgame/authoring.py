@@ -150,7 +150,7 @@ def write_new_level(
 
 
 def cmd_new(args) -> int:
-    from .cli import UsageError
+    from .errors import UsageError
 
     try:
         path = write_new_level(args.name, args.dir, args.schema)
@@ -241,7 +241,7 @@ def level_report(level: L.Level) -> str:
 def validate_pack(folder: str, chart: bool = False) -> int:
     """``lrgame validate FOLDER``: the pack and each of its levels; returns the failures."""
     from .cli import report_level
-    from .packs import load_pack
+    from .levels.packs import load_pack
 
     try:
         pack = load_pack(folder)

@@ -371,7 +371,7 @@ def _rules_text(rules: Rules) -> str:
 
 def cmd_challenge(args) -> int:
     """`lrgame challenge FILE`: check and summarise it; with --player, play it in the game."""
-    from .cli import UsageError
+    from .errors import UsageError
     from .text import num
 
     challenge = load_challenge(args.file)
@@ -411,7 +411,7 @@ def cmd_challenge(args) -> int:
 
 def challenge_level(args) -> L.Level:
     """`lrgame run LEVEL --challenge FILE`: LEVEL is the id of one of the challenge's levels."""
-    from .cli import UsageError
+    from .errors import UsageError
 
     challenge = load_challenge(args.challenge)
     args._challenge = challenge  # loaded once, used again by save_run_replay
@@ -428,7 +428,7 @@ def save_run_replay(args, level: L.Level, run: Run, schedule) -> Path:
     ``--challenge``, the run is one attempt, added to the player's result file under
     the challenge's rules (a new file is started if there is none).
     """
-    from .cli import UsageError
+    from .errors import UsageError
 
     if getattr(args, "max_iterations", None) is not None:
         raise UsageError("--replay records a run on the level's own budget: drop --max-iterations")

@@ -16,14 +16,11 @@ from .diagnose import play_diagnosed
 from .engine import Outcome, RateRule, Run, parse_schedule, score, stars
 from .engine.schedules import CONSTANT, ScheduleError
 from .engine.sweep import log_rates, sweep
+from .errors import UsageError
 from .text import OUTCOME_WORDS, finite_or_none, num, stars_text
 
 #: Above this many parameters, runs report norms instead of every parameter.
 FULL_PARAMS_LIMIT = 100
-
-
-class UsageError(Exception):
-    """Bad command-line usage: exit 2."""
 
 
 def _out(obj: Any) -> None:

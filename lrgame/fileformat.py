@@ -15,6 +15,8 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from . import levels as L
+from .levels.registry import _friendly as _level_friendly
+from .levels.registry import _key_path, _show
 from .yamlsafe import Document, InputError, read_capped  # noqa: F401 - re-exported
 
 M = TypeVar("M", bound=BaseModel)
@@ -39,17 +41,17 @@ def _friendly(err: dict, doc: Document, model: type[BaseModel]) -> InputError:
         parent = loc[:-1]
         allowed = _allowed_keys(model, parent)
         hint = f" (allowed: {', '.join(allowed)})" if allowed else ""
-        in_ = f" in {L._key_path(parent)}" if parent else ""
-        return doc.error(loc, f"unknown key {L._show(str(loc[-1]))}{in_}{hint}")
+        in_ = f" in {_key_path(parent)}" if parent else ""
+        return doc.error(loc, f"unknown key {_show(str(loc[-1]))}{in_}{hint}")
     if err["type"] == "string_pattern_mismatch" and err.get("ctx", {}).get("pattern") == ID_REGEX:
         where = ".".join(map(str, loc))
         return doc.error(
             loc,
-            f"{where}: {L._show(err.get('input'))} is not a level id: "
+            f"{where}: {_show(err.get('input'))} is not a level id: "
             "lowercase letters, digits and dashes",
         )
     # Every other kind of fault reads the same as in a level file.
-    return L._friendly(err, doc, None)
+    return _level_friendly(err, doc, None)
 
 
 def _allowed_keys(model: Any, parent: tuple) -> list[str]:

@@ -11,7 +11,7 @@ def start_game(args) -> int:
     level = source = watcher = None
     if getattr(args, "command", None) == "play":
         from .levels import LevelError, LevelNotFound
-        from .packs import LoadedPack, is_pack, play_target
+        from .levels.packs import LoadedPack, is_pack, play_target
 
         try:
             if getattr(args, "watch", False):
@@ -47,7 +47,7 @@ def start_game(args) -> int:
 def _watch(ref: str):
     """A watcher on the level file ``ref`` names, and its first good version."""
     from .levels import resolve
-    from .watch import LevelWatcher
+    from .levels.watch import LevelWatcher
 
     watcher = LevelWatcher(resolve(ref))
     return watcher, watcher.load()

@@ -368,7 +368,7 @@ def write_csv(entries: list[Entry], out) -> None:
 
 
 def cmd_grade(args) -> int:
-    from .cli import UsageError
+    from .errors import UsageError
 
     if args.json and args.csv:
         raise UsageError("choose one of --json and --csv")

@@ -22,7 +22,7 @@ REGENERATE = "lrgame schema > levels/schema.json"
 
 def level_schema() -> dict[str, Any]:
     """The JSON Schema of a level file: every kind in ``levels.LEVEL_KINDS``."""
-    schema = L._adapter().json_schema()
+    schema = L.level_adapter().json_schema()
     return _titled(
         schema,
         "lrgame level",
@@ -33,7 +33,7 @@ def level_schema() -> dict[str, Any]:
 
 def pack_schema() -> dict[str, Any]:
     """The JSON Schema of a level pack's ``pack.yaml``."""
-    from .packs import Pack
+    from .levels.packs import Pack
 
     return _titled(
         TypeAdapter(Pack).json_schema(), "lrgame level pack", "pack.yaml of an lrgame level pack."

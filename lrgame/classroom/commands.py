@@ -24,7 +24,7 @@ def run(args) -> int:
 
 
 def _code(args, url: str) -> str:
-    from ..cli import UsageError
+    from ..errors import UsageError
 
     code = args.code or client.code_in(url)
     if not code:
@@ -33,7 +33,7 @@ def _code(args, url: str) -> str:
 
 
 def _url(url: str) -> str:
-    from ..cli import UsageError
+    from ..errors import UsageError
 
     try:
         return client.class_url(url)
@@ -69,7 +69,7 @@ def claimer(url: str, code: str, challenge, out: Path | None = None):
 
 
 def cmd_join(args) -> int:
-    from ..cli import UsageError
+    from ..errors import UsageError
     from ..game import handin_text
     from ..ui.app import make_app
 
@@ -100,7 +100,7 @@ def cmd_join(args) -> int:
 
 def cmd_submit(args) -> int:
     """Exit 0 when the class accepts the file, 1 with the reason when it refuses."""
-    from ..cli import UsageError
+    from ..errors import UsageError
     from ..replay import MAX_RESULT_BYTES, ResultError, read_result
 
     url = _url(args.to)
@@ -135,7 +135,7 @@ def cmd_class_board(args) -> int:
 
 
 def cmd_class_export(args) -> int:
-    from ..cli import UsageError
+    from ..errors import UsageError
     from ..grade import entries_json, write_csv
     from .judge import export_entries
     from .store import FILE_NAME

@@ -182,7 +182,7 @@ def _answer(status: int, reason: str) -> web.Response:
 
 def cmd_class_start(args) -> int:
     from ..challenge import load_challenge
-    from ..cli import UsageError
+    from ..errors import UsageError
 
     challenge = load_challenge(args.challenge)  # a LevelError exits 1 with its lines
     folder = Path(args.dir) if args.dir else Path(f"class-{Path(args.challenge).stem}")

@@ -16,7 +16,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.widgets import Footer
 
-from ..watch import POLL_SECONDS, Broken, LevelWatcher, Reloaded, keep_lr
+from ..levels.watch import POLL_SECONDS, Broken, LevelWatcher, Reloaded, keep_lr
 from .screens.play import PlayScreen
 from .widgets.watch_bar import WatchBar
 

@@ -8,7 +8,7 @@ import pytest
 from lrgame import levels as L
 from lrgame.cli import validate_one
 from lrgame.fileformat import validate_model
-from lrgame.packs import Pack
+from lrgame.levels.packs import Pack
 from lrgame.yamlsafe import load_yaml_text
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "levels.md"

@@ -6,13 +6,13 @@ import os
 import time
 
 from lrgame.__main__ import main
-from lrgame.packs import load_pack
+from lrgame.levels.packs import load_pack
+from lrgame.levels.watch import LevelWatcher
 from lrgame.store import Store
 from lrgame.ui.app import make_app
 from lrgame.ui.screens.campaign import CampaignScreen
 from lrgame.ui.screens.play import PlayScreen
 from lrgame.ui.watching import WatchedPlayScreen
-from lrgame.watch import LevelWatcher
 
 LEVEL = """\
 id: {id}

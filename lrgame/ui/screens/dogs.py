@@ -20,7 +20,7 @@ from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Static
 
 from ...diagnose import Diagnosis, Kind
-from ...dogs import label, step_words
+from ...levels.kinds.child_and_dogs import label, step_words
 from ...text import num
 from ..widgets.lr_field import LrField
 from .play import PlayScreen

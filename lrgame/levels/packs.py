@@ -21,9 +21,9 @@ from typing import Annotated
 
 from pydantic import Field, field_validator
 
-from . import levels as L
-from .fileformat import ID_REGEX, validate_model
-from .yamlsafe import InputError, load_yaml_file
+from .. import levels as L
+from ..fileformat import ID_REGEX, validate_model
+from ..yamlsafe import InputError, load_yaml_file
 
 PACK_FILE = "pack.yaml"
 MAX_PACK_LEVELS = 200

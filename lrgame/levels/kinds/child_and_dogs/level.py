@@ -1,7 +1,5 @@
-"""The child-and-dogs level: its methods on the level model, and its plain words.
+"""The child-and-dogs level: its schema, its behaviour, and its plain words.
 
-``levels.ChildAndDogsLevel`` (the YAML schema) inherits ``DogsLevel`` from here, so the
-schema stays small in levels.py and the behaviour lives beside the words that explain it.
 The learner itself is ``engine.dogs``: pure numpy, no words.
 
 What the game screen can draw from, without computing anything:
@@ -19,14 +17,55 @@ What the game screen can draw from, without computing anything:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
 
-from .engine import dogs as E
-from .engine.descent import Goal, Outcome
-from .engine.sweep import Par
-from .text import num, stars_text
+from ....engine import dogs as E
+from ....engine.descent import Goal, Outcome
+from ....engine.sweep import Par
+from ....text import num, stars_text
+from ...base import GoalSpec, LevelBase, Model, Positive
+
+# -- the level file -------------------------------------------------------------------
+
+Unit = Annotated[float, Field(strict=True, allow_inf_nan=False, ge=0, le=1)]
+FeatureName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,31}$")]
+MAX_ANIMALS = 1000
+
+
+class AnimalSpec(BaseModel):
+    """An animal: its name, then every feature of the level as a number from 0 to 1."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    __pydantic_extra__: dict[str, Unit]
+
+    name: Annotated[str, Field(min_length=1, max_length=60)]
+
+
+class FirstDogsSpec(Model):
+    """The dogs that formed the child's idea, learned at the level's own rate."""
+
+    lr: Annotated[float, Field(strict=True, allow_inf_nan=False, gt=0, le=1)]
+    animals: Annotated[list[AnimalSpec], Field(min_length=1, max_length=MAX_ANIMALS)]
+
+
+class QuizSpec(Model):
+    """The animals the child is asked about after the stream."""
+
+    black_dog: AnimalSpec
+    white_dog: AnimalSpec
+    brown_dog: AnimalSpec
+    cat: AnimalSpec
+
+
+class DecisionSpec(Model):
+    """A dog is an animal whose every feature lies within ``threshold`` spreads of the idea."""
+
+    threshold: Positive
+    min_spread: Annotated[float, Field(strict=True, allow_inf_nan=False, gt=0, le=1)]
+
 
 #: The quiz animals that are dogs; the cat is not.
 QUIZ_IS_DOG = {"black_dog": True, "white_dog": True, "brown_dog": True, "cat": False}
@@ -65,8 +104,19 @@ class Answer:
     distance: float  # how many spreads that feature lies from the idea
 
 
-class DogsLevel:
-    """Behaviour of the child-and-dogs level (mixed into its pydantic model)."""
+class ChildAndDogsLevel(LevelBase):
+    """A child's idea of "dog", formed by online gradient descent; the player sets its rate."""
+
+    kind: Literal["child-and-dogs"]
+    goal: GoalSpec | None = None  # not written: cleared when the quiz is all right
+    features: Annotated[
+        dict[FeatureName, Annotated[str, Field(max_length=200)]],
+        Field(min_length=1, max_length=16),
+    ] = Field(description="feature name -> what 1 and 0 mean")
+    first_dogs: FirstDogsSpec
+    stream: Annotated[list[AnimalSpec], Field(min_length=1, max_length=MAX_ANIMALS)]
+    quiz: QuizSpec
+    decision: DecisionSpec
 
     # -- the engine's view -----------------------------------------------------
     def child(self) -> E.Child:

@@ -23,9 +23,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import levels as L
-from .fileformat import level_hash, read_capped
-from .yamlsafe import MAX_BYTES, InputError, load_yaml_text
+from .. import levels as L
+from ..fileformat import level_hash, read_capped
+from ..yamlsafe import MAX_BYTES, InputError, load_yaml_text
 
 POLL_SECONDS = 0.5
 #: A file modified this recently is re-read even if mtime and size look unchanged
