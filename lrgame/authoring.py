@@ -190,13 +190,12 @@ def level_report(level: L.Level) -> str:
     par = level.compute_par()
     goal = level.engine_goal
     landscape = level.sweep_landscape()  # a bowl's small twin: the same losses, cheap
-    own_sweep = getattr(level, "sweep_rates", None)  # a kind with a learner of its own
     batch, rates = par.sweep, None
     if landscape.n_params <= REPORT_SWEEP_PARAMS_LIMIT:
         # The coarse sweep behind par steps about 5% a rate: too coarse to show a narrow
         # window. Small landscapes are cheap to sweep finely (one vectorised loop).
         rates = log_rates(level.lr.min, level.lr.max, REPORT_SWEEP_POINTS)
-        batch = own_sweep(rates) if own_sweep else sweep(landscape, goal, rates)
+        batch = level.sweep_rates(rates)
     window = rate_window(batch.lrs, batch.cleared)
     lines = [
         f"  constant rates that clear it within {goal.max_iterations} steps: {_window_text(window)}"
@@ -205,14 +204,14 @@ def level_report(level: L.Level) -> str:
     by_schedule = schedule is not None and schedule.spec() != "constant"
     # Stars by steps against par; a kind that scores its own way (child-and-dogs) says
     # how in its own sweep text below.
-    if par.par is not None and not hasattr(level, "grade_run"):
+    if par.par is not None and level.scored_by_par:
         if by_schedule:
             lines.append(
                 f"  par {par.par} comes from the schedule {schedule.spec()} "
                 f"at base lr {num(par.best_lr)}"
             )
         batches = [("constant rates", batch)]
-        if by_schedule and rates is not None and not own_sweep:
+        if by_schedule and rates is not None:
             batches.append((f"{schedule.spec()}, base", sweep(landscape, goal, rates, schedule)))
         for what, b in batches:
             for n_stars, most in ((3, par.par), (2, 2 * par.par)):
@@ -233,8 +232,8 @@ def level_report(level: L.Level) -> str:
         f"  (from {batch.lrs.size} rates, log-spaced from {num(level.lr.min)} "
         f"to {num(level.lr.max)}; lrgame sweep shows every point)"
     )
-    own_text = getattr(level, "sweep_text", None)
-    lines.append(own_text(batch) if own_text else sweep_charts(level, batch))
+    text = level.sweep_text(batch)
+    lines.append(text if text is not None else sweep_charts(level, batch))
     return "\n".join(lines)
 
 

@@ -36,8 +36,7 @@ from pydantic import Field, StrictBool
 from . import levels as L
 from .engine import Run
 from .fileformat import content_hash, level_hash, sub_document, validate_model
-from .legal import run_problem
-from .replay import (
+from .judging.replay import (
     AttemptRecord,
     ChallengeRef,
     ResultError,
@@ -49,6 +48,7 @@ from .replay import (
     replay,
     write_result,
 )
+from .legal import run_problem
 from .yamlsafe import InputError, load_yaml_file
 
 MAX_CHALLENGE_LEVELS = 50

@@ -12,11 +12,12 @@ from typing import Any
 import numpy as np
 
 from . import levels as L
-from .diagnose import play_diagnosed
-from .engine import Outcome, RateRule, Run, parse_schedule, score, stars
+from .engine import Outcome, RateRule, Run, parse_schedule
 from .engine.schedules import CONSTANT, ScheduleError
-from .engine.sweep import log_rates, sweep
+from .engine.sweep import log_rates
 from .errors import UsageError
+from .judging.diagnose import play_diagnosed
+from .judging.verdict import verdict
 from .text import OUTCOME_WORDS, finite_or_none, num, stars_text
 
 #: Above this many parameters, runs report norms instead of every parameter.
@@ -43,7 +44,7 @@ def level_summary(level: L.Level, chapter: str | None = None) -> dict[str, Any]:
     return {
         "id": level.id,
         "title": level.title,
-        "kind": getattr(level, "kind", "landscape"),
+        "kind": level.kind,
         "chapter": chapter,
         "story": level.story,
         "n_params": level.n_params,
@@ -150,13 +151,12 @@ def run_report(
         "iterations": run.iteration,
         "final_loss": finite_or_none(run.current.full_loss),
         "par": par,
-        "stars": stars(outcome, run.iteration, par),
-        "score": score(outcome, run.iteration, par),
+        "stars": 0,
+        "score": 0,
         "trajectory": trajectory,
     }
-    grade_run = getattr(level, "grade_run", None)  # a kind that scores runs its own way
-    if grade_run:
-        report.update(grade_run(run))
+    judged = verdict(level, run)  # the kind's own scoring where it has one
+    report.update(stars=judged.stars, score=judged.score, **judged.extra)
     return report
 
 
@@ -187,9 +187,9 @@ def cmd_run(args) -> int:
     if args.json:
         _out(report)
         return 0
-    describe = getattr(level, "describe_run", None)
-    if describe:
-        print(describe(run, report))
+    text = level.describe_run(run, report)
+    if text is not None:
+        print(text)
     else:
         print_run(level, run, report)
     if diagnoses:  # the text ends with what the board says after the last step
@@ -275,8 +275,7 @@ def cmd_sweep(args) -> int:
             f"{level.engine_goal.max_iterations:,} steps; at most {most:,} points here"
         )
     rates = log_rates(lo, hi, args.points)
-    own = getattr(level, "sweep_rates", None)
-    batch = own(rates) if own else sweep(level.sweep_landscape(), level.engine_goal, rates)
+    batch = level.sweep_rates(rates)
     par = level.compute_par()
     points = [
         {
@@ -297,9 +296,9 @@ def cmd_sweep(args) -> int:
     if args.json:
         _out(report)
         return 0
-    own_text = getattr(level, "sweep_text", None)
-    if own_text:
-        print(own_text(batch))
+    text = level.sweep_text(batch)
+    if text is not None:
+        print(text)
     else:
         from .textcharts import sweep_charts
 

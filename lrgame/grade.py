@@ -22,17 +22,17 @@ from typing import Any
 
 from . import levels as L
 from .fileformat import level_hash
-from .legal import run_problem
-from .names import looks_like, same_player_key
-from .replay import (
+from .judging.replay import (
     AttemptRecord,
     ResultError,
     ResultFile,
-    judge,
     player_problem,
     read_result,
     replay,
 )
+from .judging.verdict import verdict
+from .legal import run_problem
+from .names import looks_like, same_player_key
 from .text import num, stars_text
 
 LOSS_RTOL = 1e-9
@@ -218,7 +218,8 @@ class Grader:
                 f"{where}: the run ends after {run.iteration} steps; the replay goes on "
                 f"for {len(a.lrs) - run.iteration} more"
             )
-        outcome, true_stars, true_score = judge(level, run, trials)
+        judged = verdict(level, run, trials)
+        outcome, true_stars, true_score = judged.outcome, judged.stars, judged.score
         if a.iterations != run.iteration:
             raise _Reject(
                 f"{where}: changed iterations: claims {a.iterations}, the replay takes "

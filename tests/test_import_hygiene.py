@@ -18,7 +18,7 @@ CASES = {
         "assert main(['sweep', 'stretched-bowl', '--points', '20', '--json']) == 0;"
     ),
     "authoring and classroom commands": (
-        "import lrgame.authoring, lrgame.levels.packs, lrgame.levels.watch, lrgame.schema, lrgame.replay,"
+        "import lrgame.authoring, lrgame.levels.packs, lrgame.levels.watch, lrgame.schema, lrgame.judging.replay,"
         " lrgame.challenge, lrgame.grade, lrgame.serve;"
         "assert main(['new', 'lvl']) == 0;"
         "assert main(['validate', 'lvl.yaml']) == 0;"

@@ -58,7 +58,7 @@ def class_folder(url: str) -> Path:
 
 def _write_json(path: Path, data: Any) -> None:
     """Atomically: a client killed mid-write keeps the old file or the new one."""
-    from ..replay import write_atomic
+    from ..judging.replay import write_atomic
 
     write_atomic(path, json.dumps(data))
 

@@ -45,7 +45,7 @@ def claimer(url: str, code: str, challenge, out: Path | None = None):
     """claim(name) -> the player's ChallengeSession in the class, sending each attempt;
     ValueError with the reason when the class refuses the name or does not answer."""
     from ..challenge import ChallengeRuleError, ChallengeSession
-    from ..replay import check_player
+    from ..judging.replay import check_player
 
     def claim(name: str):
         player = check_player(name)  # ValueError says what a name may hold
@@ -101,7 +101,7 @@ def cmd_join(args) -> int:
 def cmd_submit(args) -> int:
     """Exit 0 when the class accepts the file, 1 with the reason when it refuses."""
     from ..errors import UsageError
-    from ..replay import MAX_RESULT_BYTES, ResultError, read_result
+    from ..judging.replay import MAX_RESULT_BYTES, ResultError, read_result
 
     url = _url(args.to)
     code = _code(args, args.to)

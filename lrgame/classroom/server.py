@@ -28,7 +28,7 @@ from typing import Any
 import yaml
 from aiohttp import web
 
-from ..replay import MAX_RESULT_BYTES
+from ..judging.replay import MAX_RESULT_BYTES
 from .board_page import BOARD_HTML, INDEX_HTML
 from .judge import ClassJudge, board_json
 from .store import ClassStore

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from pydantic import (
     AfterValidator,
@@ -21,10 +21,12 @@ from pydantic import (
 )
 
 from ..engine.descent import Goal as EngineGoal
+from ..engine.descent import Outcome
 from ..engine.landscape import Landscape
 from ..engine.range_test import RangeTest, range_test
 from ..engine.schedules import CONSTANT, Schedule
-from ..engine.sweep import Par, find_par
+from ..engine.scoring import score, stars
+from ..engine.sweep import Par, find_par, sweep
 
 MAX_ITERATIONS_CAP = 100_000
 #: On a mini-batch level the loss must stay within the target this many iterations in
@@ -255,6 +257,44 @@ class LevelBase(Model):
         full = first.full_loss
         loss = first.loss if full is None or math.isnan(full) else float(full)
         return abs(loss - land.minimum)
+
+    # -- what a kind with a learner or words of its own overrides -----------------------
+    #: False for a kind that scores runs its own way (``grade_run``), not by steps
+    #: against par: the author's report then shows no windows of stars.
+    scored_by_par: ClassVar[bool] = True
+
+    def grade_run(self, run) -> dict[str, Any]:
+        """Stars and points of an ended run (keys ``stars`` and ``score``), and anything
+        else the kind adds to its run report (child-and-dogs: the quiz). By default the
+        engine's, by steps against par. Only ``judging.verdict`` calls this."""
+        outcome = run.outcome or Outcome.OUT_OF_BUDGET
+        par = self.compute_par().par
+        return {
+            "stars": stars(outcome, run.iteration, par),
+            "score": score(outcome, run.iteration, par),
+        }
+
+    def sweep_rates(self, lrs):
+        """A run at every rate of ``lrs`` at once, to the end of the budget (a ``Batch``)."""
+        return sweep(self.sweep_landscape(), self.engine_goal, lrs)
+
+    def describe_run(self, run, report: dict[str, Any]) -> str | None:
+        """``lrgame run``'s text in the kind's own words, or None for the table of steps."""
+        return None
+
+    def sweep_text(self, batch) -> str | None:
+        """``lrgame sweep``'s text in the kind's own words, or None for the sweep's charts."""
+        return None
+
+    def explain(self, lr: float | None) -> str | None:
+        """What a whole run at ``lr`` does, in the kind's own words; None where the general
+        diagnosis (slopes, valleys, the forecast) applies."""
+        return None
+
+    def chart(self, params, t: int | None = None) -> dict | None:
+        """Data for the kind's own chart of the board at ``params`` (after step ``t``), or
+        None where the landscape's own views apply (see the kind's module)."""
+        return None
 
 
 def default_schedule(spec: str, level: LevelBase) -> Schedule:

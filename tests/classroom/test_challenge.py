@@ -14,7 +14,7 @@ from lrgame.challenge import (
     load_challenge,
 )
 from lrgame.engine import Run
-from lrgame.replay import read_result
+from lrgame.judging.replay import read_result
 
 
 def test_levels_by_id_by_path_and_inline_in_order(challenge_file):
@@ -146,7 +146,7 @@ def test_the_time_limit(challenge_text, challenge_file, tmp_path):
 def test_player_names_are_checked():
     for bad in ["", "=cmd()", "\x1b[31mred", "a" * 41, "-rf", "ab\u202ecd"]:
         with pytest.raises(ValueError):
-            from lrgame.replay import check_player
+            from lrgame.judging.replay import check_player
 
             check_player(bad)
 

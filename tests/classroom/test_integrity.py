@@ -90,7 +90,7 @@ def session(tmp_path, lr_changes=True, player="ada"):
 
 def forge(tmp_path, challenge, level_id, lrs, label, **claims):
     """A file holding one attempt with these rates and label, claiming what they earn."""
-    from lrgame.replay import attempt_from_run, new_result, replay, write_result
+    from lrgame.judging.replay import attempt_from_run, new_result, replay, write_result
 
     ch = load_challenge(challenge)
     level = ch.level(level_id)
@@ -184,7 +184,7 @@ def test_under_one_rate_per_run_no_schedule_and_no_change(tmp_path, label, lrs, 
     entry = grade_one(path, forged)
     assert entry.status == "rejected" and reason in entry.reason, entry.reason
     from lrgame.challenge import ChallengeRuleError
-    from lrgame.replay import replay
+    from lrgame.judging.replay import replay
 
     with pytest.raises(ChallengeRuleError, match=reason.split(":")[0]):  # nor is it recorded
         s.record_run("slow-down", replay(s.challenge.level("slow-down"), lrs), label)
@@ -216,7 +216,7 @@ def test_a_failed_trial_then_a_par_run_scores_950_in_the_game_and_in_grade(tmp_p
 
 
 def _attempts_file(tmp_path, level_id, lrs, n, name="many.json"):
-    from lrgame.replay import attempt_from_run, new_result, replay, write_result
+    from lrgame.judging.replay import attempt_from_run, new_result, replay, write_result
 
     level = L.find_level(level_id)
     record = attempt_from_run(level, replay(level, lrs), "constant")

@@ -10,8 +10,8 @@ import re
 
 import numpy as np
 
-from lrgame.diagnose import Diagnosis
 from lrgame.engine import Goal, Outcome, RateRule, Run, play_schedule, simulate
+from lrgame.judging.diagnose import Diagnosis
 from lrgame.text import num
 
 STEP = r"(\d+(?:,\d{3})*)"

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from lrgame.diagnose import Kind, diagnose, signed
 from lrgame.engine import Goal, Landscape, QuadraticBowl, Run
+from lrgame.judging.diagnose import Kind, diagnose, signed
 from lrgame.text import num
 
 

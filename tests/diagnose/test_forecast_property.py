@@ -8,8 +8,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lrgame import levels as L
-from lrgame.diagnose import diagnose_level
 from lrgame.engine import RateRule
+from lrgame.judging.diagnose import diagnose_level
 
 from .claims import check, continued
 

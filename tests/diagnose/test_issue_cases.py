@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 from lrgame import levels as L
-from lrgame.diagnose import Kind, diagnose
 from lrgame.engine import Goal, Outcome, RateRule, simulate
 from lrgame.engine.forecast import forecast
+from lrgame.judging.diagnose import Kind, diagnose
 
 from .claims import check, continued
 
@@ -117,7 +117,7 @@ def test_12_a_crawl_along_the_gentle_directions_asks_for_a_bigger_rate():
 
 
 def test_the_checker_catches_a_false_claim():
-    from lrgame.diagnose import Diagnosis
+    from lrgame.judging.diagnose import Diagnosis
 
     level, run = at("x-squared", 0.1, 3)
     false = Diagnosis(Kind.DESCENDING, "At lr 0.1 the goal is reached at step 7 (4 more steps).")

@@ -141,7 +141,7 @@ class BowlLevel(LevelBase):
     def stochastic(self) -> bool:
         return False
 
-    def chart(self, params: np.ndarray) -> dict:
+    def chart(self, params: np.ndarray, t: int | None = None) -> dict:
         """The loss each distinct curvature holds at ``params`` (see the module docstring)."""
         values, part = self.landscape().loss_by_curvature(np.asarray(params, dtype=float))
         return {"curvature": values, "loss": part}

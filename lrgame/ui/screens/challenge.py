@@ -303,7 +303,7 @@ class ChallengePlayScreen(PlayScreen):
         done.clear()
 
         def record() -> None:
-            from ...replay import replay
+            from ...judging.replay import replay
 
             try:
                 run = replay(level, lrs)  # a copy: the board's run may be reset meanwhile

@@ -19,7 +19,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Static
 
-from ...diagnose import Diagnosis, Kind
+from ...judging.diagnose import Diagnosis, Kind
 from ...levels.kinds.child_and_dogs import label, step_words
 from ...text import num
 from ..widgets.lr_field import LrField

@@ -18,6 +18,6 @@ DEFAULT_SCREEN = ".play:PlayScreen"
 
 def play_screen_for(level):
     """A new play screen for ``level``, of the class its kind asks for."""
-    where = SCREENS_BY_KIND.get(getattr(level, "kind", "landscape"), DEFAULT_SCREEN)
+    where = SCREENS_BY_KIND.get(level.kind, DEFAULT_SCREEN)
     module, _, name = where.partition(":")
     return getattr(import_module(module, __package__), name)(level)

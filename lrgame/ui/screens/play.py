@@ -20,8 +20,8 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
 
-from ...diagnose import diagnose_level, judged_loss
 from ...engine import CONSTANT
+from ...judging.diagnose import diagnose_level, judged_loss
 from ...legal import field_rate, schedule_problem, scheduled_rate
 from ...text import num
 from ..widgets.charts import LandscapeChart, LossChart
@@ -127,10 +127,8 @@ class PlayScreen(Screen):
         yield Static(self._heading(), id="level-head")
         with Horizontal(id="charts"):
             names = [self.landscape.names[i] for i in self.run.trace_index]
-            extra = getattr(level, "chart", None)  # a level kind's own view, if any
-            yield LandscapeChart(
-                self.landscape, names, extra=extra if callable(extra) else None, id="landscape"
-            )
+            # the kind's own chart where it has one (level.chart), else the landscape's
+            yield LandscapeChart(self.landscape, names, extra=level.chart, id="landscape")
             yield LossChart(id="loss-chart")
         yield StepTable(self.landscape.names, self.run.steps[0].params is not None, id="steps")
         with Horizontal(id="status-row"):
@@ -524,10 +522,10 @@ class PlayScreen(Screen):
 
     @work(thread=True, exclusive=True, group="judge", exit_on_error=False)
     def _judge(self, n_steps: int, explored: bool = False) -> None:
-        from ...results import judge, practice, save
+        from ...judging.results import practice, result_of, save
 
         try:
-            result = judge(self.level, self.run, self.trials)  # each run tried before costs
+            result = result_of(self.level, self.run, self.trials)  # each run tried before costs
             if explored:  # played with the preview on: practice
                 result = practice(result)
             try:
@@ -544,7 +542,7 @@ class PlayScreen(Screen):
     def par_rate_hidden(self, result) -> str | None:
         """Why the result may not name the rate that reaches par yet (None: it may).
         Called in the judging worker."""
-        from ...results import par_rate_hidden
+        from ...judging.results import par_rate_hidden
 
         return par_rate_hidden(self.level, result)
 

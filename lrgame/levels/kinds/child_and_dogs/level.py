@@ -17,7 +17,7 @@ What the game screen can draw from, without computing anything:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
@@ -193,6 +193,8 @@ class ChildAndDogsLevel(LevelBase):
             return Par(None, None, None, batch)
         return Par(len(self.stream), window.middle, window.hi, batch)
 
+    scored_by_par: ClassVar[bool] = False
+
     def grade_run(self, run: E.ChildRun) -> dict[str, Any]:
         """This level's stars and points, and the quiz, for the run report."""
         rates = [r for r in run.lrs if r > 0]
@@ -246,8 +248,8 @@ class ChildAndDogsLevel(LevelBase):
     def regime(self, lr: float) -> str:
         return _regime({a.key: a for a in self.answers(lr)})
 
-    def explain(self, lr: float) -> str:
-        return explain(self, lr)
+    def explain(self, lr: float | None) -> str:
+        return "" if lr is None else explain(self, lr)
 
     def narrate(self, lr: float) -> list[str]:
         """One sentence per animal of the stream: what moved, and what the child now says."""

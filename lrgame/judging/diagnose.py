@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .engine.descent import Outcome, Run, Step
-from .engine.forecast import (
+from ..engine.descent import Outcome, Run, Step
+from ..engine.forecast import (
     CLEARS,
     CREEPS,
     DIVERGES,
@@ -35,8 +35,8 @@ from .engine.forecast import (
     horizon_for,
     stable_below,
 )
-from .engine.rates import log_rates
-from .text import num
+from ..engine.rates import log_rates
+from ..text import num
 
 #: A step that cuts the gap above the lowest value by less than this fraction is a crawl.
 CRAWL_FRACTION = 0.01
@@ -128,13 +128,12 @@ def diagnose_level(
 ) -> Diagnosis:
     """``diagnose``, or a level kind's own words where it has them (an ``explain(lr)``
     method: e.g. a child learning what a dog is, where slopes and valleys do not apply)."""
-    explain = getattr(level, "explain", None)
-    if not callable(explain):
-        return diagnose(run, lr, rule, known)
     rate = lr if lr is not None else (run.lrs[-1] if run.lrs else None)
     try:
-        text = explain(rate) if rate is not None else ""
+        text = level.explain(rate)
     except Exception:  # the kind's words failed: fall back on the general ones
+        return diagnose(run, lr, rule, known)
+    if text is None:  # no words of its own: the general diagnosis
         return diagnose(run, lr, rule, known)
     kind = {
         Outcome.CLEARED: Kind.CLEARED,

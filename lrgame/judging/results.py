@@ -1,6 +1,6 @@
 """How a finished run compares with par: outcome, stars, score and the par "ghost" run.
 
-Pure (no Textual): the play screen calls ``judge`` in a worker thread, because par
+Pure (no Textual): the play screen calls ``result_of`` in a worker thread, because par
 comes from a sweep that can take a moment, and the result screen only draws.
 """
 
@@ -9,10 +9,10 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
+from ..engine import Outcome, Run, play_schedule
+from ..store import Best
 from .diagnose import Diagnosis, diagnose_level, judged_loss
-from .engine import Outcome, Run, play_schedule
-from .replay import judge as judge_attempt
-from .store import Best
+from .verdict import verdict
 
 
 @dataclass(frozen=True)
@@ -47,10 +47,10 @@ class Result:
         return self.outcome is Outcome.CLEARED
 
 
-def judge(level, run: Run, trials: int = 0) -> Result:
+def result_of(level, run: Run, trials: int = 0) -> Result:
     """Judge a finished run: computes par (a sweep, cached on the level) and the ghost.
 
-    Stars and score are ``replay.judge``'s, the figures a result file records and the
+    Stars and score are ``verdict``'s, the figures a result file records and the
     grader recomputes: against par, unless the kind scores runs its own way, less the
     cost of ``trials`` runs tried before this one on a level with trials. A kind with
     a learner of its own makes runs with ``new_run()``."""
@@ -61,8 +61,8 @@ def judge(level, run: Run, trials: int = 0) -> Result:
         # the ghost plays by the level's own rules, with the schedule that reached par
         best = play_schedule(level.new_run(), par.best_lr, par.schedule)
         ghost = tuple(judged_loss(s) for s in best.steps)
-    _, n_stars, points = judge_attempt(level, run, trials)
-    untaxed = judge_attempt(level, run)[2] if trials else points
+    judged = verdict(level, run, trials)
+    n_stars, points, untaxed = judged.stars, judged.score, judged.untaxed_score
     return Result(
         level_id=level.id,
         title=level.title,

@@ -42,18 +42,18 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from . import __version__
-from . import levels as L
-from .engine import Outcome, Run, score, stars
-from .fileformat import level_hash, read_capped
-from .names import mixed_scripts, normal_form
-from .yamlsafe import InputError, has_control
+from .. import __version__
+from .. import levels as L
+from ..engine import Run
+from ..fileformat import level_hash, read_capped
+from ..names import mixed_scripts, normal_form
+from ..yamlsafe import InputError, has_control
+from .verdict import verdict
 
 FORMAT = "lrgame-result/1"
 #: Result files above this size are refused unread (a replay of 100,000 steps is ~2 MB).
 MAX_RESULT_BYTES = 4_000_000
 MAX_ATTEMPTS = 1000
-ABANDONED = "abandoned"  # an attempt the player gave up before the run ended
 
 # A letter or digit first (no spreadsheet formulas, no control or bidi characters
 # to play tricks on the teacher's terminal), then letters, digits, space, . ' - _
@@ -145,31 +145,7 @@ def player_problem(name: str) -> str | None:
 def new_run(level: L.Level) -> Run:
     """A fresh run of the level, as ``lrgame run`` and the game make it: the engine's
     ``Run``, or the kind's own run when it has one (``level.new_run(goal)``)."""
-    own = getattr(level, "new_run", None)
-    return own(level.engine_goal) if own else Run(level.landscape(), level.engine_goal)
-
-
-def judge(level: L.Level, run: Run, trials: int = 0) -> tuple[str, int, int]:
-    """Outcome, stars and points of a run; ``abandoned`` (no stars, no points) if not over.
-
-    Stars and points are the engine's against par, unless the kind scores runs its
-    own way (``level.grade_run(run)``, as in ``lrgame run``). On a level where trial
-    runs cost points, ``trials`` runs tried before this one are paid for
-    (``level.trial_score``): the game, ``lrgame run --replay`` and the grader all
-    judge an attempt here.
-    """
-    if not run.over:
-        return ABANDONED, 0, 0
-    outcome = (run.outcome or Outcome.OUT_OF_BUDGET).value
-    par = level.compute_par().par
-    figures = {
-        "stars": stars(outcome, run.iteration, par),
-        "score": score(outcome, run.iteration, par),
-    }
-    own = getattr(level, "grade_run", None)
-    if own:
-        figures.update({k: v for k, v in own(run).items() if k in ("stars", "score")})
-    return outcome, int(figures["stars"]), level.trial_score(int(figures["score"]), trials)
+    return level.new_run(level.engine_goal)
 
 
 def attempt_from_run(
@@ -177,7 +153,8 @@ def attempt_from_run(
 ) -> AttemptRecord:
     """The record of a run (finished, or abandoned when it has not ended), after
     ``trials`` earlier runs of the level (they cost points on a level with trials)."""
-    outcome, n_stars, points = judge(level, run, trials)
+    judged = verdict(level, run, trials)
+    outcome, n_stars, points = judged.outcome, judged.stars, judged.score
     loss = run.loss
     return AttemptRecord(
         level=level.id,
