@@ -14,8 +14,11 @@ from ...text import OUTCOME_WORDS, num, stars_text
 from ..widgets.charts import RaceChart
 
 
-class ResultScreen(Screen):
-    """Shown when a run ends. Escape goes back to the board to study the run."""
+class ResultScreen(Screen[str]):
+    """Shown when a run ends. Escape goes back to the board to study the run.
+
+    Dismissed with the player's choice: "retry" or "board" (the play screen that
+    pushed it acts on it); the next level and the campaign are the app's to open."""
 
     BINDINGS = [
         Binding("r", "retry", "Retry", id="retry", tooltip="Play this level again"),
@@ -109,20 +112,9 @@ class ResultScreen(Screen):
         chart.show(runs, r.minimum, r.goal)
         return chart
 
-    def _play_screen(self):
-        from .play import PlayScreen
-
-        for screen in reversed(self.app.screen_stack[:-1]):
-            if isinstance(screen, PlayScreen):
-                return screen
-        return None
-
     @on(Button.Pressed, "#retry")
     def action_retry(self) -> None:
-        play = self._play_screen()
-        self.app.pop_screen()
-        if play is not None:
-            play.retry()
+        self.dismiss("retry")  # the play screen under it starts again
 
     @on(Button.Pressed, "#next")
     def action_next(self) -> None:
@@ -149,4 +141,4 @@ class ResultScreen(Screen):
 
     @on(Button.Pressed, "#board")
     def action_board(self) -> None:
-        self.app.pop_screen()
+        self.dismiss("board")

@@ -1,4 +1,4 @@
-"""The child-and-dogs screen: the dogs the child has met, its idea of a dog, the quiz.
+"""The child-and-dogs view: the dogs the child has met, its idea of a dog, the quiz.
 
 The same keys as the board (``PlayScreen``): ``l``, ``[``, ``]`` set the rate, space
 shows the child the next dog at that rate, ``u``/``x`` undo and reset. Instead of a
@@ -13,7 +13,6 @@ import dataclasses
 import math
 
 from rich.text import Text
-from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -22,8 +21,8 @@ from textual.widgets import DataTable, Footer, Static
 from ...judging.diagnose import Diagnosis, Kind
 from ...levels.kinds.child_and_dogs import label, step_words
 from ...text import num
+from ..screens.play import PlayScreen
 from ..widgets.lr_field import LrField
-from .play import PlayScreen
 
 #: Width of the bar that shows a feature from 0 to 1.
 BAR = 17
@@ -78,6 +77,7 @@ class DogsScreen(PlayScreen):
             )
         yield Static(id="hint-line")
         yield Static(id="diagnosis")
+        yield from self.mode_bars()
         yield Footer(compact=True, show_command_palette=False)
 
     def _heading(self) -> Text:
@@ -92,8 +92,7 @@ class DogsScreen(PlayScreen):
         )
         return text
 
-    def on_mount(self, event: events.Mount) -> None:
-        event.prevent_default()  # the board's own on_mount looks for the landscape
+    def _mount_board(self) -> None:
         herd = self.query_one("#herd", DataTable)
         herd.border_title = "the dogs the child has met"
         # as wide as the longest name: the "→ next dog" row is cropped, not widened
@@ -114,7 +113,7 @@ class DogsScreen(PlayScreen):
         self.query_one("#herd", DataTable).focus()
 
     # -- drawing ---------------------------------------------------------------------
-    def _refresh_board(self) -> None:
+    def _draw_board(self) -> None:
         self._show_herd()
         self._show_idea()
         self._show_quiz()
@@ -244,3 +243,7 @@ class DogsScreen(PlayScreen):
             text, kind = self._words()
             result = dataclasses.replace(result, diagnosis=Diagnosis(kind, text.plain))
         super()._show_result(result, n_steps, hidden=hidden)
+
+
+#: The play screen of the child-and-dogs kind (see ``ui.kinds``).
+VIEW = DogsScreen
