@@ -112,7 +112,7 @@ def request(url: str, path: str, code: str, *, body: bytes | None = None, header
 
 def fetch_challenge(url: str, code: str):
     """The class's challenge, saved in the class folder and loaded; its hash checked."""
-    from ..challenge import load_challenge
+    from .challenge import load_challenge
 
     answer = request(url, "/api/challenge", code)
     folder = class_folder(url)

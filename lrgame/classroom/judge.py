@@ -23,11 +23,11 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from ..grade import Entry, Grader, LevelFigures, rank
 from ..judging.replay import ResultFile, player_problem
 from ..names import looks_like, same_player_key
 from ..text import num, stars_text
 from .client import file_name
+from .grade import Entry, Grader, LevelFigures, rank
 from .store import ClassStore, token_hash
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")

@@ -222,7 +222,7 @@ class LrGameApp(App[int]):
         from .screens.play import PlayScreen
 
         if self.session is not None:
-            from ..challenge import ChallengeRuleError
+            from ..classroom.challenge import ChallengeRuleError
 
             try:
                 self.session.check_can_attempt(level.id)

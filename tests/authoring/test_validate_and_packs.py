@@ -8,7 +8,8 @@ import pytest
 
 from lrgame import levels as L
 from lrgame.__main__ import main
-from lrgame.authoring import rate_window, write_new_level
+from lrgame.commands.new import write_new_level
+from lrgame.commands.validate import rate_window
 from lrgame.levels.packs import load_pack
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from lrgame import levels as L
 from lrgame.__main__ import main
-from lrgame.challenge import (
+from lrgame.classroom.challenge import (
     ChallengeRuleError,
     ChallengeSession,
     default_result_path,
@@ -160,11 +160,11 @@ def test_challenge_command_summarises_and_hands_the_session_to_the_game(
     assert "3 levels" in out and "one rate for a whole run, 2 attempts per level" in out
     assert "tilted" in out and "hash sha256:" in out
 
-    import lrgame.game
+    import lrgame.commands.play
 
     seen = {}
     monkeypatch.setattr(
-        lrgame.game, "start_challenge", lambda session: seen.setdefault("s", session) and 0,
+        lrgame.commands.play, "start_challenge", lambda session: seen.setdefault("s", session) and 0,
         raising=False,
     )  # fmt: skip
     monkeypatch.chdir(tmp_path)

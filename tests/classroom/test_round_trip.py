@@ -13,8 +13,8 @@ from __future__ import annotations
 import pytest
 
 from lrgame import levels as L
-from lrgame.challenge import ChallengeSession, load_challenge
-from lrgame.grade import Grader
+from lrgame.classroom.challenge import ChallengeSession, load_challenge
+from lrgame.classroom.grade import Grader
 from lrgame.judging.replay import new_run
 from lrgame.legal import field_rate, label_of, scheduled_rate
 

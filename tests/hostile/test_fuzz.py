@@ -25,8 +25,8 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from lrgame import levels as L
+from lrgame.classroom.grade import Grader, entries_json, leaderboard_text, rank, write_csv
 from lrgame.fileformat import level_hash
-from lrgame.grade import Grader, entries_json, leaderboard_text, rank, write_csv
 from lrgame.judging.replay import (
     ResultError,
     attempt_from_run,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from lrgame.challenge import ChallengeSession, load_challenge
-from lrgame.grade import Grader
+from lrgame.classroom.challenge import ChallengeSession, load_challenge
+from lrgame.classroom.grade import Grader
 from lrgame.text import num
 from lrgame.ui.app import make_app
 from lrgame.ui.modes.challenge import ChallengeRules

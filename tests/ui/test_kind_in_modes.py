@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from lrgame.challenge import ChallengeSession, load_challenge
+from lrgame.classroom.challenge import ChallengeSession, load_challenge
 from lrgame.levels import shipped_path
 from lrgame.levels.watch import LevelWatcher
 from lrgame.ui.app import make_app

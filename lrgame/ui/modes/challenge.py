@@ -15,7 +15,7 @@ from collections.abc import Callable
 from textual.binding import Binding
 from textual.widgets import Input
 
-from ...challenge import ChallengeRuleError
+from ...classroom.challenge import ChallengeRuleError
 from ...legal import label_of, schedule_problem
 from ..screens.abandon import ConfirmAbandon
 from ..widgets.challenge_bar import ChallengeBar

@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from . import levels as L
+from .. import levels as L
 
 SCHEMA_FILE = "schema.json"
 REGENERATE = "lrgame schema > levels/schema.json"
@@ -33,7 +33,7 @@ def level_schema() -> dict[str, Any]:
 
 def pack_schema() -> dict[str, Any]:
     """The JSON Schema of a level pack's ``pack.yaml``."""
-    from .levels.packs import Pack
+    from ..levels.packs import Pack
 
     return _titled(
         TypeAdapter(Pack).json_schema(), "lrgame level pack", "pack.yaml of an lrgame level pack."
@@ -42,7 +42,7 @@ def pack_schema() -> dict[str, Any]:
 
 def challenge_schema() -> dict[str, Any]:
     """The JSON Schema of a classroom challenge file."""
-    from .challenge import ChallengeSpec
+    from ..classroom.challenge import ChallengeSpec
 
     return _titled(
         TypeAdapter(ChallengeSpec).json_schema(),

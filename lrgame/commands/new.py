@@ -8,17 +8,7 @@ from __future__ import annotations
 
 import os
 import re
-import sys
 from pathlib import Path
-
-import numpy as np
-
-from . import levels as L
-from .text import num
-
-#: The report of ``validate`` sweeps this many rates on levels of at most this many params.
-REPORT_SWEEP_POINTS = 1000
-REPORT_SWEEP_PARAMS_LIMIT = 1000
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
@@ -150,7 +140,7 @@ def write_new_level(
 
 
 def cmd_new(args) -> int:
-    from .errors import UsageError
+    from ..errors import UsageError
 
     try:
         path = write_new_level(args.name, args.dir, args.schema)
@@ -160,98 +150,3 @@ def cmd_new(args) -> int:
     print(f"  check it: lrgame validate {path}")
     print(f"  play it:  lrgame play {path}")
     return 0
-
-
-# -- what validate shows of a good level --------------------------------------------------
-
-
-def rate_window(lrs: np.ndarray, mask: np.ndarray) -> tuple[float, float, bool] | None:
-    """Lowest and highest rate where ``mask`` holds, and whether every rate between does."""
-    hits = np.flatnonzero(mask)
-    if hits.size == 0:
-        return None
-    contiguous = bool(hits[-1] - hits[0] + 1 == hits.size)
-    return float(lrs[hits[0]]), float(lrs[hits[-1]]), contiguous
-
-
-def _window_text(window: tuple[float, float, bool] | None) -> str:
-    if window is None:
-        return "none of the swept rates"
-    lo, hi, contiguous = window
-    text = f"lr {num(lo)} to {num(hi)}"
-    return text if contiguous else text + " (with gaps)"
-
-
-def level_report(level: L.Level) -> str:
-    """Windows of good rates and the sweep's charts: what an author reads before anyone plays."""
-    from .engine.sweep import log_rates, sweep
-    from .textcharts import sweep_charts
-
-    par = level.compute_par()
-    goal = level.engine_goal
-    landscape = level.sweep_landscape()  # a bowl's small twin: the same losses, cheap
-    batch, rates = par.sweep, None
-    if landscape.n_params <= REPORT_SWEEP_PARAMS_LIMIT:
-        # The coarse sweep behind par steps about 5% a rate: too coarse to show a narrow
-        # window. Small landscapes are cheap to sweep finely (one vectorised loop).
-        rates = log_rates(level.lr.min, level.lr.max, REPORT_SWEEP_POINTS)
-        batch = level.sweep_rates(rates)
-    window = rate_window(batch.lrs, batch.cleared)
-    lines = [
-        f"  constant rates that clear it within {goal.max_iterations} steps: {_window_text(window)}"
-    ]
-    schedule = getattr(par, "schedule", None)
-    by_schedule = schedule is not None and schedule.spec() != "constant"
-    # Stars by steps against par; a kind that scores its own way (child-and-dogs) says
-    # how in its own sweep text below.
-    if par.par is not None and level.scored_by_par:
-        if by_schedule:
-            lines.append(
-                f"  par {par.par} comes from the schedule {schedule.spec()} "
-                f"at base lr {num(par.best_lr)}"
-            )
-        batches = [("constant rates", batch)]
-        if by_schedule and rates is not None:
-            batches.append((f"{schedule.spec()}, base", sweep(landscape, goal, rates, schedule)))
-        for what, b in batches:
-            for n_stars, most in ((3, par.par), (2, 2 * par.par)):
-                hit = rate_window(b.lrs, b.cleared & (b.iterations <= most))
-                if hit is not None:
-                    text = _window_text(hit)
-                elif what == "constant rates" and by_schedule:
-                    text = "none"
-                else:
-                    text = (
-                        f"only very near lr {num(par.best_lr)} (narrower than the sweep's spacing)"
-                    )
-                steps = "1 step" if most == 1 else f"{most} steps"
-                lines.append(
-                    f"  {'★' * n_stars}{'☆' * (3 - n_stars)} (at most {steps}), {what}: {text}"
-                )
-    lines.append(
-        f"  (from {batch.lrs.size} rates, log-spaced from {num(level.lr.min)} "
-        f"to {num(level.lr.max)}; lrgame sweep shows every point)"
-    )
-    text = level.sweep_text(batch)
-    lines.append(text if text is not None else sweep_charts(level, batch))
-    return "\n".join(lines)
-
-
-def validate_pack(folder: str, chart: bool = False) -> int:
-    """``lrgame validate FOLDER``: the pack and each of its levels; returns the failures."""
-    from .cli import report_level
-    from .levels.packs import load_pack
-
-    try:
-        pack = load_pack(folder)
-    except L.LevelError as exc:
-        print(str(exc), file=sys.stderr)
-        return 1
-    by = f" by {pack.spec.author}" if pack.spec.author else ""
-    print(f"{folder}: pack {pack.title!r}{by}, {len(pack.levels)} levels")
-    failed = 0
-    for lid, level in pack.levels.items():
-        failed += not report_level(pack.level_path(lid), level, chart, indent="  ")
-    for name in pack.unlisted:
-        print(f"  note: {Path(folder) / name} is not in pack.yaml's order, so it is not played")
-    return 1 if failed else 0

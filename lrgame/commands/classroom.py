@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import signal
 import sys
 from pathlib import Path
 
-from . import client
+from ..classroom import client
+from ..errors import UsageError
 
 
 def run(args) -> int:
@@ -15,9 +18,7 @@ def run(args) -> int:
     if args.command == "submit":
         return cmd_submit(args)
     if args.class_command == "start":
-        from .server import cmd_class_start
-
-        return cmd_class_start(args)
+        return _class_start(args)
     if args.class_command == "board":
         return cmd_class_board(args)
     return cmd_class_export(args)
@@ -44,7 +45,7 @@ def _url(url: str) -> str:
 def claimer(url: str, code: str, challenge, out: Path | None = None):
     """claim(name) -> the player's ChallengeSession in the class, sending each attempt;
     ValueError with the reason when the class refuses the name or does not answer."""
-    from ..challenge import ChallengeRuleError, ChallengeSession
+    from ..classroom.challenge import ChallengeRuleError, ChallengeSession
     from ..judging.replay import check_player
 
     def claim(name: str):
@@ -70,8 +71,8 @@ def claimer(url: str, code: str, challenge, out: Path | None = None):
 
 def cmd_join(args) -> int:
     from ..errors import UsageError
-    from ..game import handin_text
     from ..ui.app import make_app
+    from .play import handin_text
 
     url = _url(args.url)
     code = _code(args, args.url)
@@ -135,10 +136,10 @@ def cmd_class_board(args) -> int:
 
 
 def cmd_class_export(args) -> int:
+    from ..classroom.grade import entries_json, write_csv
+    from ..classroom.judge import export_entries
+    from ..classroom.store import FILE_NAME
     from ..errors import UsageError
-    from ..grade import entries_json, write_csv
-    from .judge import export_entries
-    from .store import FILE_NAME
 
     if not (Path(args.dir) / FILE_NAME).is_file():
         raise UsageError(f"{args.dir}: not a class folder (no {FILE_NAME})")
@@ -148,3 +149,70 @@ def cmd_class_export(args) -> int:
     else:
         write_csv(entries, sys.stdout)
     return 0
+
+
+# -- lrgame class start ------------------------------------------------------------------
+
+
+def _class_start(args) -> int:
+    from ..classroom.challenge import load_challenge
+    from ..classroom.server import ClassServer, new_code
+    from ..classroom.store import ClassStore
+
+    challenge = load_challenge(args.challenge)  # a LevelError exits 1 with its lines
+    folder = Path(args.dir) if args.dir else Path(f"class-{Path(args.challenge).stem}")
+    store = ClassStore(folder)
+    try:
+        held = store.meta("challenge_hash")
+        if held is not None and held != challenge.hash:
+            raise UsageError(
+                f"{folder} holds a class of another challenge ({store.meta('title')!r}): "
+                "choose another --dir"
+            )
+        code = (args.code or store.meta("code") or new_code()).strip().upper()
+        if not code or not code.isalnum() or len(code) > 40:
+            raise UsageError("--code: letters and digits, at most 40")
+        store.set_meta("challenge_hash", challenge.hash)
+        store.set_meta("title", challenge.title)
+        store.set_meta("code", code)
+    finally:
+        store.close()
+    server = ClassServer(challenge, folder, code)
+    try:
+        asyncio.run(_serve(server, args.host, args.port))
+    except OSError as exc:
+        raise UsageError(
+            f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}"
+        ) from None
+    return 0
+
+
+async def _serve(server, host: str, port: int) -> None:
+    from aiohttp import web
+
+    from ..serve import public_url
+
+    runner = web.AppRunner(server.app(), access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, host, port)
+    await site.start()
+    bound = site._server.sockets[0].getsockname()[1]  # the port, when 0 asked for any
+    url = public_url(host, bound)
+    print(f"Class open: {server.challenge.title}", flush=True)
+    print(f"  class code: {server.code}")
+    print(f"  join:  lrgame join {url} --code {server.code} --player NAME")
+    print(f"  board: {url}/board   or   lrgame class board {url}")
+    print(f"  kept in {server.store.folder} (start again on it to go on); Ctrl+C stops", flush=True)
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        print("  open to the network: anyone with the code can submit", flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        await runner.cleanup()
+        server.pool.shutdown(wait=True)
+        server.store.close()
+        print("Class closed.", file=sys.stderr)

@@ -14,15 +14,13 @@ differ in its last bits between two machines' maths libraries.
 from __future__ import annotations
 
 import csv
-import json
 import math
-import sys
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from . import levels as L
-from .fileformat import level_hash
-from .judging.replay import (
+from .. import levels as L
+from ..fileformat import level_hash
+from ..judging.replay import (
     AttemptRecord,
     ResultError,
     ResultFile,
@@ -30,10 +28,10 @@ from .judging.replay import (
     read_result,
     replay,
 )
-from .judging.verdict import verdict
-from .legal import run_problem
-from .names import looks_like, same_player_key
-from .text import num, stars_text
+from ..judging.verdict import verdict
+from ..legal import run_problem
+from ..names import looks_like, same_player_key
+from ..text import num, stars_text
 
 LOSS_RTOL = 1e-9
 
@@ -366,30 +364,3 @@ def write_csv(entries: list[Entry], out) -> None:
             w.writerow(
                 [*head, f.level, f.attempts, f.outcome, f.iterations, f.stars, f.score, flags]
             )
-
-
-def cmd_grade(args) -> int:
-    from .errors import UsageError
-
-    if args.json and args.csv:
-        raise UsageError("choose one of --json and --csv")
-    challenge = None
-    if args.challenge:
-        from .challenge import load_challenge
-
-        challenge = load_challenge(args.challenge)  # a LevelError exits 1 with its lines
-    extra = []
-    for ref in args.level or []:
-        try:
-            extra.append(L.find_level(ref))
-        except L.LevelNotFound as exc:
-            raise UsageError(str(exc)) from None
-    grader = Grader(challenge, extra)
-    entries = rank(flag_names([grader.grade(path) for path in args.files]))
-    if args.json:
-        sys.stdout.write(json.dumps(entries_json(entries), indent=2, allow_nan=False) + "\n")
-    elif args.csv:
-        write_csv(entries, sys.stdout)
-    else:
-        print(leaderboard_text(entries))
-    return 0 if all(e.status == "accepted" and not e.flags for e in entries) else 1

@@ -10,8 +10,8 @@ def start_game(args) -> int:
     before any screen opens."""
     level = source = watcher = None
     if getattr(args, "command", None) == "play":
-        from .levels import LevelError, LevelNotFound
-        from .levels.packs import LoadedPack, is_pack, play_target
+        from ..levels import LevelError, LevelNotFound
+        from ..levels.packs import LoadedPack, is_pack, play_target
 
         try:
             if getattr(args, "watch", False):
@@ -35,7 +35,7 @@ def start_game(args) -> int:
         except LevelError as exc:
             print(str(exc), file=sys.stderr)
             return 1
-    from .ui.app import make_app
+    from ..ui.app import make_app
 
     app = make_app(
         level, unlock_all=getattr(args, "unlock_all", False), source=source, watcher=watcher
@@ -46,8 +46,8 @@ def start_game(args) -> int:
 
 def _watch(ref: str):
     """A watcher on the level file ``ref`` names, and its first good version."""
-    from .levels import resolve
-    from .levels.watch import LevelWatcher
+    from ..levels import resolve
+    from ..levels.watch import LevelWatcher
 
     watcher = LevelWatcher(resolve(ref))
     return watcher, watcher.load()
@@ -56,7 +56,7 @@ def _watch(ref: str):
 def start_challenge(session) -> int:
     """`lrgame challenge FILE --player NAME`: play the challenge; every attempt is saved
     in the session's result file as it is recorded."""
-    from .ui.app import make_app
+    from ..ui.app import make_app
 
     app = make_app(session=session)
     app.run()
