@@ -74,7 +74,7 @@ class DogsScreen(PlayScreen):
                 self.level.lr.max,
                 cursor_blink=getattr(self.app, "cursor_blink", True),
                 id="lr-field",
-            )
+            ).data_bind(PlayScreen.lr)
         yield Static(id="hint-line")
         yield Static(id="diagnosis")
         yield from self.mode_bars()
@@ -225,7 +225,6 @@ class DogsScreen(PlayScreen):
         return f"{lr * 100:.3g}%"
 
     def watch_lr(self, lr: float) -> None:
-        self.query_one("#lr-field", LrField).show(lr)
         self._show_status()
         if not self.running:
             self._show_diagnosis()

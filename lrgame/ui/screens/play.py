@@ -160,7 +160,7 @@ class PlayScreen(Screen):
                 level.lr.max,
                 cursor_blink=getattr(self.app, "cursor_blink", True),
                 id="lr-field",
-            )
+            ).data_bind(PlayScreen.lr)
         yield Static(id="preview-line")
         if len(level.schedule_tools()) > 1 and self.schedules_allowed:
             yield SchedulePicker(
@@ -294,7 +294,6 @@ class PlayScreen(Screen):
         widget.set_classes(f"-{d.kind.value}")
 
     def watch_lr(self, lr: float) -> None:
-        self.query_one("#lr-field", LrField).show(lr)
         self.query_one("#steps", StepTable).show_run(self.run, self.rate_now())
         for picker in self.query(SchedulePicker):
             picker.show(lr)
