@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import math
+import os
+from collections.abc import Callable
 from typing import Annotated, Any, ClassVar
 
 from pydantic import (
@@ -146,6 +148,20 @@ class LevelBase(Model):
     )
     trials: TrialsSpec | None = None
     range_test: RangeTestSpec | None = None
+
+    def cached(self, key: str, make: Callable[[], Any]) -> Any:
+        """``make()``, computed once for this level and kept (a level never changes)."""
+        if key not in self._cache:
+            self._cache[key] = make()
+        return self._cache[key]
+
+    @property
+    def source_path(self) -> str | None:
+        """The file the level was read from, if it was read from one."""
+        return self._cache.get("path")
+
+    def set_source_path(self, path: str | os.PathLike) -> None:
+        self._cache["path"] = str(path)
 
     @property
     def engine_goal(self) -> EngineGoal:

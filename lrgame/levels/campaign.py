@@ -9,7 +9,7 @@ from pydantic import ValidationError
 from ..errors import LevelError
 from ..yamlsafe import load_yaml_file
 from .base import Level, Model
-from .registry import _friendly, levels_dir, load_level, shipped_path
+from .registry import friendly_error, levels_dir, load_level, shipped_path
 
 
 class Chapter(Model):
@@ -27,7 +27,7 @@ def load_campaign() -> Campaign:
     try:
         return Campaign.model_validate(doc.data)
     except ValidationError as exc:  # a broken shipped campaign is a bug, but say where
-        raise LevelError([_friendly(e, doc, None) for e in exc.errors()]) from None
+        raise LevelError([friendly_error(e, doc, None) for e in exc.errors()]) from None
 
 
 def campaign_ids() -> list[tuple[str, str]]:

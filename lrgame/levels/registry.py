@@ -58,7 +58,7 @@ def level_adapter() -> TypeAdapter:
     return TypeAdapter(union)
 
 
-def _key_path(loc: tuple) -> str:
+def key_path(loc: tuple) -> str:
     # a key comes from the file and may be a megabyte long: show at most 40 characters
     return ".".join(_shorten(str(p)) for p in loc)
 
@@ -86,17 +86,17 @@ def _file_loc(loc: tuple, data: Any) -> tuple:
     return tuple(kept)
 
 
-def _friendly(err: dict, doc: Document, kind_tag: str | None) -> InputError:
+def friendly_error(err: dict, doc: Document, kind_tag: str | None) -> InputError:
     loc = tuple(err["loc"])
     if kind_tag and loc and loc[0] == kind_tag:
         loc = loc[1:]
     loc = _file_loc(loc, doc.data)
     kind = err["type"]
-    where = _key_path(loc)
+    where = key_path(loc)
     value = err.get("input")
     if kind == "missing":
         msg = f"missing required key '{loc[-1]}'" + (
-            f" in {_key_path(loc[:-1])}" if len(loc) > 1 else ""
+            f" in {key_path(loc[:-1])}" if len(loc) > 1 else ""
         )
         return doc.error(loc[:-1], msg)
     if kind == "extra_forbidden":
@@ -105,21 +105,23 @@ def _friendly(err: dict, doc: Document, kind_tag: str | None) -> InputError:
         close = difflib.get_close_matches(str(loc[-1]), allowed, n=1, cutoff=0.6)
         guess = f"; did you mean '{close[0]}'?" if close else ""
         hint = f" (allowed: {', '.join(allowed)}{guess})" if allowed else ""
-        in_ = f" in {_key_path(parent)}" if parent else ""
+        in_ = f" in {key_path(parent)}" if parent else ""
         return doc.error(loc, f"unknown key '{_shorten(str(loc[-1]))}'{in_}{hint}")
     if kind in ("float_type", "int_type", "int_from_float", "float_parsing", "int_parsing"):
         what = "a whole number" if kind.startswith("int") else "a number"
-        return doc.error(loc, f"{where}: expected {what}, got {_show(value)}")
+        return doc.error(loc, f"{where}: expected {what}, got {show_value(value)}")
     if kind == "finite_number":
-        return doc.error(loc, f"{where}: must be a finite number, got {_show(value)}")
+        return doc.error(loc, f"{where}: must be a finite number, got {show_value(value)}")
     if kind in ("greater_than", "greater_than_equal", "less_than_equal", "less_than"):
-        return doc.error(loc, f"{where}: {err['msg'].lower()}, got {_show(value)}")
+        return doc.error(loc, f"{where}: {err['msg'].lower()}, got {show_value(value)}")
     if kind == "string_pattern_mismatch" and loc[-1:] == ("id",):
-        return doc.error(loc, f"id {_show(value)} must be lowercase letters, digits and dashes")
+        return doc.error(
+            loc, f"id {show_value(value)} must be lowercase letters, digits and dashes"
+        )
     if kind == "union_tag_invalid":
         return doc.error(
             ("kind",),
-            f"unknown kind {_show(value.get('kind') if isinstance(value, dict) else value)} "
+            f"unknown kind {show_value(value.get('kind') if isinstance(value, dict) else value)} "
             f"(kinds: {', '.join(LEVEL_KINDS)})",
         )
     if kind == "value_error":
@@ -150,7 +152,7 @@ def _without_typo_twins(errors: list[dict]) -> list[dict]:
     ]
 
 
-def _show(value: Any) -> str:
+def show_value(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
 
@@ -191,13 +193,17 @@ def parse_level(doc: Document) -> Level:
     kind_tag = kind if isinstance(kind, str) and kind in LEVEL_KINDS else None
     if kind_tag is None:
         raise LevelError(
-            [doc.error(("kind",), f"unknown kind {_show(kind)} (kinds: {', '.join(LEVEL_KINDS)})")]
+            [
+                doc.error(
+                    ("kind",), f"unknown kind {show_value(kind)} (kinds: {', '.join(LEVEL_KINDS)})"
+                )
+            ]
         )
     try:
         level = level_adapter().validate_python(data)
     except ValidationError as exc:
         tag = kind_tag if len(LEVEL_KINDS) > 1 else None
-        errors = [_friendly(e, doc, tag) for e in _without_typo_twins(exc.errors())]
+        errors = [friendly_error(e, doc, tag) for e in _without_typo_twins(exc.errors())]
         raise LevelError(sorted(errors, key=lambda e: e.line or 0)) from None
     _check_semantics(level, doc)
     return level
@@ -272,7 +278,7 @@ def load_level(path: str | os.PathLike) -> Level:
     except InputError as exc:
         raise LevelError([exc]) from None
     level = parse_level(doc)
-    level._cache["path"] = str(path)
+    level.set_source_path(path)
     return level
 
 
@@ -314,4 +320,4 @@ def find_level(ref: str) -> Level:
 
 
 def level_path(level: Level) -> str | None:
-    return level._cache.get("path")
+    return level.source_path

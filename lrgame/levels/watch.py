@@ -102,7 +102,7 @@ class LevelWatcher:
             return self._report(L.LevelError([exc]))
         except L.LevelError as exc:
             return self._report(exc)
-        level._cache["path"] = str(self.path)
+        level.set_source_path(self.path)
         changed = self.level is None or level_hash(level) != level_hash(self.level)
         self.level, self.error = level, None
         return Reloaded(level, changed)
