@@ -8,8 +8,9 @@ from pydantic import ValidationError
 
 from ..errors import LevelError
 from ..yamlsafe import load_yaml_file
+from . import registry
 from .base import Level, Model
-from .registry import friendly_error, levels_dir, load_level, shipped_path
+from .registry import friendly_error, load_level, shipped_path
 
 
 class Chapter(Model):
@@ -22,7 +23,7 @@ class Campaign(Model):
 
 
 def load_campaign() -> Campaign:
-    path = levels_dir() / "campaign.yaml"
+    path = registry.levels_dir() / "campaign.yaml"
     doc = load_yaml_file(path)
     try:
         return Campaign.model_validate(doc.data)
