@@ -86,9 +86,11 @@ class LrField(Horizontal):
         return self.query_one("#lr-input", Input)
 
     def watch_lr(self, lr: float) -> None:
-        """Show the rate in force (unless the player is typing one)."""
-        if self.is_mounted and not self.input.has_focus:
-            self.input.value = num(lr)
+        """Show the rate in force (unless the player is typing one). The field may not
+        be composed yet, or already gone with its screen: then there is nothing to show."""
+        for field in self.query("#lr-input").results(Input):
+            if not field.has_focus:
+                field.value = num(lr)
 
     def edit(self) -> None:
         self.input.focus()
