@@ -53,6 +53,8 @@ def idea_bar(mean: float, spread: float, threshold: float, seen: float | None) -
 class DogsScreen(PlayScreen):
     """The child meets new dogs at the player's rate; then the quiz."""
 
+    CSS_PATH = "child_and_dogs.tcss"
+
     BINDINGS = [
         Binding("space", "step", "Next dog", id="step", tooltip="Show the child the next dog"),
         Binding("r", "run", "All dogs", id="run", tooltip="Show the child every dog left"),
