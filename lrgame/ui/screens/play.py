@@ -20,11 +20,12 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
 
-from ...diagnose import diagnose_level, judged_loss
+from ...diagnose import judged_loss
 from ...engine import CONSTANT
 from ...legal import field_rate, schedule_problem, scheduled_rate
 from ...text import num
 from ..widgets.charts import LandscapeChart, LossChart
+from ..widgets.diagnosis_view import DELAY, DiagnosisView
 from ..widgets.lr_field import LrField
 from ..widgets.schedule_picker import SchedulePicker
 from ..widgets.step_table import StepTable
@@ -153,7 +154,7 @@ class PlayScreen(Screen):
                 id="schedule",
             )
         yield Static(id="hint-line")
-        yield Static(id="diagnosis")
+        yield DiagnosisView(id="diagnosis")
         # the palette (ctrl+p) is in the help; its footer entry would push keys off 80 columns
         yield Footer(compact=True, show_command_palette=False)
 
@@ -206,7 +207,7 @@ class PlayScreen(Screen):
         run = self.run
         self.query_one("#steps", StepTable).show_run(run, self.rate_now())
         chart = self.query_one("#landscape", LandscapeChart)
-        chart.show(run.steps, run.params if chart.extra is not None else None, self.lr)
+        chart.show(run.steps, None, self.lr, run=run)  # params read only if drawn
         self.query_one("#loss-chart", LossChart).show(
             [judged_loss(s) for s in run.steps],
             self.landscape.minimum,
@@ -246,14 +247,12 @@ class PlayScreen(Screen):
         self.query_one("#status", Static).update(text, layout=wider)
 
     def _show_diagnosis(self) -> None:
-        d = diagnose_level(self.level, self.run, None if self.run.over else self.rate_now())
-        text = Text()
+        """Ask for the diagnosis: worked out in a worker, shown when it lands."""
+        story = ""
         if self.run.iteration == 0 and self.level.story:
-            text.append(" ".join(self.level.story.split()) + "\n", style="italic")
-        text.append(d.text)
-        widget = self.query_one("#diagnosis", Static)
-        widget.update(text, layout=False)  # its height is fixed (app.tcss)
-        widget.set_classes(f"-{d.kind.value}")
+            story = " ".join(self.level.story.split())
+        lr = None if self.run.over else self.rate_now()
+        self.query_one("#diagnosis", DiagnosisView).ask(self.level, self.run, lr, story)
 
     def watch_lr(self, lr: float) -> None:
         self.query_one("#lr-field", LrField).show(lr)
@@ -317,6 +316,9 @@ class PlayScreen(Screen):
         f = forecast(run, rule, horizon=0, path=True)
         self.app.call_from_thread(self._got_preview, asked, f, preview_words(f, rule, minimum))
         if f.outcome is not Outcome.OUT_OF_BUDGET or get_current_worker().is_cancelled:
+            return
+        time.sleep(DELAY)  # the long look only once the keys rest: a held ] asks for none
+        if asked != self._preview_asked or get_current_worker().is_cancelled:
             return
         f = forecast(run, rule, path=True)
         self.app.call_from_thread(self._got_preview, asked, f, preview_words(f, rule, minimum))

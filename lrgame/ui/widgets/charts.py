@@ -1,10 +1,9 @@
-"""Every chart of the game. The ONLY module of the UI that touches textual-plotext/plotext.
+"""Every chart of the board and the result screen.
 
-textual-plotext reaches into plotext's internals and pins ``plotext<6``: keeping every
-plot call here means a later switch of chart library touches this one file.
-
-Each chart keeps the data it was last given and redraws it at render time, so it
-follows resizes (the contour grid, for one, depends on the chart's size).
+They draw with ``braille.Figure``, a small numpy plotter that writes Textual strips
+directly (plotext through Rich cost about 10 ms a chart on every step). Each chart
+keeps the data it was last given and draws it again only when that data, its size or
+the theme changes; a repaint of the board for any other reason reuses its strips.
 """
 
 from __future__ import annotations
@@ -12,11 +11,15 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from rich.text import Text
 from textual.color import Color
+from textual.geometry import Region
 from textual.reactive import reactive
-from textual_plotext import PlotextPlot
+from textual.strip import Strip
+from textual.widget import Widget
 
 from ...text import num
+from .braille import Figure
 
 #: Points beyond this size are left out: plotext cannot place them, and a run that
 #: has exploded is told by the diagnosis, not by a chart squashed to one pixel.
@@ -57,12 +60,46 @@ def _span(values: np.ndarray, pad: float = 0.15) -> tuple[float, float]:
     return lo - pad * width, hi + pad * width
 
 
-class Chart(PlotextPlot):
-    """A plotext chart that redraws from its data at every render, in the app's colours."""
+class Chart(Widget):
+    """A chart drawn from its data into strips, in the app's colours; drawn again only
+    when ``changed`` is called or its size or style changes."""
 
     DEFAULT_CSS = """
     Chart { height: 1fr; min-height: 5; }
     """
+
+    def __init__(self, **kw):
+        super().__init__(**kw)
+        self.plt = Figure()
+        self._strips: list[Strip] | None = None
+        self._key = None
+        #: How many times the chart has been drawn (not painted): a test can tell a
+        #: chart whose data did not change from one drawn again.
+        self.draws = 0
+
+    def changed(self) -> None:
+        """The data changed: draw again, and repaint only the rows that differ (a step
+        moves a few rows of a path; the terminal is sent those, not the whole chart)."""
+        old, key = self._strips, self._key
+        width, height = self.size
+        if old is None or not self.is_mounted or key != self._size_key(width, height):
+            self._strips = None
+            self.refresh()
+            return
+        new = self._draw_strips(width, height)
+        self._strips = new
+        rows = [y for y, (a, b) in enumerate(zip(old, new)) if a != b]
+        if len(old) != len(new):
+            self.refresh()
+        elif rows:
+            self.refresh(*[Region(0, y, width, 1) for y in rows])
+
+    def _size_key(self, width: int, height: int) -> tuple:
+        return (width, height, self.app.theme, self.rich_style)
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._strips = None
 
     def _limits(self, x0: float, x1: float, y0: float, y1: float) -> None:
         """Set both axes' ranges, with round, short tick labels."""
@@ -82,14 +119,33 @@ class Chart(PlotextPlot):
     def draw(self) -> None:
         """Plot the data on ``self.plt`` (already cleared)."""
 
-    def render(self):
+    def render_line(self, y: int) -> Strip:
+        width, height = self.size
+        key = self._size_key(width, height)
+        if self._strips is None or key != self._key:
+            self._key = key
+            self._strips = self._draw_strips(width, height)
+        if y < len(self._strips):
+            return self._strips[y]
+        return Strip.blank(width, self.rich_style)
+
+    def text(self) -> str:
+        """The chart as plain text, one line per row (what a test reads)."""
+        width, height = self.size
+        return "\n".join(self.render_line(y).text for y in range(height))
+
+    def render(self) -> Text:
+        return Text(self.text())
+
+    def _draw_strips(self, width: int, height: int) -> list[Strip]:
+        self.draws += 1
         self.plt.clear_figure()
         try:
             self.draw()
         except Exception as exc:  # a chart must never take the game down
             self.plt.clear_figure()
             self.plt.title(f"(chart unavailable: {type(exc).__name__})")
-        return super().render()
+        return self.plt.strips(width, height, self.rich_style, self.colour("foreground-muted"))
 
 
 def _nice_ticks(
@@ -126,6 +182,22 @@ def _log_ticks(lo: float, hi: float, count: int = 5) -> tuple[list[float], list[
     return [float(t) for t in ticks], [f"1e{t}" for t in ticks]
 
 
+def _grouped_curvatures(run) -> dict | None:
+    """A big bowl's loss per distinct curvature, from its grouped twin (the start mass of
+    each curvature times the product of (1 - lr c)^2 over the steps taken: the same
+    numbers as summing over a million parameters, at the cost of a few hundred)."""
+    from ...engine.forecast import GROUP_ABOVE, _grouped_now
+    from ...engine.landscape import QuadraticBowl
+
+    bowl = run.landscape
+    if not isinstance(bowl, QuadraticBowl) or bowl.n_params <= GROUP_ABOVE:
+        return None
+    twin = _grouped_now(run)
+    with np.errstate(all="ignore"):
+        loss = 0.5 * twin.curvatures * twin.start**2
+    return {"curvature": twin.curvatures, "loss": loss}
+
+
 class LossChart(Chart):
     """Loss against iteration, linear or log (loss above the minimum, on a log axis)."""
 
@@ -142,7 +214,7 @@ class LossChart(Chart):
     def show_preview(self, losses=None) -> None:
         """The preview's losses from the current iteration on (None: no preview)."""
         self._preview = np.zeros(0) if losses is None else np.asarray(losses, dtype=float)
-        self.refresh()
+        self.changed()
 
     def show(self, losses, minimum: float, goal: float, batch=None) -> None:
         """``losses``: the loss judged at each iteration; ``batch``: each mini-batch's own
@@ -150,10 +222,10 @@ class LossChart(Chart):
         self._losses = np.asarray(losses, dtype=float)
         self._batch = None if batch is None else np.asarray(batch, dtype=float)
         self._minimum, self._goal = minimum, goal
-        self.refresh()
+        self.changed()
 
     def watch_log_scale(self) -> None:
-        self.refresh()
+        self.changed()
 
     def draw(self) -> None:
         plt = self.plt
@@ -248,7 +320,7 @@ class LandscapeChart(Chart):
     def show_preview(self, params=None) -> None:
         """The preview's path of params from the current iterate on (None: no preview)."""
         self._preview = None if params is None else np.asarray(params, dtype=float)
-        self.refresh()
+        self.changed()
 
     def _preview_rows(self, columns: list[int], window) -> np.ndarray | None:
         """The preview's points in ``columns`` of params, inside ``window`` (per column
@@ -264,11 +336,13 @@ class LandscapeChart(Chart):
         idx = _thin(int(keep.sum()))
         return P[keep][idx] if idx.size else None
 
-    def show(self, steps, params=None, lr: float | None = None) -> None:
-        """``params``: the current parameters, for a level's own view; ``lr``: the rate set."""
+    def show(self, steps, params=None, lr: float | None = None, run=None) -> None:
+        """``params``: the current parameters, for a level's own view (or ``run``, whose
+        params are then read only if that view is drawn); ``lr``: the rate set."""
         self._steps = list(steps)
         self._params, self._lr = params, lr
-        self.refresh()
+        self._run = run
+        self.changed()
 
     def draw(self) -> None:
         n = self.landscape.n_params
@@ -285,7 +359,15 @@ class LandscapeChart(Chart):
 
     # a level kind's own view ------------------------------------------------------
     def _extra_data(self) -> dict | None:
-        if self.extra is None or self._params is None:
+        if self.extra is None:
+            return None
+        run = getattr(self, "_run", None)
+        if self._params is None and run is not None:
+            grouped = _grouped_curvatures(run)
+            if grouped is not None:
+                return grouped
+            self._params = run.params
+        if self._params is None:
             return None
         import inspect
 
@@ -546,7 +628,7 @@ class RaceChart(Chart):
         """``runs``: (label, losses, theme colour variable) each."""
         self._runs = [(label, np.asarray(ls, dtype=float), c) for label, ls, c in runs]
         self._minimum, self._goal = minimum, goal
-        self.refresh()
+        self.changed()
 
     def draw(self) -> None:
         plt = self.plt
