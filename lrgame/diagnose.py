@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import math
+import re
 import sys
 from dataclasses import dataclass
 
@@ -634,6 +635,20 @@ def _better(run, rule: RateRule, f: Forecast, bigger: bool, within: float = 1.0)
     else:
         where = f"started over, {rate} reaches the goal in {best.iterations} steps"
     return f" A {what} rate {verdict}: {where}."
+
+
+#: The sentence ``_better`` ends a diagnosis with: it names a rate that reaches the goal.
+_ADVICE = re.compile(
+    r" A (bigger|smaller) rate (is quicker|gets there): (?:from here|started over), "
+    r".*? reaches the goal (?:at step \d+|in \d+ steps?)\."
+)
+
+
+def without_rates(text: str) -> str:
+    """``text`` with the advice that names a rate reaching the goal cut down to its
+    direction ("A bigger rate gets there."): before the player has earned it, the
+    result screen does not give away a rate that clears."""
+    return _ADVICE.sub(lambda m: f" A {m[1]} rate {m[2]}.", text)
 
 
 def _percent(fraction: float) -> str:

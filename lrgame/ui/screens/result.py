@@ -10,6 +10,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Static
 
+from ...diagnose import without_rates
 from ...text import OUTCOME_WORDS, num, stars_text
 from ..widgets.charts import RaceChart
 
@@ -41,7 +42,7 @@ class ResultScreen(Screen):
         with Vertical(id="result-box"):
             yield Static(self._headline(), id="result-head")
             yield self._race()
-            yield Static(Text(r.diagnosis.text), id="result-diagnosis")
+            yield Static(Text(self._diagnosis_text()), id="result-diagnosis")
             with Horizontal(id="result-buttons"):
                 yield Button("Retry (r)", id="retry", variant="primary")
                 yield Button("Next level (n)", id="next", variant="success")
@@ -95,6 +96,12 @@ class ResultScreen(Screen):
         if self.hidden:
             text.append(f" {self.hidden}", style="dim")
         return text
+
+    def _diagnosis_text(self) -> str:
+        """The run's diagnosis; until the rate is earned, its advice keeps to a direction
+        ("A bigger rate gets there.") and names no rate that clears."""
+        text = self.result.diagnosis.text
+        return text if self.show_rate else without_rates(text)
 
     def _race(self) -> RaceChart:
         """The race chart, filled as it is made: nothing to look up once mounted (a

@@ -24,6 +24,8 @@ import numpy as np
 from rich.text import Text
 from textual.widgets import Static
 
+from ...diagnose import without_rates
+
 #: Seconds without a new request before the diagnosis is worked out: a held key, or
 #: an animated run, asks for one only when it stops.
 DELAY = 0.08
@@ -60,7 +62,8 @@ class DiagnosisView(Static):
 
     def ask(self, level, run, lr: float | None, story: str = "") -> None:
         """Work out the diagnosis of ``run`` (``lr``: the next step's rate, None once the
-        run is over); ``story`` goes before it, on iteration 0."""
+        run is over); ``story`` goes before it, on iteration 0. Once the run is over its
+        advice names no rate (``without_rates``): the result screen names it when earned."""
         self._asked += 1
         self._request = (self._asked, level, snapshot(run), lr, story)
         if self.text.plain:
@@ -90,15 +93,15 @@ class DiagnosisView(Static):
 
             d = Diagnosis(Kind.START, f"(no diagnosis: {type(exc).__name__})")
         with contextlib.suppress(RuntimeError):  # the app may have closed meanwhile
-            self.app.call_from_thread(self._landed, asked, d, story)
+            self.app.call_from_thread(self._landed, asked, d, story, run.over)
 
-    def _landed(self, asked: int, d, story: str) -> None:
+    def _landed(self, asked: int, d, story: str, over: bool = False) -> None:
         self._busy = False
         if asked == self._asked:
             text = Text()
             if story:
                 text.append(story + "\n", style="italic")
-            text.append(d.text)
+            text.append(without_rates(d.text) if over else d.text)
             self.text, self.kind = text, d.kind
             self.update(text, layout=False)  # its height is fixed (app.tcss)
             self.set_classes(f"-{d.kind.value}")
