@@ -38,7 +38,6 @@ class ResultScreen(Screen):
         self.show_rate = hidden is None
 
     def compose(self) -> ComposeResult:
-        r = self.result
         with Vertical(id="result-box"):
             yield Static(self._headline(), id="result-head")
             yield self._race()
