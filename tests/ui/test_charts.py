@@ -110,3 +110,30 @@ def test_ticks_are_round():
     assert ticks == pytest.approx([0.0, 0.5, 1.0, 1.5, 2.0])
     assert labels == ["0", "0.5", "1", "1.5", "2"]
     assert _nice_ticks(0, 3.2, 8, whole=True)[0] == [0, 1, 2, 3]
+
+
+async def test_the_race_chart_tells_its_runs_apart_without_colour():
+    """you: a line ending in ●; the ghost: ○; earlier runs: ·. The legend has a row of
+    its own, so it covers none of the first iterations."""
+    chart = RaceChart()
+    async with ChartApp(chart).run_test(size=(90, 24)) as pilot:
+        ghost = [4 * 0.25**k for k in range(12)]
+        you = [4 * 0.8**k for k in range(30)]
+        earlier = [4 * 0.9**k for k in range(30)]
+        chart.show(
+            [
+                ("earlier runs", earlier, "foreground-muted", RaceChart.EARLIER),
+                ("par ghost", ghost, "primary", RaceChart.GHOST),
+                ("you", you, "warning", RaceChart.YOU),
+            ],
+            0.0,
+            1e-6,
+        )
+        await pilot.pause()
+        lines = _text(chart).splitlines()
+        legend = lines[1]
+        assert "○ par ghost" in legend and "⠤● you" in legend and "· earlier runs" in legend
+        plot = "\n".join(lines[2:])
+        assert plot.count("○") >= 10 and "●" in plot and plot.count("·") >= 10
+        # the first iterations, top left, are drawn below the legend's row
+        assert "○" in lines[2] or "○" in lines[3]

@@ -15,7 +15,8 @@ def head(app) -> str:
 
 
 def ghost_label(app) -> str:
-    return app.screen.query_one("#race", RaceChart)._runs[0][0]
+    runs = app.screen.query_one("#race", RaceChart)._runs
+    return next(label for label, _, _, marker in runs if marker == RaceChart.GHOST)
 
 
 async def play(ui, pilot, app, lr: str) -> ResultScreen:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import weakref
+
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -13,6 +15,21 @@ from textual.widgets import Button, Footer, Static
 from ...diagnose import without_rates
 from ...text import OUTCOME_WORDS, num, stars_text
 from ..widgets.charts import RaceChart
+
+#: How many of the player's earlier runs on a level the race chart overlays.
+EARLIER_RUNS = 3
+#: Each game's finished runs per level, this session (the store keeps only the best).
+_RUNS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def earlier_runs(app, level_id: str, losses: list[float]) -> list[list[float]]:
+    """The losses of the last EARLIER_RUNS runs of ``level_id`` this game finished before
+    this one (oldest first); this one is remembered for the next."""
+    runs = _RUNS.setdefault(app, {}).setdefault(level_id, [])
+    before = runs[-EARLIER_RUNS:]
+    runs.append(losses)
+    del runs[:-EARLIER_RUNS]
+    return before
 
 
 class ResultScreen(Screen):
@@ -106,11 +123,14 @@ class ResultScreen(Screen):
         """The race chart, filled as it is made: nothing to look up once mounted (a
         screen closed at once, as a test's end closes it, has no children to find)."""
         r = self.result
-        runs = []
-        if r.ghost_losses:  # drawn first, so the player's own line lies on top
+        runs = [
+            ("earlier runs", losses, "foreground-muted", RaceChart.EARLIER)
+            for losses in earlier_runs(self.app, r.level_id, list(r.losses))
+        ]
+        if r.ghost_losses:  # drawn before the player's own line, which lies on top
             label = f"par ghost, lr {num(r.best_lr)}" if self.show_rate else "par ghost"
-            runs.append((label, list(r.ghost_losses), "primary"))
-        runs.append(("you", list(r.losses), "warning"))
+            runs.append((label, list(r.ghost_losses), "primary", RaceChart.GHOST))
+        runs.append(("you", list(r.losses), "warning", RaceChart.YOU))
         chart = RaceChart(id="race")
         chart.show(runs, r.minimum, r.goal)
         return chart

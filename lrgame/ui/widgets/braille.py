@@ -124,18 +124,29 @@ class Figure:
         yt, yl = self._ticks(self._yticks, y0, y1)
         label_w = min(max((len(s) for s in yl), default=1), 10)
         top = 1 if self._title else 0
-        rows = height - top - 2  # the x axis and its labels below
         cols = width - label_w - 2  # a blank column on the right, apart from a neighbour
+        # the legend: on a row of its own under the title when the chart is tall enough,
+        # else beside the title, else over the top row of the plot
+        legend = self._legend_text_len()
+        own_row = bool(legend) and height - top - 2 >= 9
+        rows = height - top - 2 - (1 if own_row else 0)  # the x axis and its labels below
         if rows < 2 or cols < 4:
             return [blank] * height
-        legend_row = self._legend_fits(cols)
         grid = _Grid(cols, rows, x0, x1, y0, y1)
         for layer in self._layers:
             grid.draw(layer)
         body = grid.strips(base)
         out: list[Strip] = []
-        if self._title:
-            out.append(_centred(self._title, width, _style(None, base, bold=True), base))
+        title_style = _style(None, base, bold=True)
+        beside = legend and not own_row and len(self._title) + legend + 2 <= width
+        if self._title and beside:
+            head = Strip([Segment(" " + self._title, title_style)])
+            out.append(self._with_legend(head, width, base))
+        elif self._title:
+            out.append(_centred(self._title, width, title_style, base))
+        if own_row:
+            out.append(self._with_legend(Strip.blank(width, base), width, base))
+        plot_top = len(out)
         # y labels beside the rows their ticks fall in
         row_labels: dict[int, str] = {}
         for t, s in zip(yt, yl):
@@ -147,8 +158,8 @@ class Figure:
             tick = "┤" if s else "│"
             head = [Segment(s.rjust(label_w) + tick, axis)]
             out.append(Strip(head + list(strip), width))
-        if legend_row is not None and out:
-            out[top] = self._with_legend(out[top], width, base)
+        if legend and not own_row and not beside:
+            out[plot_top] = self._with_legend(out[plot_top], width, base)
         # the x axis, ticks, labels and the axis name
         xt, xl = self._ticks(self._xticks, x0, x1)
         line = ["─"] * cols
@@ -167,18 +178,22 @@ class Figure:
         name = self._xlabel
         if name and width - last_end > len(name) + 1:
             labels[width - len(name) : width] = list(name)
+        elif name and last_end < width:  # no room at the end: just after the first label
+            first_end = next((i for i in range(label_w + 2, width) if labels[i] == " "), width)
+            gap = "".join(labels[first_end : first_end + len(name) + 2])
+            if gap.strip() == "" and first_end + len(name) + 2 <= width:
+                labels[first_end + 1 : first_end + 1 + len(name)] = list(name)
         out.append(Strip([Segment(" " * label_w + "└" + "".join(line), axis)], width))
         out.append(Strip([Segment("".join(labels)[:width], axis)], width))
         return [s.crop_extend(0, width, base) for s in out[:height]] + [blank] * max(
             0, height - len(out)
         )
 
-    def _legend_fits(self, cols: int) -> int | None:
-        return 0 if self._legend else None
+    def _legend_text_len(self) -> int:
+        return sum(len(f" {m} {label}") for label, m, _ in self._legend) + 1 if self._legend else 0
 
     def _with_legend(self, strip: Strip, width: int, base: Style) -> Strip:
-        """The legend laid over the right end of ``strip`` (the first row of the plot:
-        charts keep a margin above their data, so it covers none)."""
+        """The legend laid over the right end of ``strip``."""
         segs: list[Segment] = []
         used = 0
         for label, marker, colour in self._legend:
@@ -189,8 +204,8 @@ class Figure:
         used += 1
         if used >= width - 4:
             return strip
-        keep = strip.crop(0, width - used)
-        return Strip(list(keep) + segs + [Segment(" ", base)], width)
+        keep = strip.crop_extend(0, width - used, base)
+        return Strip(list(keep) + segs + [Segment(" ", base)])
 
     def _data_range(self, axis: int) -> tuple[float, float]:
         vals = [layer[1 + axis] for layer in self._layers if layer[0] in ("line", "dots", "glyph")]

@@ -616,17 +616,28 @@ class LandscapeChart(Chart):
 
 
 class RaceChart(Chart):
-    """The player's run beside the par ghost: loss above the minimum, on a log axis."""
+    """The player's run beside the par ghost (and the player's earlier runs on this level):
+    loss above the minimum, on a log axis. Each kind of run has a marker of its own, so
+    they stay apart without colour (NO_COLOR): your run a line ending in ●, the ghost
+    ○ at its iterations, earlier runs ·."""
+
+    #: Marker name -> what is drawn: "line" joins the points; any other is a glyph.
+    YOU, GHOST, EARLIER = "line", "○", "·"
 
     def __init__(self, **kw):
         super().__init__(**kw)
-        self._runs: list[tuple[str, np.ndarray, str]] = []
+        self._runs: list[tuple[str, np.ndarray, str, str]] = []
         self._minimum = 0.0
         self._goal = 0.0
 
-    def show(self, runs: list[tuple[str, list[float], str]], minimum: float, goal: float):
-        """``runs``: (label, losses, theme colour variable) each."""
-        self._runs = [(label, np.asarray(ls, dtype=float), c) for label, ls, c in runs]
+    def show(self, runs, minimum: float, goal: float):
+        """``runs``: (label, losses, theme colour variable[, marker]) each, drawn in order
+        (the last on top); marker ``YOU`` (the default), ``GHOST`` or ``EARLIER``. Runs
+        of one label after the first share its legend entry."""
+        self._runs = [
+            (r[0], np.asarray(r[1], dtype=float), r[2], r[3] if len(r) > 3 else self.YOU)
+            for r in runs
+        ]
         self._minimum, self._goal = minimum, goal
         self.changed()
 
@@ -637,7 +648,9 @@ class RaceChart(Chart):
         floor = self._goal / 100 if self._goal > 0 else 1e-16
         every = []
         longest = 1
-        for label, losses, colour in self._runs:
+        labelled = set()
+        spots = max(self.size.width // 2, 8)  # glyph markers: at most one every other cell
+        for label, losses, colour, marker in self._runs:
             ys = _log10_gap(losses, self._minimum, floor)
             xs = np.arange(ys.size, dtype=float)
             keep = _finite(ys)
@@ -647,10 +660,19 @@ class RaceChart(Chart):
                 continue
             longest = max(longest, int(xs[-1]))
             every.append(ys)
-            plt.plot(
-                xs.tolist(), ys.tolist(), marker="braille", color=self.colour(colour), label=label
-            )
-            plt.scatter([xs[-1]], [ys[-1]], marker="●", color=self.colour(colour))
+            rgb = self.colour(colour)
+            name = None if label in labelled else label
+            labelled.add(label)
+            if marker == self.YOU:
+                plt.plot(xs.tolist(), ys.tolist(), marker="braille", color=rgb)
+                plt.scatter([xs[-1]], [ys[-1]], marker="●", color=rgb)
+                if name:
+                    plt.legend(name, "⠤●", rgb)
+            else:
+                few = np.unique(np.linspace(0, xs.size - 1, min(xs.size, spots)).astype(int))
+                plt.scatter(xs[few], ys[few], marker=marker, color=rgb)
+                if name:
+                    plt.legend(name, marker, rgb)
         if not every:
             return
         goal = math.log10(self._goal) if self._goal > 0 else None
