@@ -157,7 +157,7 @@ class Figure:
             s = row_labels.get(r, "")
             tick = "┤" if s else "│"
             head = [Segment(s.rjust(label_w) + tick, axis)]
-            out.append(Strip(head + list(strip), width))
+            out.append(Strip(head + list(strip)))
         if legend and not own_row and not beside:
             out[plot_top] = self._with_legend(out[plot_top], width, base)
         # the x axis, ticks, labels and the axis name
@@ -183,8 +183,8 @@ class Figure:
             gap = "".join(labels[first_end : first_end + len(name) + 2])
             if gap.strip() == "" and first_end + len(name) + 2 <= width:
                 labels[first_end + 1 : first_end + 1 + len(name)] = list(name)
-        out.append(Strip([Segment(" " * label_w + "└" + "".join(line), axis)], width))
-        out.append(Strip([Segment("".join(labels)[:width], axis)], width))
+        out.append(Strip([Segment(" " * label_w + "└" + "".join(line), axis)]))
+        out.append(Strip([Segment("".join(labels)[:width], axis)]))
         return [s.crop_extend(0, width, base) for s in out[:height]] + [blank] * max(
             0, height - len(out)
         )

@@ -396,32 +396,59 @@ class LandscapeChart(Chart):
         return False
 
     def _draw_fit(self, data: dict) -> None:
-        """Regression: the points, your line, and the best line."""
+        """Regression: the best line and yours, with the points drawn on top of both. Your
+        line is clipped to the view; where it leaves, an arrow (↑ ↓) marks the edge, and
+        a line wholly off the chart is said so in words."""
         plt = self.plt
         x, y = np.asarray(data["x"], dtype=float), np.asarray(data["y"], dtype=float)
         keep = _finite(x, y)
         x, y = x[keep], y[keep]
         idx = np.unique(np.linspace(0, x.size - 1, min(x.size, 300)).astype(int))
         plt.title("the data, your line and the best line")
-        plt.scatter(x[idx].tolist(), y[idx].tolist(), marker="dot", color=self.colour("primary"))
+        lx = np.array([float(v) for v in data["line_x"]])
+        best = data.get("best_line_y")
+        best = None if best is None else np.array([float(v) for v in best])
+        ly = np.array([float(v) for v in data["line_y"]])
+        y0, y1 = _span(np.concatenate([y, best] if best is not None else [y]), pad=0.1)
+        x0, x1 = _span(x, pad=0.05)
+        if best is not None:
+            plt.plot(lx, best, marker="braille", color=self.colour("success"))
+        warn = self.colour("warning")
+        plt.plot(lx, ly, marker="braille", color=warn)  # the plotter clips it to the view
+        self._mark_exits(lx, ly, x0, x1, y0, y1, warn)
+        plt.scatter(x[idx], y[idx], marker="dot", color=self.colour("primary"))
         batch = data.get("batch")
         if batch is not None and len(batch):
             b = np.asarray(batch, dtype=int)
-            plt.scatter(x[b].tolist(), y[b].tolist(), marker="●", color=self.colour("secondary"))
-        lx = [float(v) for v in data["line_x"]]
-        best = data.get("best_line_y")
-        if best is not None:
-            plt.plot(lx, [float(v) for v in best], marker="braille", color=self.colour("success"))
-        ly = np.array([float(v) for v in data["line_y"]])
-        ys = np.concatenate([y, [float(v) for v in best]] if best is not None else [y])
-        y0, y1 = _span(ys, pad=0.1)
-        if np.all(np.isfinite(ly)):  # your line, clipped to the data's range of y
-            plt.plot(
-                lx, np.clip(ly, y0, y1).tolist(), marker="braille", color=self.colour("warning")
-            )
-        x0, x1 = _span(x, pad=0.05)
+            b = b[(b >= 0) & (b < x.size)]
+            plt.scatter(x[b], y[b], marker="●", color=self.colour("secondary"))
         plt.xlabel("x")
         self._limits(x0, x1, y0, y1)
+
+    def _mark_exits(self, lx, ly, x0, x1, y0, y1, colour) -> None:
+        """Arrows where the straight line through (lx, ly) leaves the view at the top (↑)
+        or the bottom (↓), and words when none of it is inside."""
+        plt = self.plt
+        if not np.all(np.isfinite(ly)) or lx[1] == lx[0]:
+            plt.text("your line: off the chart (not a number)", x0, y1, color=colour)
+            return
+        slope = (ly[1] - ly[0]) / (lx[1] - lx[0])
+        with np.errstate(all="ignore"):
+            at0 = ly[0] + slope * (x0 - lx[0])
+            at1 = ly[0] + slope * (x1 - lx[0])
+        mid = (x0 + x1) / 2
+        if min(at0, at1) > y1 or max(at0, at1) < y0:
+            up = min(at0, at1) > y1
+            edge = y1 if up else y0
+            plt.text(f"{'↑' if up else '↓'} your line is off the chart", mid, edge, color=colour)
+            return
+        for edge, arrow in ((y1, "↑"), (y0, "↓")):
+            if slope == 0:
+                continue
+            xc = lx[0] + (edge - ly[0]) / slope
+            outside = (at0 > edge or at1 > edge) if arrow == "↑" else (at0 < edge or at1 < edge)
+            if outside and x0 <= xc <= x1:
+                plt.scatter([xc], [edge], marker=arrow, color=colour)
 
     def _draw_curvatures(self, data: dict) -> None:
         """A big bowl: the loss each curvature holds, and the edge 2 / lr beyond which
