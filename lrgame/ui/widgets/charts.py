@@ -26,6 +26,11 @@ from .braille import Figure
 HUGE = 1e100
 #: At most this many iterates are drawn; longer runs are thinned (the last ones kept).
 MAX_POINTS = 400
+#: The landscape view looks for the floor on grids up to 2**(this - 1) times as wide as
+#: the path's own reach.
+FLOOR_WIDENINGS = 8
+#: Contour lines on a two-parameter landscape, a decade of loss apart.
+CONTOUR_LEVELS = 4
 #: The preview's path (the rate set, continued from here): a marker of its own, so it
 #: stays apart from the run's ● and ◆ without colour (NO_COLOR), and a muted colour.
 PREVIEW_MARKER = "·"
@@ -516,15 +521,39 @@ class LandscapeChart(Chart):
         self._limits(x0, x1, y0, y1)
 
     def _window(self, xs: np.ndarray) -> np.ndarray:
-        """The path, plus the lowest point of the curve near it, so the valley floor shows."""
-        lo, hi = float(xs.min()), float(xs.max())
-        reach = max(hi - lo, abs(float(xs[0])), 1.0)
-        wide = np.linspace(lo - reach, hi + reach, 801)
-        with np.errstate(all="ignore"):
-            loss = self.landscape.loss(wide[:, None], 0)
-        if not np.isfinite(loss).any():
-            return xs
-        return np.append(xs, wide[int(np.nanargmin(np.where(np.isfinite(loss), loss, np.nan)))])
+        """The path, plus the floor: the view always holds where the loss is lowest."""
+        floor = self._floor(xs[:, None])
+        return xs if floor is None else np.append(xs, floor[0])
+
+    def _floor(self, P: np.ndarray) -> np.ndarray | None:
+        """The point of the landscape where its loss is lowest near the path ``P`` (k, d):
+        grids around the path, twice as wide each time, until one holds a point within
+        a hundredth of the start's height above the level's minimum (a floor far from the
+        start, or a deeper valley beyond a ridge); else the lowest point seen."""
+        lo, hi = P.min(axis=0), P.max(axis=0)
+        reach = np.maximum(hi - lo, np.maximum(np.abs(P[0]), 1.0))
+        minimum = self.landscape.minimum
+        start = self._steps[0].loss if self._steps else math.nan
+        near = minimum + 0.01 * (start - minimum) if math.isfinite(start) else minimum
+        best, best_loss = None, math.inf
+        for k in range(FLOOR_WIDENINGS):
+            wide = reach * 2.0**k
+            axes = [
+                np.linspace(lo[j] - wide[j], hi[j] + wide[j], 801 if P.shape[1] == 1 else 81)
+                for j in range(P.shape[1])
+            ]
+            grid = np.column_stack([g.ravel() for g in np.meshgrid(*axes)])
+            with np.errstate(all="ignore"):
+                loss = self.landscape.loss(grid, 0)
+            ok = np.isfinite(loss)
+            if not ok.any():
+                continue
+            i = int(np.argmin(np.where(ok, loss, np.inf)))
+            if loss[i] < best_loss:
+                best, best_loss = grid[i], float(loss[i])
+            if best_loss <= near:
+                break
+        return best
 
     def _draw_path(self, xs: np.ndarray, ys: np.ndarray) -> None:
         plt = self.plt
@@ -549,8 +578,11 @@ class LandscapeChart(Chart):
         W = self._window2(P)
         x0, x1 = _span(W[:, 0])
         y0, y1 = _span(W[:, 1])
-        for xs, ys, shade in self._contours(x0, x1, y0, y1):
+        contours = self._contours(x0, x1, y0, y1)
+        for xs, ys, shade, _, _ in contours:
             plt.scatter(xs, ys, marker="braille", color=shade)
+        for _, _, shade, label, (lx, ly) in contours:  # labels over every line, under the path
+            plt.text(label, lx, ly, color=shade)
         ahead = self._preview_rows([0, 1], [(x0, x1), (y0, y1)])
         if ahead is not None:
             plt.scatter(
@@ -567,13 +599,19 @@ class LandscapeChart(Chart):
         self._limits(x0, x1, y0, y1)
 
     def _contours(self, x0: float, x1: float, y0: float, y1: float) -> list:
-        """Contour points of the window, one (xs, ys, colour) per level, cached: they
-        change only when the window, the chart's size or the theme does."""
+        """Contour lines of the window, one (xs, ys, colour, label, (lx, ly)) per level,
+        cached: they change only when the window, the chart's size or the theme does.
+
+        A line is one dot thick, on the lower side of its level, at about the plot's own
+        dot spacing (so it does not alias into a speckle), and labelled with its loss at
+        its highest point."""
         w, h = max(self.size.width, 10), max(self.size.height, 5)
         key = (x0, x1, y0, y1, w, h, self.app.theme)
         if getattr(self, "_contour_key", None) == key:
             return self._contour_cache
-        gx, gy = np.linspace(x0, x1, 2 * w), np.linspace(y0, y1, 4 * h)
+        # the plot is about 6 columns narrower (tick labels) and 3 rows shorter (title, axis)
+        gx = np.linspace(x0, x1, 2 * max(w - 6, 4))
+        gy = np.linspace(y0, y1, 4 * max(h - 3, 2))
         X, Y = np.meshgrid(gx, gy)
         with np.errstate(all="ignore"):
             Z = self.landscape.loss(np.column_stack([X.ravel(), Y.ravel()]), 0).reshape(X.shape)
@@ -582,39 +620,40 @@ class LandscapeChart(Chart):
         levels = self._contour_levels()
         if levels is not None:
             band = np.digitize(np.where(np.isfinite(L), L, np.inf), levels)
+            # a dot where a higher band is next door: each line drawn once, inside its level
             edge = np.zeros(band.shape, dtype=bool)
-            edge[:, 1:] |= band[:, 1:] != band[:, :-1]
-            edge[1:, :] |= band[1:, :] != band[:-1, :]
+            edge[:, :-1] |= band[:, 1:] > band[:, :-1]
+            edge[:, 1:] |= band[:, :-1] > band[:, 1:]
+            edge[:-1, :] |= band[1:, :] > band[:-1, :]
+            edge[1:, :] |= band[:-1, :] > band[1:, :]
             low, high = Color(*self.colour("success")), Color(*self.colour("primary"))
             for k in np.unique(band[edge]):
+                if k >= len(levels):
+                    continue
                 mask = edge & (band == k)
-                shade = low.blend(high, float(k) / len(levels)).rgb
-                out.append((X[mask].tolist(), Y[mask].tolist(), shade))
+                shade = low.blend(high, float(k + 1) / len(levels)).rgb
+                xs, ys = X[mask], Y[mask]
+                top = int(np.argmax(ys))
+                label = num(self.landscape.minimum + 10.0 ** levels[k], 2)
+                out.append((xs, ys, shade, label, (float(xs[top]), float(ys[top]))))
         self._contour_key, self._contour_cache = key, out
         return out
 
     def _contour_levels(self) -> np.ndarray | None:
-        """log10 loss levels every half decade from just above the start's loss down,
-        so the walk from the start crosses them one by one."""
+        """log10 of the loss above the minimum at four levels a decade apart, the first
+        just below the start's, so the walk from the start crosses them one by one."""
         gap = self._steps[0].loss - self.landscape.minimum
         if not (math.isfinite(gap) and gap > 0):
             return None
-        top = math.log10(gap) + 0.25
-        return np.array([top - 0.5 * k for k in range(9)][::-1])
+        top = math.floor(math.log10(gap))
+        if top == math.log10(gap):
+            top -= 1  # the start sits on a level: the first one below it
+        return np.array([top - k for k in range(CONTOUR_LEVELS)][::-1], dtype=float)
 
     def _window2(self, P: np.ndarray) -> np.ndarray:
-        """The path, plus the lowest point of the landscape near it."""
-        lo, hi = P.min(axis=0), P.max(axis=0)
-        reach = np.maximum(hi - lo, np.maximum(np.abs(P[0]), 1.0))
-        gx = np.linspace(lo[0] - reach[0], hi[0] + reach[0], 81)
-        gy = np.linspace(lo[1] - reach[1], hi[1] + reach[1], 81)
-        X, Y = np.meshgrid(gx, gy)
-        with np.errstate(all="ignore"):
-            Z = self.landscape.loss(np.column_stack([X.ravel(), Y.ravel()]), 0)
-        if not np.isfinite(Z).any():
-            return P
-        k = int(np.nanargmin(np.where(np.isfinite(Z), Z, np.nan)))
-        return np.vstack([P, [X.ravel()[k], Y.ravel()[k]]])
+        """The path, plus the floor (see ``_floor``)."""
+        floor = self._floor(P)
+        return P if floor is None else np.vstack([P, floor[None, :]])
 
     # many parameters --------------------------------------------------------------
     def _draw_traces(self) -> None:
