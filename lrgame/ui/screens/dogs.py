@@ -96,10 +96,11 @@ class DogsScreen(PlayScreen):
         event.prevent_default()  # the board's own on_mount looks for the landscape
         herd = self.query_one("#herd", DataTable)
         herd.border_title = "the dogs the child has met"
-        # as wide as the longest name: the "→ next dog" row is cropped, not widened
-        herd.add_column("dog", key="dog", width=max(len(a.name) for a in self.level.animals()))
-        for f in self.level.features:
-            herd.add_column(f, key=f)
+        # as wide as the longest name after "→ " (the next dog's row shows all of it)
+        widest = max(len(a.name) for a in self.level.animals()) + 2
+        herd.add_column("dog", key="dog", width=widest)
+        for f in self.level.features:  # headed as the idea's rows are: colour, barking...
+            herd.add_column(label(self.level, f), key=f)
         herd.add_column("lr", key="lr")
         idea = self.query_one("#idea", DataTable)
         idea.border_title = "the child's idea of a dog"

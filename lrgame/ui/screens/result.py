@@ -119,10 +119,16 @@ class ResultScreen(Screen):
         text = self.result.diagnosis.text
         return text if self.show_rate else without_rates(text)
 
-    def _race(self) -> RaceChart:
+    def _race(self):
         """The race chart, filled as it is made: nothing to look up once mounted (a
-        screen closed at once, as a test's end closes it, has no children to find)."""
+        screen closed at once, as a test's end closes it, has no children to find).
+        A level whose loss is a quiz (the child and the dogs) shows the quiz over time."""
         r = self.result
+        play = self._play_screen()
+        if play is not None and callable(getattr(play.level, "answers_at", None)):
+            from ..widgets.quiz_chart import QuizChart
+
+            return QuizChart(play.level, play.run, id="quiz-chart")
         runs = [
             ("earlier runs", losses, "foreground-muted", RaceChart.EARLIER)
             for losses in earlier_runs(self.app, r.level_id, list(r.losses))
