@@ -96,7 +96,7 @@ async def test_the_herd_table_is_headed_as_the_idea_and_names_the_next_dog_whole
         await ui.settle(pilot)
         level = app.screen.level
         herd = app.screen.query_one("#herd", DataTable)
-        heads = [str(c.label) for c in herd.columns.values()]
+        heads = [" ".join(str(c.label).split()).replace("- ", "-") for c in herd.columns.values()]
         assert heads == ["dog", *[label(level, f) for f in level.features], "lr"]
         idea = app.screen.query_one("#idea", DataTable)
         rows = [str(idea.get_row_at(i)[0]) for i in range(idea.row_count)]

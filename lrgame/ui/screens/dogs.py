@@ -63,7 +63,7 @@ class DogsScreen(PlayScreen):
 
     def compose(self) -> ComposeResult:
         yield Static(self._heading(), id="level-head")
-        yield DataTable(id="herd", cursor_type="row", zebra_stripes=True)
+        yield DataTable(id="herd", cursor_type="row", zebra_stripes=True, header_height=2)
         with Horizontal(id="idea-row"):
             yield DataTable(id="idea", cursor_type="none")
             yield Static(id="quiz")
@@ -100,7 +100,9 @@ class DogsScreen(PlayScreen):
         widest = max(len(a.name) for a in self.level.animals()) + 2
         herd.add_column("dog", key="dog", width=widest)
         for f in self.level.features:  # headed as the idea's rows are: colour, barking...
-            herd.add_column(label(self.level, f), key=f)
+            # on two lines ("chasing / sticks"), so the table fits 80 columns more nearly
+            head = label(self.level, f).replace("-", "-\n", 1).replace(" ", "\n", 1)
+            herd.add_column(head, key=f)
         herd.add_column("lr", key="lr")
         idea = self.query_one("#idea", DataTable)
         idea.border_title = "the child's idea of a dog"
