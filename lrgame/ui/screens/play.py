@@ -38,6 +38,9 @@ STEPS_PER_SECOND = 8
 RUN_SECONDS = 3.0
 #: Fastest timer tick (a frame); beyond it several steps are taken per frame.
 MAX_TICKS_PER_SECOND = 30
+#: The preview's quick forecast (the budget alone) is made on the key press, in the
+#: frame it answers, while it takes less than this; beyond, in a worker.
+PREVIEW_INLINE_S = 0.008
 #: A frame stops stepping after this long and paints, so keys are answered between
 #: frames even where a step is slow (a million parameters).
 FRAME_BUDGET_S = 0.05
@@ -300,12 +303,27 @@ class PlayScreen(Screen):
         from ...engine.forecast import RateRule
 
         rule = RateRule(self.lr, self.schedule)
-        self._forecast_preview(self._preview_asked, _snapshot(self.run), rule)
+        quick = None
+        if self._preview_inline:  # the budget alone, here: words and path in this frame
+            from ...engine.forecast import forecast
+            from ...preview import preview_words
+
+            began = time.perf_counter()
+            quick = forecast(self.run, rule, horizon=0, path=True)
+            words = preview_words(quick, rule, self.landscape.minimum)
+            self._show_preview(quick, words)
+            # slower than a frame's share: from now on in the worker, off the keys' way
+            self._preview_inline = time.perf_counter() - began < PREVIEW_INLINE_S
+        self._forecast_preview(self._preview_asked, _snapshot(self.run), rule, quick)
+
+    #: The quick preview forecast is made on the key press while it costs less than this.
+    _preview_inline = True
 
     @work(thread=True, exclusive=True, group="preview", exit_on_error=False)
-    def _forecast_preview(self, asked: int, run, rule) -> None:
-        """First the budget alone (quick: the words and the path land at once), then,
-        for a run that runs out of budget, the look past it (up to thousands of steps)."""
+    def _forecast_preview(self, asked: int, run, rule, quick=None) -> None:
+        """First the budget alone (quick: the words and the path land at once; ``quick``
+        when already made on the key press), then, for a run that runs out of budget,
+        the look past it (up to thousands of steps)."""
         from textual.worker import get_current_worker
 
         from ...engine import Outcome
@@ -313,8 +331,11 @@ class PlayScreen(Screen):
         from ...preview import preview_words
 
         minimum = self.landscape.minimum
-        f = forecast(run, rule, horizon=0, path=True)
-        self.app.call_from_thread(self._got_preview, asked, f, preview_words(f, rule, minimum))
+        f = quick
+        if f is None:
+            f = forecast(run, rule, horizon=0, path=True)
+            words = preview_words(f, rule, minimum)
+            self.app.call_from_thread(self._got_preview, asked, f, words)
         if f.outcome is not Outcome.OUT_OF_BUDGET or get_current_worker().is_cancelled:
             return
         time.sleep(DELAY)  # the long look only once the keys rest: a held ] asks for none

@@ -16,6 +16,7 @@ when there is one free, so it never covers data.
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -36,6 +37,7 @@ MAX_DOTS = 200_000
 RGB = tuple[int, int, int]
 
 
+@functools.lru_cache(maxsize=256)
 def _style(colour: RGB | None, base: Style, bold: bool = False) -> Style:
     if colour is None:
         return base + Style(bold=bold) if bold else base
@@ -114,6 +116,10 @@ class Figure:
     # -- layout ------------------------------------------------------------------------
     def strips(self, width: int, height: int, base: Style, muted: RGB | None) -> list[Strip]:
         """The figure as ``height`` strips of ``width`` cells on the ``base`` style."""
+        with np.errstate(all="ignore"):  # points far off or not numbers are dropped
+            return self._strips(width, height, base, muted)
+
+    def _strips(self, width: int, height: int, base: Style, muted: RGB | None) -> list[Strip]:
         width, height = max(width, 1), max(height, 1)
         blank = Strip.blank(width, base)
         if width < 12 or height < 4:
@@ -157,7 +163,7 @@ class Figure:
             s = row_labels.get(r, "")
             tick = "┤" if s else "│"
             head = [Segment(s.rjust(label_w) + tick, axis)]
-            out.append(Strip(head + list(strip)))
+            out.append(Strip([*head, *strip, Segment(" ", base)], width))  # exactly wide
         if legend and not own_row and not beside:
             out[plot_top] = self._with_legend(out[plot_top], width, base)
         # the x axis, ticks, labels and the axis name
@@ -183,11 +189,10 @@ class Figure:
             gap = "".join(labels[first_end : first_end + len(name) + 2])
             if gap.strip() == "" and first_end + len(name) + 2 <= width:
                 labels[first_end + 1 : first_end + 1 + len(name)] = list(name)
-        out.append(Strip([Segment(" " * label_w + "└" + "".join(line), axis)]))
-        out.append(Strip([Segment("".join(labels)[:width], axis)]))
-        return [s.crop_extend(0, width, base) for s in out[:height]] + [blank] * max(
-            0, height - len(out)
-        )
+        out.append(Strip([Segment(" " * label_w + "└" + "".join(line) + " ", axis)], width))
+        out.append(Strip([Segment("".join(labels)[:width], axis)], width))
+        out = [s if s.cell_length == width else s.crop_extend(0, width, base) for s in out]
+        return out[:height] + [blank] * max(0, height - len(out))
 
     def _legend_text_len(self) -> int:
         return sum(len(f" {m} {label}") for label, m, _ in self._legend) + 1 if self._legend else 0
@@ -268,9 +273,8 @@ class _Grid:
     def _px(self, xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         dx = self.x1 - self.x0 or 1.0
         dy = self.y1 - self.y0 or 1.0
-        with np.errstate(all="ignore"):
-            px = (xs - self.x0) / dx * (self.w - 1)
-            py = (self.y1 - ys) / dy * (self.h - 1)
+        px = (xs - self.x0) / dx * (self.w - 1)
+        py = (self.y1 - ys) / dy * (self.h - 1)
         return px, py
 
     def col_of(self, x: float) -> int | None:
@@ -288,9 +292,8 @@ class _Grid:
         return min(max(int(round(p)) // 4, 0), self.rows - 1)
 
     def _dots(self, px: np.ndarray, py: np.ndarray, colour) -> None:
-        with np.errstate(invalid="ignore"):
-            ix, iy = np.rint(px), np.rint(py)
-            ok = (ix >= 0) & (ix < self.w) & (iy >= 0) & (iy < self.h)
+        ix, iy = np.rint(px), np.rint(py)
+        ok = (ix >= 0) & (ix < self.w) & (iy >= 0) & (iy < self.h)
         ix, iy = ix[ok].astype(np.int64), iy[ok].astype(np.int64)
         if ix.size == 0:
             return
@@ -323,9 +326,8 @@ class _Grid:
         self._dots(s_x[seg] + f * (e_x - s_x)[seg], s_y[seg] + f * (e_y - s_y)[seg], colour)
 
     def _glyphs(self, px: np.ndarray, py: np.ndarray, colour, glyph: str) -> None:
-        with np.errstate(invalid="ignore"):
-            ix, iy = np.rint(px), np.rint(py)
-            ok = (ix >= 0) & (ix < self.w) & (iy >= 0) & (iy < self.h)
+        ix, iy = np.rint(px), np.rint(py)
+        ok = (ix >= 0) & (ix < self.w) & (iy >= 0) & (iy < self.h)
         if not ok.any():
             return
         cell = (iy[ok].astype(np.int64) // 4) * self.cols + ix[ok].astype(np.int64) // 2
@@ -400,4 +402,4 @@ def clip_segments(ax, ay, bx, by, x0, x1, y0, y1):
             entering = p < 0
             t0 = np.where(~parallel & entering, np.maximum(t0, r), t0)
             t1 = np.where(~parallel & ~entering, np.minimum(t1, r), t1)
-    return t0, t1
+        return t0, t1

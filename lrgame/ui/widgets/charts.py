@@ -531,6 +531,13 @@ class LandscapeChart(Chart):
         a hundredth of the start's height above the level's minimum (a floor far from the
         start, or a deeper valley beyond a ridge); else the lowest point seen."""
         lo, hi = P.min(axis=0), P.max(axis=0)
+        key = (lo.tobytes(), hi.tobytes(), P[0].tobytes())
+        if getattr(self, "_floor_key", None) == key:  # a redraw of the same path
+            return self._floor_at
+        self._floor_key, self._floor_at = key, self._find_floor(P, lo, hi)
+        return self._floor_at
+
+    def _find_floor(self, P: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray | None:
         reach = np.maximum(hi - lo, np.maximum(np.abs(P[0]), 1.0))
         minimum = self.landscape.minimum
         start = self._steps[0].loss if self._steps else math.nan
