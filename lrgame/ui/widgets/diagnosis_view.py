@@ -28,7 +28,7 @@ from ...diagnose import without_rates
 
 #: Seconds without a new request before the diagnosis is worked out: a held key, or
 #: an animated run, asks for one only when it stops.
-DELAY = 0.08
+DELAY = 0.15
 #: Runs of more parameters than this keep no forecast path to check a step against.
 CACHE_PARAMS = 100
 
