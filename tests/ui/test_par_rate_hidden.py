@@ -97,3 +97,32 @@ async def test_a_trials_level_never_names_a_rate_that_clears(ui):
         assert named, "the advice exists: hiding it is tested"
         assert "reaches the goal" not in advice(app) and named[1] not in advice(app)
         assert screen.hidden  # and the headline says why
+
+
+async def test_a_challenge_not_over_names_no_rate_in_the_advice(ui):
+    """A challenge's play screen hides the rate with its own reason (see
+    ChallengePlayScreen.par_rate_hidden): the advice follows the same switch."""
+    from textual.app import App
+
+    from lrgame.levels import find_level
+    from lrgame.results import judge
+
+    level = find_level("x-squared")
+    run = level.new_run()
+    while not run.over:
+        run.step(0.001)
+    result = judge(level, run, 0)
+    named = re.search(r"started over, (lr \S+) reaches", result.diagnosis.text)
+    assert named
+
+    hidden = "The rate that reaches par shows when the challenge is over."
+    app = App()
+    async with app.run_test(size=ui.SIZE) as pilot:
+        await app.push_screen(ResultScreen(result, hidden=hidden))
+        await pilot.pause()
+        assert named[1] not in advice(app) and "A bigger rate gets there." in advice(app)
+    app = App()
+    async with app.run_test(size=ui.SIZE) as pilot:  # once over: named
+        await app.push_screen(ResultScreen(result, hidden=None))
+        await pilot.pause()
+        assert named[1] in advice(app)
