@@ -304,7 +304,9 @@ class PlayScreen(Screen):
 
         rule = RateRule(self.lr, self.schedule)
         quick = None
-        if self._preview_inline:  # the budget alone, here: words and path in this frame
+        took = self._preview_took[-5:]
+        if len(took) < 3 or sorted(took)[len(took) // 2] < PREVIEW_INLINE_S:
+            # the budget alone, here: words and path in the frame that answers the key
             from ...engine.forecast import forecast
             from ...preview import preview_words
 
@@ -312,12 +314,12 @@ class PlayScreen(Screen):
             quick = forecast(self.run, rule, horizon=0, path=True)
             words = preview_words(quick, rule, self.landscape.minimum)
             self._show_preview(quick, words)
-            # slower than a frame's share: from now on in the worker, off the keys' way
-            self._preview_inline = time.perf_counter() - began < PREVIEW_INLINE_S
+            # typically slower than a frame's share: from then on in the worker
+            self._preview_took = [*took, time.perf_counter() - began]
         self._forecast_preview(self._preview_asked, _snapshot(self.run), rule, quick)
 
-    #: The quick preview forecast is made on the key press while it costs less than this.
-    _preview_inline = True
+    #: How long the last quick preview forecasts made on a key press took.
+    _preview_took: list = []
 
     @work(thread=True, exclusive=True, group="preview", exit_on_error=False)
     def _forecast_preview(self, asked: int, run, rule, quick=None) -> None:
