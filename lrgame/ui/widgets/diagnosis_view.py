@@ -3,8 +3,9 @@
 A diagnosis looks far ahead (a forecast to the budget and past it, and, for advice, a
 few dozen rates more): tens of milliseconds on a small level, over a hundred on a
 noisy line or a million parameters. Done on the key press it held every repaint back.
-Here a key press only asks for one: the words already shown are dimmed (they tell of
-the step before), and once the keys stop for a moment (``DELAY``) a worker thread
+Here a key press only asks for one: the words already shown stay (they tell of the
+step before; dimming them cost a repaint of five wrapped lines, as much again as the
+rest of a step's), and once the keys stop for a moment (``DELAY``) a worker thread
 works out the new words. Only one worker runs at a time and only the latest request
 is answered, so holding space never queues up forecasts.
 
@@ -66,10 +67,6 @@ class DiagnosisView(Static):
         advice names no rate (``without_rates``): the result screen names it when earned."""
         self._asked += 1
         self._request = (self._asked, level, snapshot(run), lr, story)
-        if self.text.plain:
-            dim = self.text.copy()
-            dim.stylize("dim")
-            self.update(dim, layout=False)
         if self._timer is not None:
             self._timer.stop()
         self._timer = self.set_timer(DELAY, self._start)
