@@ -39,8 +39,9 @@ RUN_SECONDS = 3.0
 #: Fastest timer tick (a frame); beyond it several steps are taken per frame.
 MAX_TICKS_PER_SECOND = 30
 #: The preview's quick forecast (the budget alone) is made on the key press, in the
-#: frame it answers, while it takes less than this; beyond, in a worker.
-PREVIEW_INLINE_S = 0.008
+#: frame it answers, while it typically takes less than a frame (60 a second); beyond,
+#: in a worker.
+PREVIEW_INLINE_S = 0.016
 #: A frame stops stepping after this long and paints, so keys are answered between
 #: frames even where a step is slow (a million parameters).
 FRAME_BUDGET_S = 0.05
