@@ -133,6 +133,7 @@ async def test_the_race_chart_tells_its_runs_apart_without_colour():
         lines = _text(chart).splitlines()
         legend = lines[1]
         assert "○ par ghost" in legend and "⠤● you" in legend and "· earlier runs" in legend
+        assert "╌ goal" in legend  # the goal's line is dashes, not braille like yours
         plot = "\n".join(lines[2:])
         assert plot.count("○") >= 10 and "●" in plot and plot.count("·") >= 10
         # the first iterations, top left, are drawn below the legend's row

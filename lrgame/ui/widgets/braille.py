@@ -90,13 +90,15 @@ class Figure:
         if label:
             self._legend.append((label, glyph or "⠤⠤", color))
 
-    def scatter(self, xs, ys, marker="braille", color=None, label=None) -> None:
+    def scatter(self, xs, ys, marker="braille", color=None, label=None, under=False) -> None:
+        """Points; a one-character ``marker`` covers any braille in its cell, unless
+        ``under``: then it shows only in cells no braille dot falls in (a guide line)."""
         xs, ys = _arrays(xs, ys)
         glyph = MARKERS.get(marker, marker)
         if glyph is None:
             self._layers.append(("dots", xs, ys, color))
         else:
-            self._layers.append(("glyph", xs, ys, color, glyph))
+            self._layers.append(("under" if under else "glyph", xs, ys, color, glyph))
         if label:
             self._legend.append((label, glyph or "⠂⠂", color))
 
@@ -260,6 +262,8 @@ class _Grid:
         self.bits = np.zeros(rows * cols, dtype=np.uint8)
         self.glyph = np.zeros(rows * cols, dtype=np.int32)  # 0: braille
         self.colour = np.full(rows * cols, -1, dtype=np.int32)
+        self.under = np.zeros(rows * cols, dtype=np.int32)  # markers that yield to braille
+        self.under_colour = np.full(rows * cols, -1, dtype=np.int32)
         self.colours: list[RGB | None] = []
 
     def _colour_id(self, colour) -> int:
@@ -325,25 +329,29 @@ class _Grid:
         f = k / np.maximum(n[seg] - 1, 1)
         self._dots(s_x[seg] + f * (e_x - s_x)[seg], s_y[seg] + f * (e_y - s_y)[seg], colour)
 
-    def _glyphs(self, px: np.ndarray, py: np.ndarray, colour, glyph: str) -> None:
+    def _glyphs(self, px: np.ndarray, py: np.ndarray, colour, glyph: str, under=False) -> None:
         ix, iy = np.rint(px), np.rint(py)
         ok = (ix >= 0) & (ix < self.w) & (iy >= 0) & (iy < self.h)
         if not ok.any():
             return
         cell = (iy[ok].astype(np.int64) // 4) * self.cols + ix[ok].astype(np.int64) // 2
+        if under:
+            self.under[cell] = ord(glyph[0])
+            self.under_colour[cell] = self._colour_id(colour)
+            return
         self.glyph[cell] = ord(glyph[0])
         self.colour[cell] = self._colour_id(colour)
 
     def draw(self, layer: tuple) -> None:
         kind = layer[0]
-        if kind in ("line", "dots", "glyph"):
+        if kind in ("line", "dots", "glyph", "under"):
             px, py = self._px(layer[1], layer[2])
             if kind == "line":
                 self._line(px, py, layer[3])
             elif kind == "dots":
                 self._dots(px, py, layer[3])
             else:
-                self._glyphs(px, py, layer[3], layer[4])
+                self._glyphs(px, py, layer[3], layer[4], under=kind == "under")
         elif kind == "hline":
             xs = np.array([self.x0, self.x1])
             px, py = self._px(xs, np.array([layer[1], layer[1]]))
@@ -367,10 +375,11 @@ class _Grid:
 
     def strips(self, base: Style) -> list[Strip]:
         bits = self.bits.astype(np.int32)
-        codes = np.where(
-            self.glyph > 0, self.glyph, np.where(bits > 0, BRAILLE + bits, 32)
-        ).reshape(self.rows, self.cols)
-        colour = np.where(codes == 32, -1, self.colour.reshape(self.rows, self.cols))
+        below = (self.glyph == 0) & (bits == 0) & (self.under > 0)
+        flat = np.where(self.glyph > 0, self.glyph, np.where(bits > 0, BRAILLE + bits, 32))
+        codes = np.where(below, self.under, flat).reshape(self.rows, self.cols)
+        colour = np.where(below, self.under_colour, self.colour).reshape(self.rows, self.cols)
+        colour = np.where(codes == 32, -1, colour)
         styles = [_style(c, base) for c in self.colours]
         out = []
         for r in range(self.rows):

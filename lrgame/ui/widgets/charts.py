@@ -723,6 +723,13 @@ class RaceChart(Chart):
         longest = 1
         labelled = set()
         spots = max(self.size.width // 2, 8)  # glyph markers: at most one every other cell
+        goal = math.log10(self._goal) if self._goal > 0 else None
+        if goal is not None:  # dashes, not braille (apart from your line without colour),
+            # under every run's marks
+            end = max([r[1].size - 1 for r in self._runs] + [1])
+            dashes = np.linspace(0, end, spots)
+            green = self.colour("success")
+            plt.scatter(dashes, np.full(dashes.size, goal), marker="╌", color=green, under=True)
         for label, losses, colour, marker in self._runs:
             ys = _log10_gap(losses, self._minimum, floor)
             xs = np.arange(ys.size, dtype=float)
@@ -748,10 +755,9 @@ class RaceChart(Chart):
                     plt.legend(name, marker, rgb)
         if not every:
             return
-        goal = math.log10(self._goal) if self._goal > 0 else None
-        ys = np.concatenate(every + ([np.array([goal])] if goal is not None else []))
         if goal is not None:
-            plt.hline(goal, color=self.colour("success"))
+            plt.legend("goal", "╌", self.colour("success"))
+        ys = np.concatenate(every + ([np.array([goal])] if goal is not None else []))
         ylo, yhi = _span(ys, pad=0.05)
         plt.ylim(ylo, yhi)
         plt.yticks(*_log_ticks(ylo, yhi, max(self.size.height // 4, 1)))
