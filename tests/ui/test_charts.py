@@ -182,3 +182,18 @@ def test_every_row_of_a_figure_is_as_wide_as_the_chart():
         for strip in f.strips(width, height, Style(), (128, 128, 128)):
             assert strip.cell_length == width
             assert sum(cell_len(seg.text) for seg in strip) == width
+
+
+def test_a_marker_keeps_its_colour_under_a_line_drawn_later():
+    from rich.style import Style
+
+    from lrgame.ui.widgets.braille import Figure
+
+    f = Figure()
+    f.xlim(0, 10)
+    f.ylim(0, 10)
+    f.scatter([5], [5], marker="○", color=(0, 0, 255))
+    f.plot([0, 10], [0, 10], color=(255, 128, 0))
+    rows = f.strips(30, 12, Style(), None)
+    cells = [seg for row in rows for seg in row if "○" in seg.text]
+    assert cells and all(seg.style.color.triplet == (0, 0, 255) for seg in cells)

@@ -303,7 +303,9 @@ class _Grid:
             return
         cell = (iy // 4) * self.cols + ix // 2
         np.bitwise_or.at(self.bits, cell, BITS[iy % 4, ix % 2])
-        self.colour[cell] = self._colour_id(colour)
+        # a marker drawn before keeps its cell, and its colour with it
+        free = cell[self.glyph[cell] == 0]
+        self.colour[free] = self._colour_id(colour)
 
     def _line(self, px: np.ndarray, py: np.ndarray, colour) -> None:
         if px.size == 1:
