@@ -178,6 +178,7 @@ async def test_divergence_is_explained(ui):
         assert "the run diverges at step 10" in text  # the forecast: 4 * 4**10 > 4e6
         await pilot.press("r")
         await ui.wait_for(pilot, lambda: isinstance(app.screen, ResultScreen))
+        await pilot.pause()  # pushed, and its children composed (a busy machine is slow)
         result = app.screen.result
         assert result.diagnosis.kind is Kind.DIVERGED and result.stars == 0
         assert "too big" in str(app.screen.query_one("#result-diagnosis").render()) or (
