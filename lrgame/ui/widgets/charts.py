@@ -722,7 +722,9 @@ class RaceChart(Chart):
         every = []
         longest = 1
         labelled = set()
-        spots = max(self.size.width // 2, 8)  # glyph markers: at most one every other cell
+        spots = max(self.size.width // 2, 8)  # the goal's dashes: one every other cell
+        # a run's markers: one every five cells at most, so a line under them still shows
+        marks = max(self.size.width // 5, 8)
         goal = math.log10(self._goal) if self._goal > 0 else None
         if goal is not None:  # dashes, not braille (apart from your line without colour),
             # under every run's marks
@@ -749,7 +751,7 @@ class RaceChart(Chart):
                 if name:
                     plt.legend(name, "⠤●", rgb)
             else:
-                few = np.unique(np.linspace(0, xs.size - 1, min(xs.size, spots)).astype(int))
+                few = np.unique(np.linspace(0, xs.size - 1, min(xs.size, marks)).astype(int))
                 plt.scatter(xs[few], ys[few], marker=marker, color=rgb)
                 if name:
                     plt.legend(name, marker, rgb)
