@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import math
+import re
 import sys
 from dataclasses import dataclass
 
@@ -143,12 +144,12 @@ def diagnose_level(
     if run.outcome is None and rate is not None:
         # explain(lr) tells a whole run at that rate, from the first animal of the stream
         text = f"If every step, from the first, uses lr {num(rate)}: " + text
-    rule = _rule(run, lr, rule)
+    rule = rate_rule(run, lr, rule)
     f = known if known is not None else forecast(run, rule) if rule is not None else None
     return Diagnosis(kind, text, forecast=f)
 
 
-def _rule(run, lr: float | None, rule: RateRule | None) -> RateRule | None:
+def rate_rule(run, lr: float | None, rule: RateRule | None = None) -> RateRule | None:
     """The rate rule the future is told for: the one given, else constant ``lr`` (the rate
     of the next step), else the rate of the last step taken."""
     if rule is not None:
@@ -170,7 +171,7 @@ def diagnose(
     future is told for the rate of the last step. ``known``: the forecast under that
     rule, when the caller already has it (see ``diagnoses_along``)."""
     steps = run.steps
-    rule = _rule(run, lr, rule)
+    rule = rate_rule(run, lr, rule)
     if run.outcome is Outcome.CLEARED:
         return _cleared(run)
     if run.outcome is Outcome.DIVERGED:
@@ -633,6 +634,20 @@ def _better(run, rule: RateRule, f: Forecast, bigger: bool, within: float = 1.0)
     else:
         where = f"started over, {rate} reaches the goal in {best.iterations} steps"
     return f" A {what} rate {verdict}: {where}."
+
+
+#: The sentence ``_better`` ends a diagnosis with: it names a rate that reaches the goal.
+_ADVICE = re.compile(
+    r" A (bigger|smaller) rate (is quicker|gets there): (?:from here|started over), "
+    r".*? reaches the goal (?:at step \d+|in \d+ steps?)\."
+)
+
+
+def without_rates(text: str) -> str:
+    """``text`` with the advice that names a rate reaching the goal cut down to its
+    direction ("A bigger rate gets there."): before the player has earned it, the
+    result screen does not give away a rate that clears."""
+    return _ADVICE.sub(lambda m: f" A {m[1]} rate {m[2]}.", text)
 
 
 def _percent(fraction: float) -> str:

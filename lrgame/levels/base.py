@@ -278,6 +278,9 @@ class LevelBase(Model):
     #: False for a kind that scores runs its own way (``grade_run``), not by steps
     #: against par: the author's report then shows no windows of stars.
     scored_by_par: ClassVar[bool] = True
+    #: True for a kind that tells its runs in its own words (``explain``), not by the
+    #: forecast of a rate rule: the board then keeps no forecast between steps.
+    own_words: ClassVar[bool] = False
 
     def grade_run(self, run) -> dict[str, Any]:
         """Stars and points of an ended run (keys ``stars`` and ``score``), and anything

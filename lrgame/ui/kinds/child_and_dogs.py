@@ -64,7 +64,7 @@ class DogsScreen(PlayScreen):
 
     def compose(self) -> ComposeResult:
         yield Static(self._heading(), id="level-head")
-        yield DataTable(id="herd", cursor_type="row", zebra_stripes=True)
+        yield DataTable(id="herd", cursor_type="row", zebra_stripes=True, header_height=2)
         with Horizontal(id="idea-row"):
             yield DataTable(id="idea", cursor_type="none")
             yield Static(id="quiz")
@@ -97,10 +97,13 @@ class DogsScreen(PlayScreen):
     def _mount_board(self) -> None:
         herd = self.query_one("#herd", DataTable)
         herd.border_title = "the dogs the child has met"
-        # as wide as the longest name: the "→ next dog" row is cropped, not widened
-        herd.add_column("dog", key="dog", width=max(len(a.name) for a in self.level.animals()))
-        for f in self.level.features:
-            herd.add_column(f, key=f)
+        # as wide as the longest name after "→ " (the next dog's row shows all of it)
+        widest = max(len(a.name) for a in self.level.animals()) + 2
+        herd.add_column("dog", key="dog", width=widest)
+        for f in self.level.features:  # headed as the idea's rows are: colour, barking...
+            # on two lines ("chasing / sticks"), so the table fits 80 columns more nearly
+            head = label(self.level, f).replace("-", "-\n", 1).replace(" ", "\n", 1)
+            herd.add_column(head, key=f)
         herd.add_column("lr", key="lr")
         idea = self.query_one("#idea", DataTable)
         idea.border_title = "the child's idea of a dog"
@@ -115,6 +118,12 @@ class DogsScreen(PlayScreen):
         self.query_one("#herd", DataTable).focus()
 
     # -- drawing ---------------------------------------------------------------------
+    def result_chart(self):
+        """The quiz over time: which animals the child got right after each dog."""
+        from ..widgets.quiz_chart import QuizChart
+
+        return QuizChart(self.level, self.run, id="quiz-chart")
+
     def _draw_board(self) -> None:
         self._show_herd()
         self._show_idea()

@@ -21,11 +21,12 @@ from textual.timer import Timer
 from textual.widgets import Footer, Static
 
 from ...engine import CONSTANT
-from ...judging.diagnose import diagnose_level, judged_loss
+from ...judging.diagnose import judged_loss
 from ...legal import field_rate, schedule_problem, scheduled_rate
 from ...text import num
 from ..modes import FreePlay, Mode
 from ..widgets.charts import LandscapeChart, LossChart
+from ..widgets.diagnosis_view import DELAY, DiagnosisView
 from ..widgets.lr_field import LrField
 from ..widgets.schedule_picker import SchedulePicker
 from ..widgets.step_table import StepTable
@@ -38,6 +39,10 @@ STEPS_PER_SECOND = 8
 RUN_SECONDS = 3.0
 #: Fastest timer tick (a frame); beyond it several steps are taken per frame.
 MAX_TICKS_PER_SECOND = 30
+#: The preview's quick forecast (the budget alone) is made on the key press, in the
+#: frame it answers, while it typically takes less than a frame (60 a second); beyond,
+#: in a worker.
+PREVIEW_INLINE_S = 0.016
 #: A frame stops stepping after this long and paints, so keys are answered between
 #: frames even where a step is slow (a million parameters).
 FRAME_BUDGET_S = 0.05
@@ -172,7 +177,7 @@ class PlayScreen(Screen):
                 id="schedule",
             )
         yield Static(id="hint-line")
-        yield Static(id="diagnosis")
+        yield DiagnosisView(id="diagnosis")
         yield from self.mode_bars()
         # the palette (ctrl+p) is in the help; its footer entry would push keys off 80 columns
         yield Footer(compact=True, show_command_palette=False)
@@ -244,7 +249,7 @@ class PlayScreen(Screen):
         run = self.run
         self.query_one("#steps", StepTable).show_run(run, self.rate_now())
         chart = self.query_one("#landscape", LandscapeChart)
-        chart.show(run.steps, run.params if chart.extra is not None else None, self.lr)
+        chart.show(run.steps, None, self.lr, run=run)  # params read only if drawn
         self.query_one("#loss-chart", LossChart).show(
             [judged_loss(s) for s in run.steps],
             self.landscape.minimum,
@@ -284,14 +289,12 @@ class PlayScreen(Screen):
         self.query_one("#status", Static).update(text, layout=wider)
 
     def _show_diagnosis(self) -> None:
-        d = diagnose_level(self.level, self.run, None if self.run.over else self.rate_now())
-        text = Text()
+        """Ask for the diagnosis: worked out in a worker, shown when it lands."""
+        story = ""
         if self.run.iteration == 0 and self.level.story:
-            text.append(" ".join(self.level.story.split()) + "\n", style="italic")
-        text.append(d.text)
-        widget = self.query_one("#diagnosis", Static)
-        widget.update(text, layout=False)  # its height is fixed (app.tcss)
-        widget.set_classes(f"-{d.kind.value}")
+            story = " ".join(self.level.story.split())
+        lr = None if self.run.over else self.rate_now()
+        self.query_one("#diagnosis", DiagnosisView).ask(self.level, self.run, lr, story)
 
     def watch_lr(self, lr: float) -> None:
         self.query_one("#steps", StepTable).show_run(self.run, self.rate_now())
@@ -346,12 +349,29 @@ class PlayScreen(Screen):
         from ...engine.forecast import RateRule
 
         rule = RateRule(self.lr, self.schedule)
-        self._forecast_preview(self._preview_asked, _snapshot(self.run), rule)
+        quick = None
+        took = self._preview_took[-5:]
+        if len(took) < 3 or sorted(took)[len(took) // 2] < PREVIEW_INLINE_S:
+            # the budget alone, here: words and path in the frame that answers the key
+            from ...engine.forecast import forecast
+            from ...preview import preview_words
+
+            began = time.perf_counter()
+            quick = forecast(self.run, rule, horizon=0, path=True)
+            words = preview_words(quick, rule, self.landscape.minimum)
+            self._show_preview(quick, words)
+            # typically slower than a frame's share: from then on in the worker
+            self._preview_took = [*took, time.perf_counter() - began]
+        self._forecast_preview(self._preview_asked, _snapshot(self.run), rule, quick)
+
+    #: How long the last quick preview forecasts made on a key press took.
+    _preview_took: list = []
 
     @work(thread=True, exclusive=True, group="preview", exit_on_error=False)
-    def _forecast_preview(self, asked: int, run, rule) -> None:
-        """First the budget alone (quick: the words and the path land at once), then,
-        for a run that runs out of budget, the look past it (up to thousands of steps)."""
+    def _forecast_preview(self, asked: int, run, rule, quick=None) -> None:
+        """First the budget alone (quick: the words and the path land at once; ``quick``
+        when already made on the key press), then, for a run that runs out of budget,
+        the look past it (up to thousands of steps)."""
         from textual.worker import get_current_worker
 
         from ...engine import Outcome
@@ -359,9 +379,15 @@ class PlayScreen(Screen):
         from ...preview import preview_words
 
         minimum = self.landscape.minimum
-        f = forecast(run, rule, horizon=0, path=True)
-        self.app.call_from_thread(self._got_preview, asked, f, preview_words(f, rule, minimum))
+        f = quick
+        if f is None:
+            f = forecast(run, rule, horizon=0, path=True)
+            words = preview_words(f, rule, minimum)
+            self.app.call_from_thread(self._got_preview, asked, f, words)
         if f.outcome is not Outcome.OUT_OF_BUDGET or get_current_worker().is_cancelled:
+            return
+        time.sleep(DELAY)  # the long look only once the keys rest: a held ] asks for none
+        if asked != self._preview_asked or get_current_worker().is_cancelled:
             return
         f = forecast(run, rule, path=True)
         self.app.call_from_thread(self._got_preview, asked, f, preview_words(f, rule, minimum))
@@ -618,7 +644,13 @@ class PlayScreen(Screen):
             return  # the player undid or reset meanwhile
         from .result import ResultScreen
 
-        self.app.push_screen(ResultScreen(result, hidden=hidden), self._after_result)
+        screen = ResultScreen(result, hidden=hidden, chart=self.result_chart())
+        self.app.push_screen(screen, self._after_result)
+
+    def result_chart(self):
+        """The result's chart of the run in the kind's own terms; None: the race of
+        losses against the par ghost. A kind's view overrides it."""
+        return None
 
     def _after_result(self, choice: str | None) -> None:
         """The result screen's answer: "retry" starts again; "board" studies the run."""

@@ -194,6 +194,7 @@ class ChildAndDogsLevel(LevelBase):
         return Par(len(self.stream), window.middle, window.hi, batch)
 
     scored_by_par: ClassVar[bool] = False
+    own_words: ClassVar[bool] = True
 
     def grade_run(self, run: E.ChildRun) -> dict[str, Any]:
         """This level's stars and points, and the quiz, for the run report."""
