@@ -321,7 +321,9 @@ class ChallengeSession:
         ``schedule`` labels the rates (``legal.label_of``); a run the grader would not
         accept is refused here (the game does not let a player make one)."""
         level = self.check_can_attempt(level_id)
-        problem = run_problem(level, run.lrs, schedule, lr_changes=self.lr_changes)
+        problem = run_problem(
+            level, _set_lrs(run), schedule, lr_changes=self.lr_changes, optimizer=_spec(run)
+        )
         if problem:
             raise ChallengeRuleError(problem)
         record = attempt_from_run(level, run, schedule, self.trials_before(level_id))
@@ -434,7 +436,9 @@ def save_run_replay(args, level: L.Level, run: Run, schedule) -> Path:
         raise UsageError("--replay records a run on the level's own budget: drop --max-iterations")
     challenge = getattr(args, "_challenge", None)
     lr_changes = challenge is None or challenge.rules.lr_changes
-    problem = run_problem(level, run.lrs, schedule.spec(), lr_changes=lr_changes)
+    problem = run_problem(
+        level, _set_lrs(run), schedule.spec(), lr_changes=lr_changes, optimizer=_spec(run)
+    )
     if problem:
         raise UsageError(f"not recorded: {problem} (a grader would reject the replay)")
     spec = schedule.spec()
@@ -469,3 +473,14 @@ def _default_player() -> str:
         return name
     except Exception:  # no user name, or one a result file cannot hold
         return "player"
+
+
+def _set_lrs(run) -> list[float]:
+    """The rates the player set for each step (what a result file records)."""
+    return list(getattr(run, "set_lrs", run.lrs))
+
+
+def _spec(run) -> str:
+    """The spec of the optimiser a run used (sgd for a kind without one)."""
+    optimizer = getattr(run, "optimizer", None)
+    return optimizer.spec() if optimizer is not None else "sgd"

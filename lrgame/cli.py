@@ -54,6 +54,7 @@ def level_summary(level: L.Level, chapter: str | None = None) -> dict[str, Any]:
         "par": par.par,
         "best_lr": finite_or_none(par.best_lr),
         "best_schedule": par.schedule.spec(),
+        "best_optimizer": par.optimizer.spec(),
         "max_stable_lr": finite_or_none(par.max_stable_lr),
         "goal": {
             "loss_below": goal.loss_below,
@@ -62,6 +63,7 @@ def level_summary(level: L.Level, chapter: str | None = None) -> dict[str, Any]:
         },
         "lr": {"default": level.lr.default, "min": level.lr.min, "max": level.lr.max},
         "schedules": [s.spec() for s in level.schedule_tools()],
+        "optimizers": [o.spec() for o in level.optimizer_tools()],
         "trials": level.trials.model_dump() if level.trials else None,
         "range_test": level.range_test.model_dump() if level.range_test else None,
     }
@@ -83,6 +85,8 @@ def cmd_levels(args) -> int:
         best = f"best lr {num(r['best_lr'])}"
         if r["best_schedule"] != "constant":
             best += f" with {r['best_schedule']}"
+        if r["best_optimizer"] != "sgd":
+            best += f" by {r['best_optimizer']}"
         print(f"  {r['id']:<22} {r['title']:<32} {r['n_params']:>9} params  {par}, {best}")
     return 0
 
@@ -109,19 +113,38 @@ def _within_run_cost(level: L.Level, steps: int, flag: str) -> None:
         )
 
 
-def _run_level(level: L.Level, lr: float, schedule, budget: int | None):
+def _run_level(level: L.Level, lr: float, schedule, budget: int | None, optimizer=None):
     """(run, the diagnosis after each of its steps)."""
     goal = level.engine_goal
     if budget is not None:
         from .engine import Goal
 
         goal = Goal(goal.loss_below, budget, goal.hold)
-    return play_diagnosed(level, goal, RateRule(lr, schedule))
+    return play_diagnosed(level, goal, RateRule(lr, schedule), optimizer)
+
+
+def _optimizer_arg(args, level: L.Level, schedule=CONSTANT):
+    """The optimiser of ``--optimizer`` (sgd without it); UsageError for a bad spec, or
+    one this level or schedule cannot take."""
+    from .engine.optimizers import SGD, OptimizerError, parse_optimizer
+
+    spec = getattr(args, "optimizer", None)
+    if not spec:
+        return SGD
+    try:
+        optimizer = parse_optimizer(spec)
+    except OptimizerError as exc:
+        raise UsageError(f"--optimizer: {exc}") from None
+    if not optimizer.plain and getattr(level, "kind", "") == "child-and-dogs":
+        raise UsageError("--optimizer: the child learns by a running average: no optimizers")
+    if not optimizer.takes_schedule and schedule.name != "constant":
+        raise UsageError(f"--optimizer: {optimizer.name} sets its own rate: drop --schedule")
+    return optimizer
 
 
 def run_report(
     level: L.Level, run: Run, lr: float, schedule=CONSTANT, diagnoses=None
-) -> dict[str, Any]:
+) -> dict[str, Any]:  # the optimiser is the run's own
     """The JSON contract of one run (see README: lrgame run --json). ``diagnoses``: the
     diagnosis after each step (``diagnose.diagnoses_along``), for entries k >= 1."""
     par = level.compute_par().par
@@ -149,6 +172,7 @@ def run_report(
         "level": level.id,
         "lr": lr,
         "schedule": schedule.spec(),
+        "optimizer": run.optimizer.spec() if hasattr(run, "optimizer") else "sgd",
         "outcome": outcome.value,
         "iterations": run.iteration,
         "final_loss": finite_or_none(run.current.full_loss),
@@ -181,7 +205,8 @@ def cmd_run(args) -> int:
             raise UsageError(f"--max-iterations must be from 1 to {L.MAX_ITERATIONS_CAP}")
         _within_run_cost(level, args.max_iterations, "--max-iterations")
         budget = args.max_iterations
-    run, diagnoses = _run_level(level, lr, schedule, budget)
+    optimizer = _optimizer_arg(args, level, schedule)
+    run, diagnoses = _run_level(level, lr, schedule, budget, optimizer)
     report = run_report(level, run, lr, schedule, diagnoses)
     if getattr(args, "replay", None):
         from .challenge import save_run_replay
@@ -215,7 +240,8 @@ def print_run(level: L.Level, run: Run, report: dict[str, Any]) -> None:
         )
     for n, f in formulas.items():
         print(f"  slope along {n}: d loss / d {n} = {f}")
-    print(f"  learning rate {num(report['lr'])}, schedule {report['schedule']}")
+    print(f"  learning rate {num(report['lr'])}, schedule {report['schedule']}", end="")
+    print("" if report["optimizer"] == "sgd" else f", optimizer {report['optimizer']}")
     print()
     if full:
         head = [
@@ -231,10 +257,23 @@ def print_run(level: L.Level, run: Run, report: dict[str, Any]) -> None:
     if stochastic:
         head[-1] = "batch loss"
         head.append("all-data loss")
+    plain = report["optimizer"] == "sgd"
+    if full and not plain:  # the move is the optimiser's, not lr × slope
+        head = [h.replace("lr×slope", "step") for h in head]
     rows = []
     for k, s in enumerate(run.steps):
         nxt = run.steps[k + 1].lr if k + 1 < len(run.steps) else None
-        if full:
+        if full and not plain:
+            after = run.steps[k + 1].params if nxt is not None else None
+            step = (
+                [num(b - a) if after is not None else "" for a, b in zip(s.params, after)]
+                if after is not None
+                else [""] * len(s.params)
+            )
+            rows.append(
+                [str(s.iteration), *map(num, s.params), *map(num, s.gradient), *step, num(s.loss)]
+            )
+        elif full:
             step = [num(nxt * g) if nxt is not None else "" for g in s.gradient]
             rows.append(
                 [str(s.iteration), *map(num, s.params), *map(num, s.gradient), *step, num(s.loss)]
@@ -278,8 +317,11 @@ def cmd_sweep(args) -> int:
             f"{level.engine_goal.max_iterations:,} steps; at most {most:,} points here"
         )
     rates = log_rates(lo, hi, args.points)
+    optimizer = _optimizer_arg(args, level)
     own = getattr(level, "sweep_rates", None)
-    batch = own(rates) if own else sweep(level.sweep_landscape(), level.engine_goal, rates)
+    # adam is not linear in the params: a bowl's grouped twin does not hold for it
+    land = level.landscape() if optimizer.name == "adam" else level.sweep_landscape()
+    batch = own(rates) if own else sweep(land, level.engine_goal, rates, optimizer=optimizer)
     par = level.compute_par()
     points = [
         {
@@ -292,6 +334,7 @@ def cmd_sweep(args) -> int:
     ]
     report = {
         "level": level.id,
+        "optimizer": optimizer.spec(),
         "par": par.par,
         "best_lr": finite_or_none(par.best_lr),
         "max_stable_lr": finite_or_none(par.max_stable_lr),
@@ -393,10 +436,14 @@ def cmd_range_test(args) -> int:
         raise UsageError("--steps must be from 3 to 10000")
     if args.steps is not None:
         _within_run_cost(level, args.steps, "--steps")
-    result = level.run_range_test(lo_used, hi_used, args.steps)
+    optimizer = _optimizer_arg(args, level)
+    if optimizer.sets_own_rate:
+        raise UsageError(f"--optimizer: {optimizer.name} sets its own rate: no range test")
+    result = level.run_range_test(lo_used, hi_used, args.steps, optimizer=optimizer)
     par = level.compute_par()
     report = {
         "level": level.id,
+        "optimizer": optimizer.spec(),
         "min": lo_used,
         "max": hi_used,
         "steps": int(args.steps or (spec.steps if spec else 100)),

@@ -194,14 +194,14 @@ def diagnose(
     return now
 
 
-def play_diagnosed(level, goal, rule: RateRule):
+def play_diagnosed(level, goal, rule: RateRule, optimizer=None):
     """Play a run of ``level`` under ``rule`` to its end, with the diagnosis after every
     step: (run, diagnoses), entry k - 1 for iteration k.
 
     The forecast from step 0 says how the whole run ends (and what lies past its budget);
     every later step follows the rule, so that is the forecast from every step too. Should
     the run end otherwise (a rounding apart), the diagnoses are made again from its end."""
-    run = level.new_run(goal)
+    run = _new_run(level, goal, optimizer)
     first = forecast(run, rule, path=False)
     out = []
     while not run.over:
@@ -222,10 +222,10 @@ def diagnoses_along(level, run, rule: RateRule) -> list[Diagnosis]:
     (entry k - 1 for iteration k). The run is replayed step by step; the forecast from
     every step is the run's own end, since every later step did follow the rule."""
     end = forecast(run, rule, path=False)  # past the budget, if it ran out: looked at once
-    replay = level.new_run(run.goal)
+    replay = _new_run(level, run.goal, getattr(run, "optimizer", None))
     out = []
     for s in run.steps[1:]:
-        replay.step(s.lr)
+        replay.step(s.lr if s.set_lr is None else s.set_lr)
         known = _from(end, replay.iteration)
         out.append(diagnose_level(level, replay, rule=rule, known=known))
     return out
@@ -729,3 +729,10 @@ def _push(run, prev: Step, cur: Step, i: int) -> str:
         f"the {opt.name} step at lr {num(lr)}, {signed(move)} (lr × {slope} alone would be "
         f"{signed(-lr * g)}),"
     )
+
+
+def _new_run(level, goal, optimizer):
+    """A fresh run of ``level`` under ``optimizer`` (None or plain: the level's own run)."""
+    if optimizer is None or optimizer.plain:
+        return level.new_run(goal)
+    return level.new_run(goal, optimizer=optimizer)

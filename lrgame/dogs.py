@@ -114,8 +114,11 @@ class DogsLevel:
         """Not judged against a minimum: a run is the whole stream, cleared at its end."""
         return None
 
-    def new_run(self, goal: Goal | None = None) -> E.ChildRun:
-        """A run the CLI and the game drive like the engine's Run."""
+    def new_run(self, goal: Goal | None = None, optimizer=None) -> E.ChildRun:
+        """A run the CLI and the game drive like the engine's Run (no optimiser but the
+        child's own running average: see check())."""
+        if optimizer is not None and not optimizer.plain:
+            raise ValueError("the child learns by a running average: it takes no optimizer")
         return E.ChildRun(self.child(), goal or self.engine_goal)
 
     def step_cost(self) -> int:
@@ -209,6 +212,14 @@ class DogsLevel:
     # -- checks a schema cannot express ----------------------------------------
     def check(self) -> list[tuple[tuple, str]]:
         errors: list[tuple[tuple, str]] = []
+        if self.optimizers:
+            errors.append(
+                (
+                    ("optimizers",),
+                    "a child-and-dogs level takes no optimizers: the child's idea is a running "
+                    "average of the animals it sees, not descent on a loss",
+                )
+            )
         if self.goal is not None:
             errors.append(
                 (

@@ -31,6 +31,7 @@ from pydantic import (
 from .dogs import DogsLevel
 from .engine.descent import Goal as EngineGoal
 from .engine.landscape import Landscape
+from .engine.optimizers import SGD, Optimizer
 from .engine.range_test import RangeTest, range_test
 from .engine.schedules import CONSTANT, Schedule
 from .engine.sweep import Par, find_par
@@ -123,6 +124,20 @@ def _schedule_spec(spec: str) -> str:
 #: A schedule name (``step``) or a full spec (``step:step_size=5,gamma=0.5``).
 ScheduleSpec = Annotated[str, Field(max_length=200), AfterValidator(_schedule_spec)]
 
+
+def _optimizer_spec(spec: str) -> str:
+    from .engine.optimizers import OptimizerError, parse_optimizer
+
+    try:
+        parse_optimizer(spec)
+    except OptimizerError as exc:
+        raise ValueError(str(exc)) from None
+    return spec
+
+
+#: An optimiser spec (``momentum:beta=0.9``, ``adam``): see engine.optimizers.
+OptimizerSpec = Annotated[str, Field(max_length=200), AfterValidator(_optimizer_spec)]
+
 #: In-memory par per level content: a level loaded twice (the list, then the game)
 #: is swept once. Keyed by the level's full content, so an edited file is swept again.
 _PAR_CACHE: dict[str, Par] = {}
@@ -148,6 +163,10 @@ class LevelBase(Model):
     )
     trials: TrialsSpec | None = None
     range_test: RangeTestSpec | None = None
+    optimizers: Annotated[list[OptimizerSpec], Field(max_length=10)] = Field(
+        default_factory=list,
+        description="optimisers the player may choose besides sgd (specs); par sweeps them too",
+    )
 
     @property
     def engine_goal(self) -> EngineGoal:
@@ -160,12 +179,23 @@ class LevelBase(Model):
         """The engine's landscape for this level (built once)."""
         raise NotImplementedError
 
-    def new_run(self, goal: EngineGoal | None = None):
+    def new_run(self, goal: EngineGoal | None = None, optimizer: Optimizer = SGD):
         """A fresh run of this level, step by step. Kinds with a learner of their own
         (child-and-dogs) return their own run with the same surface as engine.Run."""
         from .engine.descent import Run
 
-        return Run(self.landscape(), goal or self.engine_goal)
+        return Run(self.landscape(), goal or self.engine_goal, optimizer=optimizer)
+
+    def optimizer_tools(self) -> list[Optimizer]:
+        """The optimisers the player may pick (sgd first), with their settings."""
+        from .engine.optimizers import parse_optimizer
+
+        tools = [SGD]
+        for spec in self.optimizers:
+            opt = parse_optimizer(spec)
+            if opt not in tools:
+                tools.append(opt)
+        return tools
 
     def sweep_landscape(self) -> Landscape:
         """A landscape with exactly the same losses under descent, cheap to sweep.
@@ -194,6 +224,8 @@ class LevelBase(Model):
             key = hashlib.sha256(self.model_dump_json().encode()).hexdigest()
             par = _PAR_CACHE.get(key)
             if par is None:
+                tools = self.optimizer_tools()
+                adam = any(o.name == "adam" for o in tools)
                 par = find_par(
                     self.sweep_landscape(),
                     self.engine_goal,
@@ -201,6 +233,8 @@ class LevelBase(Model):
                     self.lr.max,
                     schedules=self.schedule_tools(),
                     step_cost=self.step_cost(),
+                    optimizers=tools,
+                    exact_landscape=self.landscape() if adam else None,
                 )
                 if len(_PAR_CACHE) >= _PAR_CACHE_SIZE:
                     _PAR_CACHE.pop(next(iter(_PAR_CACHE)))
@@ -209,7 +243,11 @@ class LevelBase(Model):
         return self._cache["par"]
 
     def run_range_test(
-        self, lr_min: float | None = None, lr_max: float | None = None, steps: int | None = None
+        self,
+        lr_min: float | None = None,
+        lr_max: float | None = None,
+        steps: int | None = None,
+        optimizer: Optimizer = SGD,
     ) -> RangeTest:
         """The learning-rate range test on this level (settings: arguments, else range_test:,
         else the level's lr range and 100 steps)."""
@@ -217,7 +255,7 @@ class LevelBase(Model):
         lo = lr_min if lr_min is not None else (spec.min if spec else self.lr.min)
         hi = lr_max if lr_max is not None else (spec.max if spec else self.lr.max)
         n = steps if steps is not None else (spec.steps if spec else 100)
-        return range_test(self.landscape(), lo, hi, n)
+        return range_test(self.landscape(), lo, hi, n, optimizer=optimizer)
 
     def trial_score(self, points: int, trials: int) -> int:
         """A run's points after paying for ``trials`` trial runs (no trials: no cost)."""

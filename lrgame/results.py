@@ -59,7 +59,9 @@ def judge(level, run: Run, trials: int = 0) -> Result:
     ghost: tuple[float, ...] = ()
     if par.best_lr is not None:
         # the ghost plays by the level's own rules, with the schedule that reached par
-        best = play_schedule(level.new_run(), par.best_lr, par.schedule)
+        plain = par.optimizer.plain  # a kind's own run takes no optimiser argument
+        fresh = level.new_run() if plain else level.new_run(optimizer=par.optimizer)
+        best = play_schedule(fresh, par.best_lr, par.schedule)
         ghost = tuple(judged_loss(s) for s in best.steps)
     _, n_stars, points = judge_attempt(level, run, trials)
     untaxed = judge_attempt(level, run)[2] if trials else points
