@@ -35,6 +35,7 @@ class Result:
     goal: float  # cleared when loss - minimum <= goal
     diagnosis: Diagnosis
     par_schedule: str = "constant"  # the schedule (with best_lr as its base) that reached par
+    par_optimizer: str = "sgd"  # the optimiser (from best_lr) that reached par
     trials: int = 0  # runs tried before this one, on a level where each costs points
     trial_cost: int = 0  # points taken off for those trials (already out of ``score``)
     new_best: bool = False
@@ -74,6 +75,7 @@ def judge(level, run: Run, trials: int = 0) -> Result:
         par=par.par,
         best_lr=par.best_lr,
         par_schedule=par.schedule.spec(),
+        par_optimizer=par.optimizer.spec(),
         stars=n_stars,
         score=points,
         lrs=tuple(run.lrs),

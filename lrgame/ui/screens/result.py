@@ -28,11 +28,13 @@ class ResultScreen(Screen):
 
     AUTO_FOCUS = "#retry"
 
-    def __init__(self, result, hidden: str | None = "") -> None:
+    def __init__(self, result, hidden: str | None = "", autopilot=None) -> None:
         """``hidden``: why the rate that reaches par is not named yet (None: it is
-        earned, see ``results.par_rate_hidden``; the default hides it)."""
+        earned, see ``results.par_rate_hidden``; the default hides it). ``autopilot``:
+        the autopilot's race (``autopilot.Race``) when the player raced it."""
         super().__init__()
         self.result = result
+        self.autopilot = autopilot
         self.hidden = hidden
         self.show_rate = hidden is None
 
@@ -41,6 +43,14 @@ class ResultScreen(Screen):
         with Vertical(id="result-box"):
             yield Static(self._headline(), id="result-head")
             yield self._race()
+            if self.autopilot is not None:
+                from ...autopilot import compare
+
+                verdict = compare(r.outcome.value, r.iterations, self.autopilot)
+                yield Static(
+                    Text(f"{verdict} ({self.autopilot.words()})", style="bold"),
+                    id="result-autopilot",
+                )
             yield Static(Text(r.diagnosis.text), id="result-diagnosis")
             with Horizontal(id="result-buttons"):
                 yield Button("Retry (r)", id="retry", variant="primary")
@@ -70,6 +80,8 @@ class ResultScreen(Screen):
                 if r.par_schedule == "constant"
                 else f"lr {num(r.best_lr)} with the schedule {r.par_schedule}"
             )
+            if r.par_optimizer != "sgd":
+                how = how.replace("the best constant rate, ", "") + f" by {r.par_optimizer}"
             text.append(f"{steps} against par {r.par} ({how}, needs {r.par}).")
         else:  # the rate is the answer: it is not given away before it is earned
             text.append(f"{steps} against par {r.par}.")
@@ -104,6 +116,11 @@ class ResultScreen(Screen):
         if r.ghost_losses:  # drawn first, so the player's own line lies on top
             label = f"par ghost, lr {num(r.best_lr)}" if self.show_rate else "par ghost"
             runs.append((label, list(r.ghost_losses), "primary"))
+        if self.autopilot is not None:
+            from ...diagnose import judged_loss
+
+            losses = [judged_loss(s) for s in self.autopilot.run.steps]
+            runs.append(("autopilot", losses, "secondary"))
         runs.append(("you", list(r.losses), "warning"))
         chart = RaceChart(id="race")
         chart.show(runs, r.minimum, r.goal)
