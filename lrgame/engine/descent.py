@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .landscape import Landscape
-from .optimizers import SGD, Optimizer, put, take
+from .optimizers import SGD, Optimizer, take
 from .schedules import CONSTANT
 
 #: A run has diverged once loss - minimum exceeds this many times max(start gap, 1).
@@ -146,8 +146,6 @@ def _simulate(
     landscape: Landscape, lrs: np.ndarray, goal: Goal, schedule, optimizer: Optimizer = SGD
 ) -> Batch:
     n = lrs.shape[0]
-    P = np.tile(landscape.start, (n, 1))
-    state = optimizer.init(lrs, landscape.n_params)
     with np.errstate(all="ignore"):
         start_loss = float(landscape.full_loss(landscape.start[None, :], 0)[0])
         bound = divergence_bound(landscape, start_loss)
@@ -156,30 +154,32 @@ def _simulate(
         held = np.zeros(n, dtype=np.int64)
         codes = _judge(loss, landscape.minimum, goal, bound, held)
         iterations = np.zeros(n, dtype=np.int64)
+        # the working arrays hold only the runs still going (``rows``: their places in
+        # lrs), updated in place; they are cut down on the steps where some runs end,
+        # so a step never gathers and scatters every row (nor an optimiser's state)
+        rows = np.flatnonzero(codes == _RUNNING)
+        P = np.tile(landscape.start, (rows.size, 1))
+        base = lrs[rows]
+        state = optimizer.init(base, landscape.n_params)
+        h = held[rows]
         for t in range(goal.max_iterations):
-            active = np.flatnonzero(codes == _RUNNING)
-            if active.size == 0:
+            if rows.size == 0:
                 break
-            if active.size == n:  # every run still going: update in place, no gather/scatter
-                active = slice(None)
-                Pa, sa = P, state
-            else:
-                Pa, sa = P[active], take(state, active)
-            rates = schedule.rates(lrs[active], t)
+            rates = schedule.rates(base, t)
             if optimizer.plain:
-                Pa -= rates[:, None] * landscape.grad(Pa, t)
+                P -= rates[:, None] * landscape.grad(P, t)
             else:
-                optimizer.step(sa, Pa, landscape.grad(Pa, t), rates, t)
-            if Pa is not P:
-                P[active] = Pa
-                put(state, active, sa)
-            new_loss = landscape.full_loss(Pa, t + 1)
-            loss[active] = new_loss
-            lowest[active] = np.fmin(lowest[active], new_loss)
-            iterations[active] = t + 1
-            h = held[active]
-            codes[active] = _judge(new_loss, landscape.minimum, goal, bound, h)
-            held[active] = h
+                optimizer.step(state, P, landscape.grad(P, t), rates, t)
+            new_loss = landscape.full_loss(P, t + 1)
+            loss[rows] = new_loss
+            lowest[rows] = np.fmin(lowest[rows], new_loss)
+            iterations[rows] = t + 1
+            status = _judge(new_loss, landscape.minimum, goal, bound, h)
+            going = status == _RUNNING
+            if not going.all():
+                codes[rows] = status
+                rows, P, base, h = rows[going], P[going], base[going], h[going]
+                state = take(state, going)
         codes[codes == _RUNNING] = _OUT
     return Batch(lrs, codes, iterations, loss, lowest, start_loss)
 

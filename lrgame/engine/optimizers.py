@@ -129,13 +129,20 @@ class Optimizer:
                 b1, b2, eps = o["beta1"], o["beta2"], o["eps"]
                 m, v = state["m"], state["v"]
                 k = t + 1
-                m += (1 - b1) * (g - m)  # torch's lerp_(g, 1 - beta1)
+                work = np.subtract(g, m)  # one scratch array, used in place throughout
+                work *= 1 - b1
+                m += work  # torch's lerp_(g, 1 - beta1): m + (1 - beta1) (g - m)
+                np.multiply(g, g, out=work)
+                work *= 1 - b2
                 v *= b2
-                v += (1 - b2) * (g * g)
+                v += work
                 step_size = lrs / (1 - b1**k)
-                denom = np.sqrt(v) / math.sqrt(1 - b2**k)
-                denom += eps
-                P += -step_size[:, None] * (m / denom)
+                np.sqrt(v, out=work)
+                work /= math.sqrt(1 - b2**k)
+                work += eps
+                np.divide(m, work, out=work)
+                work *= -step_size[:, None]
+                P += work
                 return lrs
             if self.name == "hypergradient":
                 last = state["last_gradient"]
