@@ -100,7 +100,8 @@ def torch_compare(level_id: str, sample: int = 20, steps: int = 100) -> dict:
         for lr, want in zip(rates, finals):
             run = Run(land, Goal(1e-300, steps), optimizer=parse_optimizer(spec)).play([lr] * steps)
             got = run.current.params
-            if np.all(np.isfinite(want)) and np.all(np.abs(want) < 1e100):
+            # a diverging run amplifies rounding as it grows: compare the runs that stay put
+            if np.all(np.isfinite(want)) and np.all(np.abs(want) <= 10 * np.abs(land.start).max()):
                 worst = max(
                     worst, float(np.max(np.abs(got - want) / np.maximum(np.abs(want), 1e-12)))
                 )
