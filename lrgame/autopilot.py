@@ -6,7 +6,8 @@ Its B is the level's own when the level offers a hypergradient optimiser; else
 ``AUTOPILOT_SHARE`` × lr.default / |slope at the start|², so that while successive
 slopes stay as they were at the start, each step raises the rate by that share of the
 level's starting rate. On the child-and-dogs level there is no autopilot: the child
-learns by a running average, not by descent on a loss.
+learns by a running average, not by descent on a loss; nor on a level of more than
+MAX_AUTOPILOT_PARAMS parameters (million-bowl): the race replays, and draws, every one.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ import numpy as np
 from .engine.optimizers import Optimizer, parse_optimizer
 from .text import num
 
+#: Above this many parameters there is no race: its ghost is a path of every parameter.
+MAX_AUTOPILOT_PARAMS = 10_000
 #: Without a level's own B: the share of lr.default one step may add to the rate.
 AUTOPILOT_SHARE = 0.1
 SPARKS = "▁▂▃▄▅▆▇█"
@@ -27,6 +30,8 @@ SPARKS = "▁▂▃▄▅▆▇█"
 def autopilot_optimizer(level) -> Optimizer | None:
     """The autopilot's optimiser on ``level``, or None where it makes no sense."""
     if getattr(level, "kind", "") == "child-and-dogs":
+        return None
+    if level.n_params > MAX_AUTOPILOT_PARAMS:
         return None
     for tool in level.optimizer_tools():
         if tool.sets_own_rate:

@@ -139,6 +139,11 @@ def _optimizer_arg(args, level: L.Level, schedule=CONSTANT):
         raise UsageError("--optimizer: the child learns by a running average: no optimizers")
     if not optimizer.takes_schedule and schedule.name != "constant":
         raise UsageError(f"--optimizer: {optimizer.name} sets its own rate: drop --schedule")
+    if not optimizer.plain and level.n_params > L.MAX_OPTIMIZER_PARAMS:
+        raise UsageError(
+            f"--optimizer: optimizers are for levels of at most {L.MAX_OPTIMIZER_PARAMS:,} "
+            f"parameters (this one has {level.n_params:,}): their forecasts play every one"
+        )
     return optimizer
 
 

@@ -39,6 +39,12 @@ from .text import num
 from .yamlsafe import Document, InputError, load_yaml_file
 
 MAX_ITERATIONS_CAP = 100_000
+#: Optimisers a level may offer; par sweeps each with every schedule it offers, so the
+#: pairs are capped too (MAX_OPTIMIZER_SWEEPS), and so are their parameters: forecasts
+#: under an optimiser play every parameter (no bowl twin), see MAX_OPTIMIZER_PARAMS.
+MAX_OPTIMIZERS = 4
+MAX_OPTIMIZER_SWEEPS = 12
+MAX_OPTIMIZER_PARAMS = 1_000
 MAX_EXPRESSION_PARAMS = 16
 #: On a mini-batch level the loss must stay within the target this many iterations in
 #: a row: a noisy path passes through the target by chance, only a calm one stays.
@@ -163,7 +169,7 @@ class LevelBase(Model):
     )
     trials: TrialsSpec | None = None
     range_test: RangeTestSpec | None = None
-    optimizers: Annotated[list[OptimizerSpec], Field(max_length=10)] = Field(
+    optimizers: Annotated[list[OptimizerSpec], Field(max_length=MAX_OPTIMIZERS)] = Field(
         default_factory=list,
         description="optimisers the player may choose besides sgd (specs); par sweeps them too",
     )
@@ -703,7 +709,7 @@ def _check_cost(level: Level, doc: Document) -> list[InputError]:
                 f"allow at most {fits:,} steps, or make the level smaller",
             )
         ]
-    errors = []
+    errors = _check_optimizer_cost(level, doc)
     run = level.run_step_cost()
     if budget * run > MAX_RUN_COST:
         errors.append(
@@ -725,6 +731,43 @@ def _check_cost(level: Level, doc: Document) -> list[InputError]:
             )
         )
     return errors
+
+
+def _check_optimizer_cost(level: Level, doc: Document) -> list[InputError]:
+    """A level's optimisers: par sweeps each one (with every schedule), on the level's
+    own parameters (Adam has no cheaper twin); the forecasts behind the diagnosis play
+    every parameter too."""
+    offered = len(level.optimizer_tools()) - 1
+    if offered == 0:
+        return []
+    if level.n_params > MAX_OPTIMIZER_PARAMS:
+        return [
+            doc.error(
+                ("optimizers",),
+                f"optimizers are for levels of at most {MAX_OPTIMIZER_PARAMS:,} parameters "
+                f"(this one has {level.n_params:,}): their forecasts play every parameter",
+            )
+        ]
+    pairs = offered * len(level.schedule_tools())
+    if pairs > MAX_OPTIMIZER_SWEEPS:
+        return [
+            doc.error(
+                ("optimizers",),
+                f"too costly to play: par sweeps every optimizer with every schedule, "
+                f"{pairs} pairs here (at most {MAX_OPTIMIZER_SWEEPS})",
+            )
+        ]
+    budget = level.engine_goal.max_iterations
+    if budget * level.run_step_cost() > MAX_COST:
+        return [
+            doc.error(
+                ("optimizers",),
+                f"too costly to play: an optimizer's sweep runs every parameter, "
+                f"{budget * level.run_step_cost():,} units of work per rate "
+                f"(at most {MAX_COST:,})",
+            )
+        ]
+    return []
 
 
 def most_run_steps(level: Level) -> int:
