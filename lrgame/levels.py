@@ -757,14 +757,16 @@ def _check_optimizer_cost(level: Level, doc: Document) -> list[InputError]:
                 f"{pairs} pairs here (at most {MAX_OPTIMIZER_SWEEPS})",
             )
         ]
-    budget = level.engine_goal.max_iterations
-    if budget * level.run_step_cost() > MAX_COST:
+    # Adam on a kind with a cheaper twin (a bowl grouped by curvature) sweeps every
+    # parameter: its cost per rate is the budget times the parameters, not the twin's
+    adam = any(o.name == "adam" for o in level.optimizer_tools())
+    cost = level.engine_goal.max_iterations * (1 + level.n_params)
+    if adam and level.sweep_landscape() is not level.landscape() and cost > MAX_COST:
         return [
             doc.error(
                 ("optimizers",),
-                f"too costly to play: an optimizer's sweep runs every parameter, "
-                f"{budget * level.run_step_cost():,} units of work per rate "
-                f"(at most {MAX_COST:,})",
+                f"too costly to play: adam's sweep runs every parameter, {cost:,} units "
+                f"of work per rate (at most {MAX_COST:,})",
             )
         ]
     return []

@@ -217,3 +217,52 @@ def test_sgd_result_files_without_the_key_still_grade(capsys, tmp_path):
     path.write_text(json.dumps(d))
     code, out, _ = run(capsys, "grade", path)
     assert code == 0, out
+
+
+BIG_BOWL = textwrap.dedent(
+    """\
+    id: big-adam
+    title: Big
+    kind: bowl
+    n: 2000
+    curvature: {min: 1, max: 10, spacing: log}
+    start: {seed: 3, scale: 1.0}
+    goal: {loss_below: 1e-3, max_iterations: 100}
+    lr: {default: 0.1, min: 1e-3, max: 1}
+    optimizers: [adam]
+    """
+)
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        (lambda t: t, "at most 1,000 parameters"),
+        (
+            lambda t: t.replace("n: 2000", "n: 500").replace(
+                "optimizers: [adam]",
+                'optimizers: [adam, momentum, "momentum:beta=0.5", "hypergradient:beta=0.01"]\n'
+                "schedules: [step, exponential, cosine]",
+            ),
+            "16 pairs here (at most 12)",
+        ),
+        (
+            lambda t: t.replace("n: 2000", "n: 999").replace(
+                "max_iterations: 100", "max_iterations: 2000"
+            ),
+            "adam's sweep runs every parameter",
+        ),
+    ],
+)
+def test_costly_optimizers_are_refused_in_one_line(capsys, tmp_path, change, words):
+    path = tmp_path / "big.yaml"
+    path.write_text(change(BIG_BOWL))
+    code, out, err = run(capsys, "validate", path)
+    assert code == 1
+    line = (out + err).strip().splitlines()[0]
+    assert line.startswith(f"{path}:9:") and words in line
+
+
+def test_no_optimizer_on_a_million_parameters(capsys):
+    code, _, err = run(capsys, "run", "million-bowl", "--lr", "0.1", "--optimizer", "momentum")
+    assert code == 2 and "at most 1,000 parameters" in err
