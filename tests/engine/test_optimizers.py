@@ -341,3 +341,23 @@ def test_bad_specs_get_one_line(spec, words):
         parse_optimizer(spec)
     assert words in str(err.value)
     assert "\n" not in str(err.value) and "\x1b" not in str(err.value)
+
+
+@pytest.mark.parametrize(
+    "spec", ["momentum:beta=0.9,nesterov=true", "adam", "hypergradient:beta=1e6"]
+)
+def test_extreme_rates_end_in_a_named_outcome_without_a_warning(spec):
+    import warnings
+
+    text, start, _ = LANDSCAPES["rosenbrock"]
+    land = ExpressionLandscape(text, start)
+    goal = Goal(1e-6, 50)
+    lrs = np.geomspace(1e-300, 1e300, 61)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        batch = simulate(land, lrs, goal, optimizer=parse_optimizer(spec))
+        for lr in lrs[::10]:
+            run = Run(land, goal, optimizer=parse_optimizer(spec)).play([lr] * 50)
+            assert run.outcome in (Outcome.CLEARED, Outcome.DIVERGED, Outcome.OUT_OF_BUDGET)
+            forecast(Run(land, goal, optimizer=parse_optimizer(spec)), lr, horizon=0)
+    assert set(batch.codes.tolist()) <= {1, 2, 3}
