@@ -500,7 +500,7 @@ def _in_play(run: Run, rule: RateRule, f: Forecast) -> Diagnosis:
         g_prev, g_now = float(prev.gradient[axis]), float(cur.gradient[axis])
         past = (
             f"Overshoot: {_slope_of(run, name)} flipped from {signed(g_prev)} to "
-            f"{signed(g_now)}. {_push(run, prev, cur, axis)} carried {name} from "
+            f"{signed(g_now)}. {_sentence(_push(run, prev, cur, axis))} carried {name} from "
             f"{_n(float(prev.params[axis]))} past "
             f"the bottom to {_n(float(cur.params[axis]))}, and {change}."
         )
@@ -705,6 +705,11 @@ def _which_rates(run) -> str:
     if opt.sets_own_rate:
         return f"start rates of {opt.spec()}"
     return f"constant rates with {opt.spec()}"
+
+
+def _sentence(words: str) -> str:
+    """``words`` to open a sentence: capitalised, unless they open with the symbol lr."""
+    return words if words.startswith("lr") else words[:1].upper() + words[1:]
 
 
 def _push(run, prev: Step, cur: Step, i: int) -> str:

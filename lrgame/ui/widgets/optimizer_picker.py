@@ -57,5 +57,5 @@ class OptimizerPicker(Static):
                 text.append(f"[{tool.spec()}]", style="bold reverse")
             else:
                 text.append(tool.spec(), style="dim")
-        text.append("  (o: next, before the first step)", style="dim italic")
+        text.append("  (o)", style="dim italic")
         self.update(text)
