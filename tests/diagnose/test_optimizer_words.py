@@ -8,7 +8,7 @@ import re
 import pytest
 
 from lrgame.diagnose import diagnose
-from lrgame.engine import Goal, Outcome, Run, simulate
+from lrgame.engine import Goal, Outcome, Run, forecast, simulate
 from lrgame.engine.landscape import ExpressionLandscape
 from lrgame.engine.optimizers import parse_optimizer
 
@@ -71,3 +71,23 @@ def test_the_edge_named_after_a_momentum_divergence_is_momentums():
         LAND, [edge * 0.99, edge * 1.05], long, optimizer=parse_optimizer("momentum:beta=0.9")
     )
     assert not ok.diverged[0] and ok.diverged[1]
+
+
+def test_preview_words_name_the_optimizer_and_the_autopilots_own_rate():
+    from lrgame.engine import RateRule
+    from lrgame.preview import preview_words, under_optimizer
+
+    rule = RateRule(0.05)
+    for spec, after, want in [
+        ("momentum:beta=0.9", 0, "at 0.05 with momentum: "),
+        ("hypergradient:beta=0.001", 0, "at 0.05 with hypergradient: "),
+        ("hypergradient:beta=0.001", 3, "at its own rate: "),
+    ]:
+        r = run(spec, [0.05] * after)
+        f = forecast(r, rule, horizon=0)
+        words = under_optimizer(preview_words(f, rule, 0.0), rule, r)
+        assert words.startswith(want), words
+        # what it says comes from the optimiser's own run continued
+        whole = run(spec, [0.05] * GOAL.max_iterations)
+        if whole.outcome is Outcome.CLEARED:
+            assert f"clears in {whole.iteration - after} steps" in words

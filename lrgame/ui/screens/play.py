@@ -335,15 +335,19 @@ class PlayScreen(Screen):
 
         from ...engine import Outcome
         from ...engine.forecast import forecast
-        from ...preview import preview_words
+        from ...preview import preview_words, under_optimizer
 
         minimum = self.landscape.minimum
+
+        def words(f) -> str:
+            return under_optimizer(preview_words(f, rule, minimum), rule, run)
+
         f = forecast(run, rule, horizon=0, path=True)
-        self.app.call_from_thread(self._got_preview, asked, f, preview_words(f, rule, minimum))
+        self.app.call_from_thread(self._got_preview, asked, f, words(f))
         if f.outcome is not Outcome.OUT_OF_BUDGET or get_current_worker().is_cancelled:
             return
         f = forecast(run, rule, path=True)
-        self.app.call_from_thread(self._got_preview, asked, f, preview_words(f, rule, minimum))
+        self.app.call_from_thread(self._got_preview, asked, f, words(f))
 
     def _got_preview(self, asked: int, forecast, words: str) -> None:
         if asked != self._preview_asked or not self.preview:
