@@ -29,7 +29,7 @@ SPARKS = "▁▂▃▄▅▆▇█"
 
 def autopilot_optimizer(level) -> Optimizer | None:
     """The autopilot's optimiser on ``level``, or None where it makes no sense."""
-    if getattr(level, "kind", "") == "child-and-dogs":
+    if not level.takes_optimizers:
         return None
     if level.n_params > MAX_AUTOPILOT_PARAMS:
         return None

@@ -171,7 +171,7 @@ def write_templates(root: str) -> str:
 
 
 def cmd_serve(args) -> int:
-    from .cli import UsageError
+    from .errors import UsageError
 
     if not 1 <= args.port <= 65535:
         raise UsageError("--port must be from 1 to 65535")

@@ -13,13 +13,14 @@ NO_TEXTUAL = (
 
 CASES = {
     "engine and play commands": (
-        "import lrgame.engine, lrgame.cli, lrgame.levels, lrgame.engine.expr;"
+        "import lrgame.engine, lrgame.levels, lrgame.engine.expr, lrgame.commands.levels, lrgame.commands.run, lrgame.commands.sweep, lrgame.commands.validate, lrgame.commands.range_test;"
         "assert main(['run', 'x-squared', '--lr', '0.1', '--json']) == 0;"
         "assert main(['sweep', 'stretched-bowl', '--points', '20', '--json']) == 0;"
     ),
     "authoring and classroom commands": (
-        "import lrgame.authoring, lrgame.packs, lrgame.watch, lrgame.schema, lrgame.replay,"
-        " lrgame.challenge, lrgame.grade, lrgame.serve;"
+        "import lrgame.commands.new, lrgame.levels.packs, lrgame.levels.watch, lrgame.commands.schema, lrgame.judging.replay,"
+        " lrgame.classroom.challenge, lrgame.classroom.grade, lrgame.serve,"
+        " lrgame.commands.challenge, lrgame.commands.grade, lrgame.commands.play;"
         "assert main(['new', 'lvl']) == 0;"
         "assert main(['validate', 'lvl.yaml']) == 0;"
         "assert main(['run', 'lvl.yaml', '--lr', '0.5', '--replay', 'r.json', '--player', 'a']) == 0;"
@@ -28,7 +29,7 @@ CASES = {
     ),
     "the live class's server, store, judge and client": (
         "import lrgame.classroom.server, lrgame.classroom.store, lrgame.classroom.judge,"
-        " lrgame.classroom.client, lrgame.classroom.commands;"
+        " lrgame.classroom.client, lrgame.commands.classroom;"
         "from lrgame.classroom.store import ClassStore; ClassStore('class').close();"
         "assert main(['class', 'export', 'class', '--csv']) == 0;"
     ),

@@ -215,6 +215,8 @@ class RunState:
 
     steps: list[Step]
     outcome: Outcome | None
+    #: What turns each step's gradient into its move (a kind's own learner: plain sgd).
+    optimizer: Optimizer = SGD
 
     @property
     def iteration(self) -> int:

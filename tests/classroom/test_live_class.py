@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from lrgame.__main__ import main
-from lrgame.challenge import ChallengeSession, load_challenge
 from lrgame.classroom import client
-from lrgame.classroom.commands import claimer
+from lrgame.classroom.challenge import ChallengeSession, load_challenge
+from lrgame.commands.classroom import claimer
 from tests.processes import started
 
 ROOT = Path(__file__).resolve().parents[2]

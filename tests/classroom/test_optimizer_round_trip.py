@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from lrgame import levels as L
-from lrgame.grade import Grader
-from lrgame.replay import attempt_from_run, new_result, new_run, write_result
+from lrgame.classroom.grade import Grader
+from lrgame.judging.replay import attempt_from_run, new_result, new_run, write_result
 
 CASES = [
     (lid, tool.spec())

@@ -73,10 +73,11 @@ def test_with_no_zygote_to_reach_the_visitor_s_client_runs_the_game_itself(tmp_p
 
 def test_preloaded_levels_are_handed_out_while_their_file_is_unchanged(tmp_path, monkeypatch):
     from lrgame import levels
+    from lrgame.levels import campaign, registry  # where the shipped levels are found
 
     shutil.copytree(levels.levels_dir(), tmp_path / "levels")
-    monkeypatch.setattr(levels, "levels_dir", lambda: tmp_path / "levels")
-    monkeypatch.setattr(levels, "_PRELOADED", {})
+    monkeypatch.setattr(registry, "levels_dir", lambda: tmp_path / "levels")
+    monkeypatch.setattr(campaign, "_PRELOADED", {})
     first = levels.campaign_ids()[0][1]
     assert levels.load_shipped(first) is not levels.load_shipped(first)  # nothing preloaded
     levels.preload_shipped(par=False)

@@ -42,11 +42,11 @@ def fit_view(params, t=None):
     }
 
 
-def curvature_view(params):
+def curvature_view(params, t=None):
     return {"curvature": np.array([1.0, 10.0, 100.0]), "loss": np.array([0.5, 1e-3, 1e-9])}
 
 
-def broken_view(params):
+def broken_view(params, t=None):
     raise RuntimeError("the level's data is broken")
 
 
@@ -59,7 +59,7 @@ def broken_view(params):
         (2, fit_view, "the data, your line"),
         (20_000, curvature_view, "each curvature"),
         (2, broken_view, "contours"),  # falls back on the usual view
-        (2, lambda p: {"nothing": 1}, "contours"),
+        (2, lambda p, t=None: {"nothing": 1}, "contours"),
     ],
 )
 async def test_the_landscape_chart_draws_every_view(n, extra, words):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lrgame.ui.screens.dogs import DogsScreen
+from lrgame.ui.kinds.child_and_dogs import DogsScreen
 from lrgame.ui.screens.result import ResultScreen
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from lrgame import levels
-from lrgame.diagnose import Kind
+from lrgame.judging.diagnose import Kind
 from lrgame.store import Store
 from lrgame.ui.screens.campaign import CampaignScreen
 from lrgame.ui.screens.play import LR_FACTOR, PlayScreen

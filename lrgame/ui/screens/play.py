@@ -20,10 +20,11 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
 
-from ...diagnose import diagnose_level, judged_loss
 from ...engine import CONSTANT
+from ...judging.diagnose import diagnose_level, judged_loss
 from ...legal import field_rate, schedule_problem, scheduled_rate
 from ...text import num
+from ..modes import FreePlay, Mode
 from ..widgets.charts import LandscapeChart, LossChart
 from ..widgets.lr_field import LrField
 from ..widgets.optimizer_picker import OptimizerPicker
@@ -109,13 +110,15 @@ class PlayScreen(Screen):
     #: Explore mode (p): the board draws the path the rate set would take from here.
     preview: reactive[bool] = reactive(False, init=False)
 
-    def __init__(self, level) -> None:
+    def __init__(self, level, *, rules=None, watch=None, lr: float | None = None) -> None:
+        """``rules``: the mode's rules (a challenge's; free play when None); ``watch``: a
+        ``modes.watch.Watch`` when the level's file is watched; ``lr``: the rate to start at."""
         super().__init__()
         self.level = level
         self.landscape = level.landscape()
         self.run = level.new_run()  # a kind with its own learner plays by its own rules
         self.goal = self.run.goal
-        self.set_reactive(PlayScreen.lr, float(level.lr.default))
+        self.set_reactive(PlayScreen.lr, float(level.lr.default if lr is None else lr))
         self._timer: Timer | None = None
         self._steps_per_tick = 1
         self._pace = (0.0, 0, float(STEPS_PER_SECOND))
@@ -135,6 +138,24 @@ class PlayScreen(Screen):
         self._autopilot_asked = 0
         self._autopilot_opt = _UNKNOWN  # the autopilot's optimiser, found when first asked
         self.trials = 0  # runs abandoned or finished before this one (levels with trials)
+        self.rules = rules if rules is not None else FreePlay()
+        self.watch = watch
+        for mode in self.modes:
+            mode.attach(self)
+            for binding in mode.BINDINGS:  # a mode's keys replace the board's
+                self._bindings.key_to_bindings[binding.key] = [binding]
+
+    @property
+    def modes(self) -> list[Mode]:
+        """The modes this screen plays in: its rules, and the watch if any."""
+        return [m for m in (self.rules, self.watch) if m is not None]
+
+    def mode_bars(self) -> ComposeResult:
+        """The modes' lines above the footer (a kind's view yields them too)."""
+        for mode in self.modes:
+            bar = mode.bar()
+            if bar is not None:
+                yield bar
 
     # -- layout ----------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -142,10 +163,8 @@ class PlayScreen(Screen):
         yield Static(self._heading(), id="level-head")
         with Horizontal(id="charts"):
             names = [self.landscape.names[i] for i in self.run.trace_index]
-            extra = getattr(level, "chart", None)  # a level kind's own view, if any
-            yield LandscapeChart(
-                self.landscape, names, extra=extra if callable(extra) else None, id="landscape"
-            )
+            # the kind's own chart where it has one (level.chart), else the landscape's
+            yield LandscapeChart(self.landscape, names, extra=level.chart, id="landscape")
             yield LossChart(id="loss-chart")
         yield StepTable(
             self.landscape.names,
@@ -161,7 +180,7 @@ class PlayScreen(Screen):
                 level.lr.max,
                 cursor_blink=getattr(self.app, "cursor_blink", True),
                 id="lr-field",
-            )
+            ).data_bind(PlayScreen.lr)
         yield Static(id="preview-line")
         yield Static(id="autopilot-line")
         if len(self._optimizer_tools()) > 1:
@@ -177,11 +196,14 @@ class PlayScreen(Screen):
             )
         yield Static(id="hint-line")
         yield Static(id="diagnosis")
+        yield from self.mode_bars()
         # the palette (ctrl+p) is in the help; its footer entry would push keys off 80 columns
         yield Footer(compact=True, show_command_palette=False)
 
-    #: False where the rules keep one rate per run (a challenge): no schedule picker.
-    schedules_allowed = True
+    @property
+    def schedules_allowed(self) -> bool:
+        """False where the rules keep one rate per run (a challenge): no schedule picker."""
+        return self.rules.schedules_allowed
 
     def _heading(self) -> Text:
         level, land = self.level, self.landscape
@@ -210,6 +232,15 @@ class PlayScreen(Screen):
         return text
 
     def on_mount(self) -> None:
+        self._mount_board()
+        for mode in self.modes:
+            mode.mounted()
+
+    def on_unmount(self) -> None:
+        self.rules.unmounted()
+
+    def _mount_board(self) -> None:
+        """Set up the kind's view once it is mounted, draw it, and find par."""
         self.query_one("#landscape").border_title = "landscape"
         self.query_one("#steps", StepTable).focus()
         self._refresh_board()
@@ -226,6 +257,13 @@ class PlayScreen(Screen):
 
     # -- drawing ---------------------------------------------------------------------
     def _refresh_board(self) -> None:
+        """Redraw everything from the run, then let the modes redraw their bars."""
+        self._draw_board()
+        for mode in self.modes:
+            mode.refreshed()
+
+    def _draw_board(self) -> None:
+        """The kind's view of the run: charts, steps, status and diagnosis."""
         run = self.run
         self.query_one("#steps", StepTable).show_run(run, self.rate_now())
         chart = self.query_one("#landscape", LandscapeChart)
@@ -280,7 +318,6 @@ class PlayScreen(Screen):
         widget.set_classes(f"-{d.kind.value}")
 
     def watch_lr(self, lr: float) -> None:
-        self.query_one("#lr-field", LrField).show(lr)
         self.query_one("#steps", StepTable).show_run(self.run, self.rate_now())
         for picker in self.query(SchedulePicker):
             picker.show(lr)
@@ -296,7 +333,15 @@ class PlayScreen(Screen):
 
     # -- the preview (p): where the rate set would take the run from here ---------------
     def action_preview(self) -> None:
-        self.preview = not self.preview
+        if not self._refused("preview"):
+            self.preview = not self.preview
+
+    def _refused(self, action: str) -> bool:
+        """Tell the player and return True when the rules turn ``action`` off."""
+        why = self.rules.refusal(action)
+        if why:
+            self.notify(why, title=f"No {action}")
+        return bool(why)
 
     def watch_preview(self, on: bool) -> None:
         self.query_one("#preview-line", Static).set_class(on, "-shown")
@@ -377,6 +422,7 @@ class PlayScreen(Screen):
                 title="Run over",
             )
             return False
+        self.rules.stepping()
         self.run.step(self.rate_now())
         return True
 
@@ -389,7 +435,7 @@ class PlayScreen(Screen):
         if self.running:
             self._stop()
             return
-        if self._take_step():
+        if self.rules.may_start() and self._take_step():
             self._after_step()
 
     def _after_step(self) -> None:
@@ -402,7 +448,8 @@ class PlayScreen(Screen):
         if self.running:
             self._stop()
             return
-        self._start_run(finish=False)
+        if self.rules.may_start():
+            self._start_run(finish=False)
 
     def action_finish(self) -> None:
         """Take every step left at once (the schedule's rates from the rate set)."""
@@ -410,7 +457,8 @@ class PlayScreen(Screen):
             self._steps_per_tick = self.goal.max_iterations
             self._tick()
             return
-        self._start_run(finish=True)
+        if self.rules.may_start():
+            self._start_run(finish=True)
 
     def _start_run(self, finish: bool) -> None:
         """Step to the end of the budget: animated within about RUN_SECONDS, or at once."""
@@ -452,6 +500,8 @@ class PlayScreen(Screen):
         self.running = False
 
     def action_undo(self) -> None:
+        if self._refused("undo"):
+            return
         self._stop()
         if self.run.undo():
             self._refresh_board()
@@ -460,6 +510,11 @@ class PlayScreen(Screen):
 
     def action_reset(self) -> None:
         self._stop()
+        self.rules.leave("start again", self._reset_run)
+
+    def _reset_run(self) -> None:
+        self._stop()
+        self.rules.new_run()
         if self.run.iteration > 0:
             self.trials += 1  # a run tried and left behind: on a trials level it costs
         self.run.reset()
@@ -467,10 +522,16 @@ class PlayScreen(Screen):
         self._refresh_board()
 
     def action_edit_lr(self) -> None:
+        if self.rules.lr_locked:
+            self.rules.refuse_lr()
+            return
         self._stop()
         self.query_one("#lr-field", LrField).edit()
 
     def _set_lr(self, lr: float) -> None:
+        if self.rules.lr_locked:
+            self.rules.refuse_lr()
+            return
         self.lr = field_rate(self.level, lr)
 
     def action_lr_down(self) -> None:
@@ -498,7 +559,12 @@ class PlayScreen(Screen):
         if self.running:
             self._stop()
             return
-        self.app.show_campaign()
+        self.rules.leave("leave this level", self.app.show_campaign)
+
+    def action_leave_game(self) -> None:
+        """Quit lrgame, as the rules allow (a challenge asks about a run under way)."""
+        self._stop()
+        self.rules.leave("quit", self.app.exit)
 
     # -- the tools some levels offer: schedules, the range test -------------------------
     def check_action(self, action: str, parameters) -> bool | None:
@@ -513,14 +579,9 @@ class PlayScreen(Screen):
         return True
 
     # -- optimisers and the autopilot race --------------------------------------------
-    #: False where the rules keep plain descent (a challenge's screen records sgd runs).
-    optimizers_allowed = True
-
     def _optimizer_tools(self) -> list:
-        tools = getattr(self.level, "optimizer_tools", None)
-        if tools is None or not self.optimizers_allowed:
-            return []
-        return tools()
+        """The optimisers to pick from, or none where the rules keep plain descent."""
+        return self.level.optimizer_tools() if self.rules.optimizers_allowed else []
 
     def action_next_optimizer(self) -> None:
         self._stop()
@@ -633,16 +694,17 @@ class PlayScreen(Screen):
 
     # -- the end of a run ------------------------------------------------------------
     def _finish(self) -> None:
+        self.rules.finished()
         if not self._judging:
             self._judging = True
             self._judge(len(self.run.steps), self.explored)
 
     @work(thread=True, exclusive=True, group="judge", exit_on_error=False)
     def _judge(self, n_steps: int, explored: bool = False) -> None:
-        from ...results import judge, practice, save
+        from ...judging.results import practice, result_of, save
 
         try:
-            result = judge(self.level, self.run, self.trials)  # each run tried before costs
+            result = result_of(self.level, self.run, self.trials)  # each run tried before costs
             if explored:  # played with the preview on: practice
                 result = practice(result)
             try:
@@ -659,19 +721,21 @@ class PlayScreen(Screen):
     def par_rate_hidden(self, result) -> str | None:
         """Why the result may not name the rate that reaches par yet (None: it may).
         Called in the judging worker."""
-        from ...results import par_rate_hidden
-
-        return par_rate_hidden(self.level, result)
+        return self.rules.par_rate_hidden(result)
 
     def _show_result(self, result, n_steps: int, hidden: str | None = "") -> None:
         if len(self.run.steps) != n_steps or not self.run.over:
             return  # the player undid or reset meanwhile
         from .result import ResultScreen
 
-        self.app.push_screen(ResultScreen(result, hidden=hidden, autopilot=self.autopilot))
+        self.app.push_screen(
+            ResultScreen(result, hidden=hidden, autopilot=self.autopilot), self._after_result
+        )
 
-    def retry(self) -> None:
-        self.action_reset()
+    def _after_result(self, choice: str | None) -> None:
+        """The result screen's answer: "retry" starts again; "board" studies the run."""
+        if choice == "retry":
+            self.action_reset()
 
 
 def _optimizer_status(run) -> str:

@@ -14,8 +14,11 @@ from ...text import OUTCOME_WORDS, num, stars_text
 from ..widgets.charts import RaceChart
 
 
-class ResultScreen(Screen):
-    """Shown when a run ends. Escape goes back to the board to study the run."""
+class ResultScreen(Screen[str]):
+    """Shown when a run ends. Escape goes back to the board to study the run.
+
+    Dismissed with the player's choice: "retry" or "board" (the play screen that
+    pushed it acts on it); the next level and the campaign are the app's to open."""
 
     BINDINGS = [
         Binding("r", "retry", "Retry", id="retry", tooltip="Play this level again"),
@@ -117,7 +120,7 @@ class ResultScreen(Screen):
             label = f"par ghost, lr {num(r.best_lr)}" if self.show_rate else "par ghost"
             runs.append((label, list(r.ghost_losses), "primary"))
         if self.autopilot is not None:
-            from ...diagnose import judged_loss
+            from ...judging.diagnose import judged_loss
 
             losses = [judged_loss(s) for s in self.autopilot.run.steps]
             runs.append(("autopilot", losses, "secondary"))
@@ -126,20 +129,9 @@ class ResultScreen(Screen):
         chart.show(runs, r.minimum, r.goal)
         return chart
 
-    def _play_screen(self):
-        from .play import PlayScreen
-
-        for screen in reversed(self.app.screen_stack[:-1]):
-            if isinstance(screen, PlayScreen):
-                return screen
-        return None
-
     @on(Button.Pressed, "#retry")
     def action_retry(self) -> None:
-        play = self._play_screen()
-        self.app.pop_screen()
-        if play is not None:
-            play.retry()
+        self.dismiss("retry")  # the play screen under it starts again
 
     @on(Button.Pressed, "#next")
     def action_next(self) -> None:
@@ -166,4 +158,4 @@ class ResultScreen(Screen):
 
     @on(Button.Pressed, "#board")
     def action_board(self) -> None:
-        self.app.pop_screen()
+        self.dismiss("board")

@@ -253,8 +253,8 @@ class LandscapeChart(Chart):
     shows as a zig-zag across the valley. Two: contour lines and the path. More: a few
     parameters' values against iteration (the engine's traces).
 
-    A level kind may offer its own view through an optional ``chart(params[, t])``
-    method on the level (see ``level_kinds``): the data and the fitted line of a
+    A level kind may offer its own view through ``chart(params, t)`` on the level
+    (``LevelBase.chart``; see ``levels/kinds/``): the data and the fitted line of a
     regression, or the loss each curvature of a big bowl holds. When it offers none,
     or its data is missing or broken, the chart falls back on the views above."""
 
@@ -323,12 +323,9 @@ class LandscapeChart(Chart):
     def _extra_data(self) -> dict | None:
         if self.extra is None or self._params is None:
             return None
-        import inspect
-
         t = self._steps[-1].iteration
         try:
-            takes_t = len(inspect.signature(self.extra).parameters) >= 2
-            data = self.extra(self._params, t) if takes_t else self.extra(self._params)
+            data = self.extra(self._params, t)  # LevelBase.chart(params, t)
         except Exception:  # a level's drawing data must never break the board
             return None
         return data if isinstance(data, dict) else None
