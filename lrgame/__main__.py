@@ -32,6 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("level")
     s.add_argument("--lr", required=True, help="the (base) learning rate, e.g. 0.1 or 1e-3")
     s.add_argument("--schedule", help="e.g. step:step_size=5,gamma=0.5 (default constant)")
+    s.add_argument("--optimizer", help="e.g. momentum:beta=0.9, adam (default sgd)")
     s.add_argument("--max-iterations", type=int, help="override the level's budget")
     s.add_argument("--json", action="store_true")
     s.add_argument("--replay", metavar="PATH", help="write the run as a result file for grading")
@@ -45,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--min", help="lowest rate (default: the level's lr.min)")
     s.add_argument("--max", help="highest rate (default: the level's lr.max)")
     s.add_argument("--points", type=int, default=200)
+    s.add_argument("--optimizer", help="e.g. momentum:beta=0.9, adam (default sgd)")
     s.add_argument("--json", action="store_true")
 
     s = sub.add_parser(
@@ -55,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--min", help="first rate (default: the level's range_test or lr.min)")
     s.add_argument("--max", help="last rate (default: the level's range_test or lr.max)")
     s.add_argument("--steps", type=int, help="steps from min to max (default 100)")
+    s.add_argument("--optimizer", help="e.g. momentum:beta=0.9, adam (default sgd)")
     s.add_argument("--json", action="store_true")
 
     s = sub.add_parser("validate", help="check level files (default: every shipped level)")
@@ -133,27 +136,42 @@ def _add_class_commands(sub) -> None:
     s.add_argument("--code", help="the class code (or ?code= in URL)")
 
 
+#: Each command's module (in ``lrgame``) and the function that runs it. A command
+#: imports its module when it runs: a command pays for its own imports only.
+COMMANDS = {
+    "levels": "commands.levels:cmd_levels",
+    "run": "commands.run:cmd_run",
+    "sweep": "commands.sweep:cmd_sweep",
+    "validate": "commands.validate:cmd_validate",
+    "range-test": "commands.range_test:cmd_range_test",
+    "new": "commands.new:cmd_new",
+    "schema": "commands.schema:cmd_schema",
+    "export": "commands.export:cmd_export",
+    "challenge": "commands.challenge:cmd_challenge",
+    "grade": "commands.grade:cmd_grade",
+    "serve": "serve:cmd_serve",
+    "class": "commands.classroom:run",
+    "join": "commands.classroom:run",
+    "submit": "commands.classroom:run",
+}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command in (None, "play"):
-        from .game import start_game
+        from .commands.play import start_game
 
         return start_game(args)
-    from . import cli
-    from .levels import LevelError
+    import importlib
 
-    handler = {
-        "levels": cli.cmd_levels,
-        "run": cli.cmd_run,
-        "sweep": cli.cmd_sweep,
-        "validate": cli.cmd_validate,
-        "range-test": cli.cmd_range_test,
-        **_authoring_handlers(),
-    }[args.command]
+    from .errors import LevelError, UsageError
+
+    module, _, name = COMMANDS[args.command].partition(":")
+    handler = getattr(importlib.import_module(f".{module}", __package__), name)
     try:
         return handler(args)
-    except cli.UsageError as exc:
+    except UsageError as exc:
         print(f"lrgame {args.command}: {exc}", file=sys.stderr)
         return 2
     except LevelError as exc:
@@ -164,32 +182,6 @@ def main(argv: list[str] | None = None) -> int:
     except MemoryError:  # a backstop: every command's memory is bounded (README)
         print(f"lrgame {args.command}: out of memory", file=sys.stderr)
         return 1
-
-
-def _authoring_handlers() -> dict:
-    """Handlers that import their module when called: a command pays for its own only."""
-    import importlib
-
-    def lazy(module: str, name: str):
-        return lambda args: getattr(importlib.import_module(f".{module}", __package__), name)(args)
-
-    return {
-        "new": lazy("authoring", "cmd_new"),
-        "export": lazy("export", "cmd_export"),
-        "schema": lazy("schema", "cmd_schema"),
-        "challenge": lazy("challenge", "cmd_challenge"),
-        "grade": lazy("grade", "cmd_grade"),
-        "serve": lazy("serve", "cmd_serve"),
-        "class": _class_command,
-        "join": _class_command,
-        "submit": _class_command,
-    }
-
-
-def _class_command(args) -> int:
-    from .classroom import commands
-
-    return commands.run(args)
 
 
 if __name__ == "__main__":

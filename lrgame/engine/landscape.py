@@ -25,6 +25,12 @@ class Landscape:
     def n_params(self) -> int:
         return int(self.start.shape[0])
 
+    @property
+    def numbers_per_rate(self) -> int:
+        """What one rate counts for when a sweep is cut into chunks (``descent.in_chunks``):
+        its parameters, unless a landscape's step holds bigger arrays (a network's)."""
+        return self.n_params
+
     def loss(self, P: np.ndarray, t: int = 0) -> np.ndarray:
         """Loss of each row of ``P`` (shape (n, d)) -> shape (n,)."""
         raise NotImplementedError
@@ -54,9 +60,6 @@ class ExpressionLandscape(Landscape):
     """A loss written as an expression in a few named parameters."""
 
     def __init__(self, loss_text: str, start: dict[str, float], minimum: float = 0.0):
-        # sympy is heavy: a loss compiled before comes from the cache without it
-        from .program import compile_cached
-
         self.names = tuple(start)
         self.start = np.array([float(v) for v in start.values()], dtype=float)
         self.minimum = float(minimum)
@@ -162,3 +165,22 @@ class QuadraticBowl(Landscape):
             values, inverse = np.unique(self.curvatures, return_inverse=True)
             self._grouping = (values, inverse.ravel())
         return self._grouping
+
+
+def compile_cached(text: str, names: Sequence[str]):
+    """A compiled loss: from the cache when this loss was compiled before, else from
+    sympy (:func:`.expr.compile_loss`, which checks the expression), then stored."""
+    # sympy is heavy: a loss compiled before comes from the cache without it
+    from .program import load_cached, store
+
+    names = tuple(names)
+    program = load_cached(text, names)
+    if program is not None:
+        return program
+    from .expr import compile_loss
+
+    compiled = compile_loss(text, names)
+    program = getattr(compiled, "program", None)
+    if program is not None:
+        store(text, names, program)
+    return compiled

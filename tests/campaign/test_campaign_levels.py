@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from lrgame import levels as L
-from lrgame.cli import validate_one
+from lrgame.commands.validate import validate_one
 from lrgame.engine import Goal, Run, play_schedule, simulate
 
 IDS = [lid for _, lid in L.campaign_ids()]
@@ -43,7 +43,7 @@ def test_every_level_validates_and_its_best_lr_clears_in_par(lid):
     assert par.par is not None and par.best_lr is not None
     assert lv.lr.min <= par.best_lr <= lv.lr.max
     assert lv.story.strip() and lv.hints
-    run = play_schedule(lv.new_run(), par.best_lr, par.schedule)
+    run = play_schedule(lv.new_run(optimizer=par.optimizer), par.best_lr, par.schedule)
     assert str(run.outcome) == "cleared"
     assert run.iteration == par.par
 

@@ -1,21 +1,22 @@
-"""The network board: the decision boundary shaded from the network's answers, the points
-by label, the accuracy; and the result laying the player's runs over one another."""
+"""The network kind's view: the decision boundary shaded from the network's answers, the
+points by label, the accuracy; the result (the same screen as every kind's) laying the
+player's earlier runs under this one; the diagnosis from the board's worker."""
 
 from __future__ import annotations
 
 import numpy as np
 from rich.console import Console
 
-from lrgame.ui.screens.network import (
+from lrgame.ui.kinds import view_for
+from lrgame.ui.kinds.network import (
     GLYPHS,
     ONE,
     ZERO,
     NetworkBoard,
-    NetworkResultScreen,
     NetworkScreen,
     boundary_text,
-    run_label,
 )
+from lrgame.ui.screens.result import ResultScreen
 
 
 def _cells(text):
@@ -57,9 +58,10 @@ def test_cells_take_the_colour_of_the_answer_and_points_their_label():
     assert left[1][2] > left[1][0] and right[1][0] > right[1][2]
 
 
-def test_run_labels_name_the_rate():
-    assert run_label([0.3] * 5) == "lr 0.3"
-    assert run_label([3.0, 1.0, 0.03]) == "lr 3→0.03"
+def test_the_kind_is_played_on_its_view():
+    from lrgame.levels import load_shipped
+
+    assert view_for(load_shipped("four-rates")) is NetworkScreen
 
 
 async def test_the_board_shows_the_boundary_and_the_accuracy(ui):
@@ -69,13 +71,13 @@ async def test_the_board_shows_the_boundary_and_the_accuracy(ui):
         assert isinstance(app.screen, NetworkScreen)
         board = app.screen.query_one("#landscape", NetworkBoard)
         level = app.screen.level
-        before = str(board.render())
+        before = board.text()
         assert GLYPHS[0] in before and GLYPHS[1] in before
         start = level.landscape().accuracy(level.landscape().start[None, :])[0]
         assert f"accuracy {start:.0%}" in str(board.border_subtitle)
         await ui.type_lr(pilot, "2")
         await pilot.press("f")
-        await ui.wait_for(pilot, lambda: isinstance(app.screen, NetworkResultScreen))
+        await ui.wait_for(pilot, lambda: isinstance(app.screen, ResultScreen))
         await pilot.press("escape")
         await ui.settle(pilot)
         run = app.screen.run
@@ -90,19 +92,20 @@ async def test_the_result_lays_earlier_runs_under_this_one(ui):
         for lr in ("0.03", "30", "2"):
             await ui.type_lr(pilot, lr)
             await pilot.press("f")
-            await ui.wait_for(pilot, lambda: isinstance(app.screen, NetworkResultScreen))
+            await ui.wait_for(pilot, lambda: isinstance(app.screen, ResultScreen))
             if lr != "2":
                 await pilot.press("r")
                 await ui.wait_for(pilot, lambda: isinstance(app.screen, NetworkScreen))
         race = app.screen.query_one("#race")
-        labels = [label for label, _, _ in race._runs]
-        assert labels[:2] == ["lr 0.03", "lr 30"] and labels[-1] == "you"
-        losses = {label: ls for label, ls, _ in race._runs}
-        assert len(losses["lr 0.03"]) == 301 and losses["lr 30"][-1] > 5 * losses["lr 30"][0]
+        runs = race._runs
+        assert [r[0] for r in runs[:2]] == ["earlier runs", "earlier runs"]
+        assert runs[-1][0] == "you"
+        slow, wild = runs[0][1], runs[1][1]
+        assert len(slow) == 301 and wild[-1] > 5 * wild[0]
 
 
 async def test_the_diagnosis_follows_a_step_from_a_worker(ui):
-    from lrgame.diagnose import diagnose_level
+    from lrgame.judging.diagnose import diagnose_level
 
     app = ui.game("spiral-arms")
     async with app.run_test(size=ui.SIZE) as pilot:

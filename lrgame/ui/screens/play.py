@@ -20,15 +20,19 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
 
-from ...diagnose import diagnose_level, judged_loss
 from ...engine import CONSTANT
+from ...judging.diagnose import judged_loss
 from ...legal import field_rate, schedule_problem, scheduled_rate
 from ...text import num
+from ..modes import FreePlay, Mode
 from ..widgets.charts import LandscapeChart, LossChart
+from ..widgets.diagnosis_view import DELAY, DiagnosisView
 from ..widgets.lr_field import LrField
+from ..widgets.optimizer_picker import OptimizerPicker
 from ..widgets.schedule_picker import SchedulePicker
 from ..widgets.step_table import StepTable
 
+_UNKNOWN = object()
 #: `[` and `]` divide or multiply the rate by this: four presses make a factor of ten.
 LR_FACTOR = 10 ** (1 / 4)
 #: The run animation: this many steps a second for a short budget...
@@ -37,6 +41,10 @@ STEPS_PER_SECOND = 8
 RUN_SECONDS = 3.0
 #: Fastest timer tick (a frame); beyond it several steps are taken per frame.
 MAX_TICKS_PER_SECOND = 30
+#: The preview's quick forecast (the budget alone) is made on the key press, in the
+#: frame it answers, while it typically takes less than a frame (60 a second); beyond,
+#: in a worker.
+PREVIEW_INLINE_S = 0.016
 #: A frame stops stepping after this long and paints, so keys are answered between
 #: frames even where a step is slow (a million parameters).
 FRAME_BUDGET_S = 0.05
@@ -88,6 +96,16 @@ class PlayScreen(Screen):
         Binding("s", "next_schedule", "Sched", id="schedule", tooltip="Next schedule"),
         Binding("S", "edit_schedule", "Edit schedule", show=False, id="edit-schedule"),
         Binding("t", "range_test", "Range", id="range-test", tooltip="Run a range test"),
+        Binding("o", "next_optimizer", "Optim", id="optimizer", tooltip="Next optimizer"),
+        # the autopilot race is on every level: off the footer (it is in the help)
+        Binding(
+            "a",
+            "autopilot",
+            "Autopilot",
+            show=False,
+            id="autopilot",
+            tooltip="Race the hypergradient autopilot from the rate set",
+        ),
     ]
 
     VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
@@ -97,13 +115,15 @@ class PlayScreen(Screen):
     #: Explore mode (p): the board draws the path the rate set would take from here.
     preview: reactive[bool] = reactive(False, init=False)
 
-    def __init__(self, level) -> None:
+    def __init__(self, level, *, rules=None, watch=None, lr: float | None = None) -> None:
+        """``rules``: the mode's rules (a challenge's; free play when None); ``watch``: a
+        ``modes.watch.Watch`` when the level's file is watched; ``lr``: the rate to start at."""
         super().__init__()
         self.level = level
         self.landscape = level.landscape()
         self.run = level.new_run()  # a kind with its own learner plays by its own rules
         self.goal = self.run.goal
-        self.set_reactive(PlayScreen.lr, float(level.lr.default))
+        self.set_reactive(PlayScreen.lr, float(level.lr.default if lr is None else lr))
         self._timer: Timer | None = None
         self._steps_per_tick = 1
         self._pace = (0.0, 0, float(STEPS_PER_SECOND))
@@ -119,7 +139,28 @@ class PlayScreen(Screen):
         self._judging = False
         self._stochastic = bool(getattr(self.landscape, "stochastic", False))
         self.schedule = CONSTANT  # sets each step's rate from the base rate self.lr
+        self.autopilot = None  # the autopilot's race (autopilot.Race) while it is shown
+        self._autopilot_asked = 0
+        self._autopilot_opt = _UNKNOWN  # the autopilot's optimiser, found when first asked
         self.trials = 0  # runs abandoned or finished before this one (levels with trials)
+        self.rules = rules if rules is not None else FreePlay()
+        self.watch = watch
+        for mode in self.modes:
+            mode.attach(self)
+            for binding in mode.BINDINGS:  # a mode's keys replace the board's
+                self._bindings.key_to_bindings[binding.key] = [binding]
+
+    @property
+    def modes(self) -> list[Mode]:
+        """The modes this screen plays in: its rules, and the watch if any."""
+        return [m for m in (self.rules, self.watch) if m is not None]
+
+    def mode_bars(self) -> ComposeResult:
+        """The modes' lines above the footer (a kind's view yields them too)."""
+        for mode in self.modes:
+            bar = mode.bar()
+            if bar is not None:
+                yield bar
 
     # -- layout ----------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -127,12 +168,15 @@ class PlayScreen(Screen):
         yield Static(self._heading(), id="level-head")
         with Horizontal(id="charts"):
             names = [self.landscape.names[i] for i in self.run.trace_index]
-            extra = getattr(level, "chart", None)  # a level kind's own view, if any
-            yield LandscapeChart(
-                self.landscape, names, extra=extra if callable(extra) else None, id="landscape"
-            )
+            # the kind's own chart where it has one (level.chart), else the landscape's
+            yield LandscapeChart(self.landscape, names, extra=level.chart, id="landscape")
             yield LossChart(id="loss-chart")
-        yield StepTable(self.landscape.names, self.run.steps[0].params is not None, id="steps")
+        yield StepTable(
+            self.landscape.names,
+            self.run.steps[0].params is not None,
+            moves=len(self._optimizer_tools()) > 1,
+            id="steps",
+        )
         with Horizontal(id="status-row"):
             yield Static(id="status")
             yield LrField(
@@ -141,8 +185,11 @@ class PlayScreen(Screen):
                 level.lr.max,
                 cursor_blink=getattr(self.app, "cursor_blink", True),
                 id="lr-field",
-            )
+            ).data_bind(PlayScreen.lr)
         yield Static(id="preview-line")
+        yield Static(id="autopilot-line")
+        if len(self._optimizer_tools()) > 1:
+            yield OptimizerPicker(self._optimizer_tools(), id="optimizer")
         if len(level.schedule_tools()) > 1 and self.schedules_allowed:
             yield SchedulePicker(
                 level.schedule_tools(),
@@ -153,12 +200,15 @@ class PlayScreen(Screen):
                 id="schedule",
             )
         yield Static(id="hint-line")
-        yield Static(id="diagnosis")
+        yield DiagnosisView(id="diagnosis")
+        yield from self.mode_bars()
         # the palette (ctrl+p) is in the help; its footer entry would push keys off 80 columns
         yield Footer(compact=True, show_command_palette=False)
 
-    #: False where the rules keep one rate per run (a challenge): no schedule picker.
-    schedules_allowed = True
+    @property
+    def schedules_allowed(self) -> bool:
+        """False where the rules keep one rate per run (a challenge): no schedule picker."""
+        return self.rules.schedules_allowed
 
     def _heading(self) -> Text:
         level, land = self.level, self.landscape
@@ -187,6 +237,15 @@ class PlayScreen(Screen):
         return text
 
     def on_mount(self) -> None:
+        self._mount_board()
+        for mode in self.modes:
+            mode.mounted()
+
+    def on_unmount(self) -> None:
+        self.rules.unmounted()
+
+    def _mount_board(self) -> None:
+        """Set up the kind's view once it is mounted, draw it, and find par."""
         self.query_one("#landscape").border_title = "landscape"
         self.query_one("#steps", StepTable).focus()
         self._refresh_board()
@@ -203,10 +262,17 @@ class PlayScreen(Screen):
 
     # -- drawing ---------------------------------------------------------------------
     def _refresh_board(self) -> None:
+        """Redraw everything from the run, then let the modes redraw their bars."""
+        self._draw_board()
+        for mode in self.modes:
+            mode.refreshed()
+
+    def _draw_board(self) -> None:
+        """The kind's view of the run: charts, steps, status and diagnosis."""
         run = self.run
         self.query_one("#steps", StepTable).show_run(run, self.rate_now())
         chart = self.query_one("#landscape", LandscapeChart)
-        chart.show(run.steps, run.params if chart.extra is not None else None, self.lr)
+        chart.show(run.steps, None, self.lr, run=run)  # params read only if drawn
         self.query_one("#loss-chart", LossChart).show(
             [judged_loss(s) for s in run.steps],
             self.landscape.minimum,
@@ -230,6 +296,7 @@ class PlayScreen(Screen):
         text.append(f"lr {num(self.lr)}", style="bold")
         if self.schedule is not CONSTANT:
             text.append(f" → step lr {num(self.rate_now())}", style="bold")
+        text.append(_optimizer_status(run))
         if self.level.trials is not None:
             text.append(f" · trial {self.trials + 1} (−{self.level.trials.cost * self.trials})")
         if self._par is not None and self._par.par is not None:
@@ -246,21 +313,14 @@ class PlayScreen(Screen):
         self.query_one("#status", Static).update(text, layout=wider)
 
     def _show_diagnosis(self) -> None:
-        self._paint_diagnosis(
-            diagnose_level(self.level, self.run, None if self.run.over else self.rate_now())
-        )
-
-    def _paint_diagnosis(self, d) -> None:
-        text = Text()
+        """Ask for the diagnosis: worked out in a worker, shown when it lands."""
+        story = ""
         if self.run.iteration == 0 and self.level.story:
-            text.append(" ".join(self.level.story.split()) + "\n", style="italic")
-        text.append(d.text)
-        widget = self.query_one("#diagnosis", Static)
-        widget.update(text, layout=False)  # its height is fixed (app.tcss)
-        widget.set_classes(f"-{d.kind.value}")
+            story = " ".join(self.level.story.split())
+        lr = None if self.run.over else self.rate_now()
+        self.query_one("#diagnosis", DiagnosisView).ask(self.level, self.run, lr, story)
 
     def watch_lr(self, lr: float) -> None:
-        self.query_one("#lr-field", LrField).show(lr)
         self.query_one("#steps", StepTable).show_run(self.run, self.rate_now())
         for picker in self.query(SchedulePicker):
             picker.show(lr)
@@ -276,7 +336,15 @@ class PlayScreen(Screen):
 
     # -- the preview (p): where the rate set would take the run from here ---------------
     def action_preview(self) -> None:
-        self.preview = not self.preview
+        if not self._refused("preview"):
+            self.preview = not self.preview
+
+    def _refused(self, action: str) -> bool:
+        """Tell the player and return True when the rules turn ``action`` off."""
+        why = self.rules.refusal(action)
+        if why:
+            self.notify(why, title=f"No {action}")
+        return bool(why)
 
     def watch_preview(self, on: bool) -> None:
         self.query_one("#preview-line", Static).set_class(on, "-shown")
@@ -305,25 +373,52 @@ class PlayScreen(Screen):
         from ...engine.forecast import RateRule
 
         rule = RateRule(self.lr, self.schedule)
-        self._forecast_preview(self._preview_asked, _snapshot(self.run), rule)
+        quick = None
+        took = self._preview_took[-5:]
+        if len(took) < 3 or sorted(took)[len(took) // 2] < PREVIEW_INLINE_S:
+            # the budget alone, here: words and path in the frame that answers the key
+            from ...engine.forecast import forecast
+            from ...preview import preview_words, under_optimizer
+
+            began = time.perf_counter()
+            quick = forecast(self.run, rule, horizon=0, path=True)
+            words = preview_words(quick, rule, self.landscape.minimum)
+            words = under_optimizer(words, rule, self.run)
+            self._show_preview(quick, words)
+            # typically slower than a frame's share: from then on in the worker
+            self._preview_took = [*took, time.perf_counter() - began]
+        self._forecast_preview(self._preview_asked, _snapshot(self.run), rule, quick)
+
+    #: How long the last quick preview forecasts made on a key press took.
+    _preview_took: list = []
 
     @work(thread=True, exclusive=True, group="preview", exit_on_error=False)
-    def _forecast_preview(self, asked: int, run, rule) -> None:
-        """First the budget alone (quick: the words and the path land at once), then,
-        for a run that runs out of budget, the look past it (up to thousands of steps)."""
+    def _forecast_preview(self, asked: int, run, rule, quick=None) -> None:
+        """First the budget alone (quick: the words and the path land at once; ``quick``
+        when already made on the key press), then, for a run that runs out of budget,
+        the look past it (up to thousands of steps)."""
         from textual.worker import get_current_worker
 
         from ...engine import Outcome
         from ...engine.forecast import forecast
-        from ...preview import preview_words
+        from ...preview import preview_words, under_optimizer
 
         minimum = self.landscape.minimum
-        f = forecast(run, rule, horizon=0, path=True)
-        self.app.call_from_thread(self._got_preview, asked, f, preview_words(f, rule, minimum))
+
+        def words(f) -> str:
+            return under_optimizer(preview_words(f, rule, minimum), rule, run)
+
+        f = quick
+        if f is None:
+            f = forecast(run, rule, horizon=0, path=True)
+            self.app.call_from_thread(self._got_preview, asked, f, words(f))
         if f.outcome is not Outcome.OUT_OF_BUDGET or get_current_worker().is_cancelled:
             return
+        time.sleep(DELAY)  # the long look only once the keys rest: a held ] asks for none
+        if asked != self._preview_asked or get_current_worker().is_cancelled:
+            return
         f = forecast(run, rule, path=True)
-        self.app.call_from_thread(self._got_preview, asked, f, preview_words(f, rule, minimum))
+        self.app.call_from_thread(self._got_preview, asked, f, words(f))
 
     def _got_preview(self, asked: int, forecast, words: str) -> None:
         if asked != self._preview_asked or not self.preview:
@@ -353,6 +448,7 @@ class PlayScreen(Screen):
                 title="Run over",
             )
             return False
+        self.rules.stepping()
         self.run.step(self.rate_now())
         return True
 
@@ -365,7 +461,7 @@ class PlayScreen(Screen):
         if self.running:
             self._stop()
             return
-        if self._take_step():
+        if self.rules.may_start() and self._take_step():
             self._after_step()
 
     def _after_step(self) -> None:
@@ -378,7 +474,8 @@ class PlayScreen(Screen):
         if self.running:
             self._stop()
             return
-        self._start_run(finish=False)
+        if self.rules.may_start():
+            self._start_run(finish=False)
 
     def action_finish(self) -> None:
         """Take every step left at once (the schedule's rates from the rate set)."""
@@ -386,7 +483,8 @@ class PlayScreen(Screen):
             self._steps_per_tick = self.goal.max_iterations
             self._tick()
             return
-        self._start_run(finish=True)
+        if self.rules.may_start():
+            self._start_run(finish=True)
 
     def _start_run(self, finish: bool) -> None:
         """Step to the end of the budget: animated within about RUN_SECONDS, or at once."""
@@ -428,6 +526,8 @@ class PlayScreen(Screen):
         self.running = False
 
     def action_undo(self) -> None:
+        if self._refused("undo"):
+            return
         self._stop()
         if self.run.undo():
             self._refresh_board()
@@ -436,6 +536,11 @@ class PlayScreen(Screen):
 
     def action_reset(self) -> None:
         self._stop()
+        self.rules.leave("start again", self._reset_run)
+
+    def _reset_run(self) -> None:
+        self._stop()
+        self.rules.new_run()
         if self.run.iteration > 0:
             self.trials += 1  # a run tried and left behind: on a trials level it costs
         self.run.reset()
@@ -443,10 +548,16 @@ class PlayScreen(Screen):
         self._refresh_board()
 
     def action_edit_lr(self) -> None:
+        if self.rules.lr_locked:
+            self.rules.refuse_lr()
+            return
         self._stop()
         self.query_one("#lr-field", LrField).edit()
 
     def _set_lr(self, lr: float) -> None:
+        if self.rules.lr_locked:
+            self.rules.refuse_lr()
+            return
         self.lr = field_rate(self.level, lr)
 
     def action_lr_down(self) -> None:
@@ -474,7 +585,12 @@ class PlayScreen(Screen):
         if self.running:
             self._stop()
             return
-        self.app.show_campaign()
+        self.rules.leave("leave this level", self.app.show_campaign)
+
+    def action_leave_game(self) -> None:
+        """Quit lrgame, as the rules allow (a challenge asks about a run under way)."""
+        self._stop()
+        self.rules.leave("quit", self.app.exit)
 
     # -- the tools some levels offer: schedules, the range test -------------------------
     def check_action(self, action: str, parameters) -> bool | None:
@@ -482,7 +598,89 @@ class PlayScreen(Screen):
             return bool(self.query(SchedulePicker))
         if action == "range_test":
             return self.level.range_test is not None
+        if action == "next_optimizer":
+            return bool(self.query(OptimizerPicker))
+        if action == "autopilot":
+            return self._autopilot_optimizer() is not None
         return True
+
+    # -- optimisers and the autopilot race --------------------------------------------
+    def _optimizer_tools(self) -> list:
+        """The optimisers to pick from, or none where the rules keep plain descent."""
+        return self.level.optimizer_tools() if self.rules.optimizers_allowed else []
+
+    def action_next_optimizer(self) -> None:
+        self._stop()
+        if self.run.iteration > 0:
+            self.notify(
+                "A run keeps one optimizer (its velocity or averages belong to it): "
+                "x starts a new run, then o picks another.",
+                title="Optimizer",
+            )
+            return
+        self.query_one(OptimizerPicker).cycle()
+
+    @on(OptimizerPicker.Chosen)
+    def _optimizer_chosen(self, event: OptimizerPicker.Chosen) -> None:
+        self.run = self.level.new_run(optimizer=event.optimizer)
+        self._refresh_board()
+
+    def _autopilot_optimizer(self):
+        from ...autopilot import autopilot_optimizer
+
+        if self._autopilot_opt is _UNKNOWN:
+            try:
+                self._autopilot_opt = autopilot_optimizer(self.level)
+            except Exception:  # a level the autopilot cannot fly: no race
+                self._autopilot_opt = None
+        return self._autopilot_opt
+
+    def action_autopilot(self) -> None:
+        """Race the autopilot from the rate set (again: take its ghost off the board)."""
+        self._autopilot_asked += 1
+        if self.autopilot is not None:
+            self._show_autopilot(None)
+            return
+        optimizer = self._autopilot_optimizer()
+        if optimizer is None:
+            self.notify("No autopilot on this level.")
+            return
+        self._race_autopilot(self._autopilot_asked, optimizer, float(self.lr))
+
+    @work(thread=True, exclusive=True, group="autopilot", exit_on_error=False)
+    def _race_autopilot(self, asked: int, optimizer, lr: float) -> None:
+        from ...autopilot import race
+
+        result = race(self.level, lr, optimizer)
+        self.app.call_from_thread(self._got_autopilot, asked, result)
+
+    def _got_autopilot(self, asked: int, result) -> None:
+        if asked == self._autopilot_asked:
+            self._show_autopilot(result)
+
+    def _show_autopilot(self, result) -> None:
+        self.autopilot = result
+        line = self.query_one("#autopilot-line", Static)
+        line.set_class(result is not None, "-shown")
+        landscape = self.query_one("#landscape", LandscapeChart)
+        losses = self.query_one("#loss-chart", LossChart)
+        if result is None:
+            line.update(Text())
+            landscape.show_autopilot(None)
+            losses.show_autopilot(None)
+            return
+        steps = result.run.steps
+        text = Text(result.headline(), style="italic")
+        text.append("  (a: hide)\n", style="dim")
+        words = result.rate_words()
+        text.append(words + " ", style="dim")
+        text.append(result.sparkline(max(8, self.size.width - len(words) - 4)))
+        line.update(text)
+        if steps[0].params is not None:
+            import numpy as np
+
+            landscape.show_autopilot(np.array([s.params for s in steps]))
+        losses.show_autopilot([judged_loss(s) for s in steps])
 
     def action_next_schedule(self) -> None:
         self._stop()
@@ -522,16 +720,17 @@ class PlayScreen(Screen):
 
     # -- the end of a run ------------------------------------------------------------
     def _finish(self) -> None:
+        self.rules.finished()
         if not self._judging:
             self._judging = True
             self._judge(len(self.run.steps), self.explored)
 
     @work(thread=True, exclusive=True, group="judge", exit_on_error=False)
     def _judge(self, n_steps: int, explored: bool = False) -> None:
-        from ...results import judge, practice, save
+        from ...judging.results import practice, result_of, save
 
         try:
-            result = judge(self.level, self.run, self.trials)  # each run tried before costs
+            result = result_of(self.level, self.run, self.trials)  # each run tried before costs
             if explored:  # played with the preview on: practice
                 result = practice(result)
             try:
@@ -548,19 +747,47 @@ class PlayScreen(Screen):
     def par_rate_hidden(self, result) -> str | None:
         """Why the result may not name the rate that reaches par yet (None: it may).
         Called in the judging worker."""
-        from ...results import par_rate_hidden
-
-        return par_rate_hidden(self.level, result)
+        return self.rules.par_rate_hidden(result)
 
     def _show_result(self, result, n_steps: int, hidden: str | None = "") -> None:
         if len(self.run.steps) != n_steps or not self.run.over:
             return  # the player undid or reset meanwhile
         from .result import ResultScreen
 
-        self.app.push_screen(ResultScreen(result, hidden=hidden))
+        screen = ResultScreen(
+            result, hidden=hidden, chart=self.result_chart(), autopilot=self.autopilot
+        )
+        self.app.push_screen(screen, self._after_result)
 
-    def retry(self) -> None:
-        self.action_reset()
+    def result_chart(self):
+        """The result's chart of the run in the kind's own terms; None: the race of
+        losses against the par ghost. A kind's view overrides it."""
+        return None
+
+    def _after_result(self, choice: str | None) -> None:
+        """The result screen's answer: "retry" starts again; "board" studies the run."""
+        if choice == "retry":
+            self.action_reset()
+
+
+def _optimizer_status(run) -> str:
+    """The status line's words for a run's optimiser ('' for plain descent): its name,
+    the rate of the last step where the optimiser set it, and momentum's velocity."""
+    optimizer = getattr(run, "optimizer", None)
+    if optimizer is None or optimizer.plain:
+        return ""
+    text = ""
+    step = run.current
+    if optimizer.sets_own_rate and step.lr is not None:
+        text += f" · its lr {num(step.lr)}"
+    velocity = step.velocity
+    if velocity is not None and velocity.size <= 3:
+        text += " · velocity (" + ", ".join(num(float(v)) for v in velocity) + ")"
+    elif velocity is not None:
+        import numpy as np
+
+        text += f" · |velocity| {num(float(np.linalg.norm(velocity)))}"
+    return text
 
 
 def _snapshot(run):
