@@ -46,7 +46,7 @@ def optimizer_arg(args, level: L.Level, schedule=None):
     except OptimizerError as exc:
         raise UsageError(f"--optimizer: {exc}") from None
     if not optimizer.plain and not level.takes_optimizers:
-        raise UsageError("--optimizer: the child learns by a running average: no optimizers")
+        raise UsageError(f"--optimizer: a {level.kind} level takes no optimizers")
     if not optimizer.takes_schedule and schedule is not None and schedule.name != "constant":
         raise UsageError(f"--optimizer: {optimizer.name} sets its own rate: drop --schedule")
     if not optimizer.plain and level.n_params > L.MAX_OPTIMIZER_PARAMS:

@@ -119,3 +119,40 @@ def test_export_works_for_every_kind(ref):
     data = json.loads(out.stdout)
     assert {"kind", "start", "goal"} <= set(data)
     assert data["start"]
+
+
+def test_the_registry_finds_the_kind_in_its_module():
+    from lrgame.levels.kinds.network import NetworkLevel
+    from lrgame.levels.registry import LEVEL_KINDS
+
+    assert LEVEL_KINDS["network"] is NetworkLevel
+    assert type(load(BASE)) is NetworkLevel
+
+
+def test_a_network_takes_no_optimizers():
+    text = fault(BASE + "optimizers: [adam]\n")
+    assert text.startswith("net.yaml:8:") and "takes no optimizers" in text, text
+    assert "\n" not in text
+    out = subprocess.run(
+        [sys.executable, "-m", "lrgame", "run", "four-rates", "--lr", "2", "--optimizer", "adam"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 2 and "a network level takes no optimizers" in out.stderr
+    from lrgame.autopilot import autopilot_optimizer
+
+    assert autopilot_optimizer(load(BASE)) is None
+
+
+def test_a_preloading_server_leaves_the_networks_par_to_the_board(monkeypatch):
+    from lrgame.levels import campaign
+    from lrgame.levels.base import LevelBase
+
+    found = []
+    monkeypatch.setattr(LevelBase, "compute_par", lambda self: found.append(self.kind))
+    monkeypatch.setattr(campaign, "_PRELOADED", {})
+    campaign.preload_shipped(par=True)
+    assert "network" not in found and "landscape" in found
+    kinds = {level.kind for _sig, level in campaign._PRELOADED.values()}
+    assert "network" in kinds  # read, only its par left out
