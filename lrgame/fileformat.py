@@ -87,6 +87,11 @@ def content_hash(data: Any) -> str:
     return "sha256:" + hashlib.sha256(canonical_json(data).encode("utf-8")).hexdigest()
 
 
+#: Keys added to levels after result files were first written, with their defaults: at
+#: the default they drop out of the hash, so every result written before still matches.
+LATER_KEYS = {"show_loss": True, "predict": False}
+
+
 def level_hash(level: L.Level) -> str:
     """The hash of a level's validated content, not of its bytes.
 
@@ -95,7 +100,11 @@ def level_hash(level: L.Level) -> str:
     """
     cache = level._cache
     if "hash" not in cache:
-        cache["hash"] = content_hash(level.model_dump(mode="json"))
+        data = level.model_dump(mode="json")
+        for key, default in LATER_KEYS.items():
+            if key in data and data[key] == default:
+                del data[key]
+        cache["hash"] = content_hash(data)
     return cache["hash"]
 
 

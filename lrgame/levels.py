@@ -148,6 +148,11 @@ class LevelBase(Model):
     )
     trials: TrialsSpec | None = None
     range_test: RangeTestSpec | None = None
+    show_loss: Annotated[bool, Field(strict=True)] = Field(
+        True,
+        description="false hides the loss and slope formulas from the player (the slopes' "
+        "values stay): on a search level, the rate cannot be worked out on paper",
+    )
 
     @property
     def engine_goal(self) -> EngineGoal:
@@ -321,7 +326,9 @@ class LandscapeLevel(LevelBase):
         if "landscape" not in cache:
             from .engine.landscape import ExpressionLandscape
 
-            cache["landscape"] = ExpressionLandscape(self.loss, self.params, self.minimum)
+            cache["landscape"] = ExpressionLandscape(
+                self.loss, self.params, self.minimum, show_formulas=self.show_loss
+            )
         return cache["landscape"]
 
 

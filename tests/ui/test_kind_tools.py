@@ -97,23 +97,37 @@ async def test_each_trial_run_costs_points(ui):
     app = ui.game("coarse-to-fine")
     async with app.run_test(size=ui.SIZE) as pilot:
         await ui.settle(pilot)
-        assert "trial 1 (−0)" in ui.status_text(app)
+        assert "trial 1 ·" in ui.status_text(app) and "−0" not in ui.status_text(app)
         await ui.type_lr(pilot, "0.001")
         await pilot.press("space", "space", "x")  # a trial, abandoned
-        assert "trial 2 (−50)" in ui.status_text(app)
+        assert "trial 2 (−50 points)" in ui.status_text(app)
         await pilot.press("x")  # a reset with no steps is not a trial
-        assert "trial 2 (−50)" in ui.status_text(app)
+        assert "trial 2 (−50 points)" in ui.status_text(app)
         await ui.type_lr(pilot, "0.0125")
         screen = await _play_out(ui, pilot, app)
         result = screen.result
         assert result.cleared and result.trials == 1 and result.trial_cost == 50
         assert result.score == levels.find_level("coarse-to-fine").trial_score(result.score + 50, 1)
         head = str(screen.query_one("#result-head").render())
-        assert "after 1 trial run: −50" in head
+        assert f"({result.score + 50:,} less 50 for 1 trial run)" in head
         # cleared, yet on a trials level the rate that reaches par is never named
         assert f"lr {num(result.best_lr)}" not in head and "finding the rate is the game" in head
         await pilot.pause()  # the result screen has drawn its race chart
         assert screen.query_one("#race")._runs[0][0] == "par ghost"
         await pilot.press("r")  # retry: the finished run was a trial too
         await pilot.pause()
-        assert "trial 3 (−100)" in ui.status_text(app)
+        assert "trial 3 (−100 points)" in ui.status_text(app)
+
+
+async def test_a_run_that_scores_nothing_after_a_trial_says_so_plainly(ui):
+    app = ui.game("coarse-to-fine")
+    async with app.run_test(size=ui.SIZE) as pilot:
+        await ui.settle(pilot)
+        await ui.type_lr(pilot, "0.001")
+        await pilot.press("space", "x")  # a trial, abandoned
+        await ui.type_lr(pilot, "1")  # blows up: 0 points, nothing to take the 50 from
+        screen = await _play_out(ui, pilot, app)
+        assert screen.result.score == 0 and screen.result.trials == 1
+        head = str(screen.query_one("#result-head").render())
+        assert "0 points (1 trial run before this one: nothing left to take off)" in head
+        assert "−0" not in head

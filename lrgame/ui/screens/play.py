@@ -116,6 +116,9 @@ class PlayScreen(Screen):
         self._status_width = 0
         self._hint = 0
         self._par = None
+        #: Par is told once a run has ended (or the player cleared this level before):
+        #: before a try, "par 1" would give the answer away.
+        self._par_told = False
         self._judging = False
         self._stochastic = bool(getattr(self.landscape, "stochastic", False))
         self.schedule = CONSTANT  # sets each step's rate from the base rate self.lr
@@ -164,10 +167,10 @@ class PlayScreen(Screen):
         level, land = self.level, self.landscape
         text = Text()
         text.append(level.title, style="bold")
-        formula = land.loss_formula()
+        formula = land.loss_formula() if level.show_loss else "?"
         if formula:
             text.append(f"  ·  loss = {formula}")
-        slopes = land.slope_formulas() or {}
+        slopes = (land.slope_formulas() or {}) if level.show_loss else {}
         if slopes and land.n_params <= 3:
             one = land.n_params == 1
             parts = [
@@ -195,10 +198,15 @@ class PlayScreen(Screen):
     @work(thread=True, exclusive=True, group="par", exit_on_error=False)
     def _compute_par(self) -> None:
         par = self.level.compute_par()
-        self.app.call_from_thread(self._got_par, par)
+        try:
+            cleared_before = self.app.store.best(self.level.id) is not None
+        except Exception:  # no store to ask: par waits for a run's end
+            cleared_before = False
+        self.app.call_from_thread(self._got_par, par, cleared_before)
 
-    def _got_par(self, par) -> None:
+    def _got_par(self, par, cleared_before: bool = False) -> None:
         self._par = par
+        self._par_told = self._par_told or cleared_before
         self._show_status()
 
     # -- drawing ---------------------------------------------------------------------
@@ -231,9 +239,12 @@ class PlayScreen(Screen):
         if self.schedule is not CONSTANT:
             text.append(f" → step lr {num(self.rate_now())}", style="bold")
         if self.level.trials is not None:
-            text.append(f" · trial {self.trials + 1} (−{self.level.trials.cost * self.trials})")
+            text.append(f" · trial {self.trials + 1}")
+            if self.trials:
+                text.append(f" (−{self.level.trials.cost * self.trials} points)")
+        self._par_told = self._par_told or self.run.over
         if self._par is not None and self._par.par is not None:
-            text.append(f" · par {self._par.par}", style="dim")
+            text.append(f" · par {self._par.par if self._par_told else '?'}", style="dim")
         if self.explored:
             text.append(" · practice", style="italic")
         if self.running:

@@ -59,7 +59,11 @@ class ResultScreen(Screen):
         text.append(f"   {r.score} points")
         if r.trials:
             runs = f"{r.trials} trial run{'s' if r.trials != 1 else ''}"
-            text.append(f" (after {runs}: −{r.trial_cost})", style="dim")
+            if r.trial_cost:
+                paid = f"{r.score + r.trial_cost:,} less {r.trial_cost:,} for {runs}"
+            else:
+                paid = f"{runs} before this one: nothing left to take off"
+            text.append(f" ({paid})", style="dim")
         text.append("\n")
         steps = f"{r.iterations} step{'s' if r.iterations != 1 else ''}"
         if r.par is None:
