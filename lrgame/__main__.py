@@ -57,6 +57,12 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--steps", type=int, help="steps from min to max (default 100)")
     s.add_argument("--json", action="store_true")
 
+    s = sub.add_parser(
+        "practice", help="a fresh level made from a seed (the same seed, the same level)"
+    )
+    s.add_argument("--seed", type=int, help="which level (default: a new one, shown)")
+    s.add_argument("--yaml", action="store_true", help="print the level file instead of playing")
+
     s = sub.add_parser("validate", help="check level files (default: every shipped level)")
     s.add_argument("paths", nargs="*", help="level files or pack folders")
     s.add_argument("--chart", action="store_true", help="charts for every level, packs too")
@@ -171,6 +177,7 @@ def _authoring_handlers() -> dict:
 
     return {
         "new": lazy("authoring", "cmd_new"),
+        "practice": lazy("practice", "cmd_practice"),
         "schema": lazy("schema", "cmd_schema"),
         "challenge": lazy("challenge", "cmd_challenge"),
         "grade": lazy("grade", "cmd_grade"),

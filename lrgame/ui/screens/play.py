@@ -569,6 +569,11 @@ class PlayScreen(Screen):
     def retry(self) -> None:
         self.action_reset()
 
+    def open_next(self) -> bool:
+        """Open the next level where a mode keeps its own order (practice: the next
+        seed) and say True; False: the result screen opens the campaign's next level."""
+        return False
+
 
 def _snapshot(run):
     """A copy of ``run`` as it stands, for a worker thread to forecast from while the

@@ -130,6 +130,9 @@ class ResultScreen(Screen):
 
     @on(Button.Pressed, "#next")
     def action_next(self) -> None:
+        play = self._play_screen()
+        if play is not None and play.open_next():
+            return
         self._open_next()
 
     @work(thread=True, exclusive=True, group="next", exit_on_error=False)
