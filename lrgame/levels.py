@@ -153,6 +153,11 @@ class LevelBase(Model):
         description="false hides the loss and slope formulas from the player (the slopes' "
         "values stay): on a search level, the rate cannot be worked out on paper",
     )
+    predict: Annotated[bool, Field(strict=True)] = Field(
+        False,
+        description="true asks the player, before each single step, where the parameter "
+        "will land (a level with one parameter)",
+    )
 
     @property
     def engine_goal(self) -> EngineGoal:
@@ -622,6 +627,10 @@ def _check_semantics(level: Level, doc: Document) -> None:
                             "start where the loss is a finite number",
                         )
                     )
+    if level.predict and not (isinstance(level, LandscapeLevel) and len(level.params) == 1):
+        errors.append(
+            doc.error(("predict",), "predict: true needs a level with exactly one parameter")
+        )
     extra = getattr(level, "check", None)
     if callable(extra):
         errors.extend(doc.error(loc, msg) for loc, msg in extra())
