@@ -51,6 +51,7 @@ class LrGameApp(App[int]):
         # Textual binds ctrl+c to "press ctrl+q to quit" (and to copy in inputs); a player's
         # reflex is to leave with it, from any screen, even while typing a rate.
         Binding("ctrl+c", "quit", show=False, priority=True, id="quit-ctrl-c"),
+        Binding("ctrl+s", "save_board", show=False, priority=True, id="save-board"),
         Binding(
             "question_mark",
             "app.push_screen('help')",
@@ -123,6 +124,12 @@ class LrGameApp(App[int]):
         self.sub_title = session.challenge.title
         self.switch_screen(ChallengeScreen())
         self.call_after_refresh(self._open_store)
+
+    def action_save_board(self) -> None:
+        """ctrl+s: the screen as an SVG, for slides; the notice says where."""
+        from .board_svg import save_board
+
+        save_board(self)
 
     # -- progress --------------------------------------------------------------------
     def _open_store(self) -> None:

@@ -36,9 +36,9 @@ async def test_on_slow_down_a_decay_schedule_clears(ui):
             await pilot.press("s")
         assert "exponential:gamma=0.7" in picker.input.value
         await ui.type_lr(pilot, "8.66")
-        assert "lr 8.66 → step lr 8.66" in ui.status_text(app)
+        assert "lr 8.66 ·" in ui.status_text(app)  # the first step's rate is the base rate
         await pilot.press("space")
-        assert "step lr 6.062" in ui.status_text(app)  # 8.66 × 0.7: the rate falls each step
+        assert "lr 8.66→6.062 ·" in ui.status_text(app)  # 8.66 × 0.7: it falls each step
         assert app.screen.run.lrs == [pytest.approx(8.66)]
         result = (await _play_out(ui, pilot, app)).result
         assert result.cleared and result.stars == 3
@@ -47,13 +47,15 @@ async def test_on_slow_down_a_decay_schedule_clears(ui):
 
 async def test_a_typed_schedule_is_checked_inline(ui):
     app = ui.game("slow-down")
-    async with app.run_test(size=ui.SIZE) as pilot:
+    async with app.run_test(size=ui.SIZE, notifications=True) as pilot:
         await ui.settle(pilot)
         await pilot.press("S")
         picker = app.screen.query_one(SchedulePicker)
         picker.input.value = "step:gamma=0.5"
         await pilot.press("enter")
-        assert "needs step_size" in str(picker.query_one("#schedule-message").render())
+        # a short word on the line; the whole reason, however long, in a notice
+        assert str(picker.query_one("#schedule-message").render()) == "not a schedule"
+        assert any("needs step_size" in n.message for n in app._notifications)
         assert app.screen.schedule.name == "constant"  # unchanged
         picker.input.value = "step:step_size=4,gamma=0.25"
         await pilot.press("enter")
@@ -131,3 +133,25 @@ async def test_a_run_that_scores_nothing_after_a_trial_says_so_plainly(ui):
         head = str(screen.query_one("#result-head").render())
         assert "0 points (1 trial run before this one: nothing left to take off)" in head
         assert "−0" not in head
+
+
+async def test_a_long_schedule_message_is_told_whole_and_the_lr_range_stays(ui):
+    app = ui.game("slow-down")
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await ui.settle(pilot)
+        await pilot.press("S")
+        picker = app.screen.query_one(SchedulePicker)
+        picker.input.value = "cos"
+        await pilot.press("enter")
+        notes = [n.message for n in app._notifications]
+        whole = next(m for m in notes if m.startswith("unknown schedule 'cos'"))
+        assert whole.rstrip(")").endswith("cyclic") or "cyclic" in whole  # not cut
+        await pilot.press("escape")
+        while app.screen.schedule.name != "exponential":
+            await pilot.press("s")
+        await pilot.press("space", "space", "space")
+        await pilot.pause()
+        # with a schedule active the status line still leaves room for the lr range
+        rng = app.screen.query_one("#lr-range")
+        assert rng.display and rng.region.right <= 80 and rng.region.width > 0
+        assert "0.001–10" in str(rng.render())

@@ -236,8 +236,9 @@ class PlayScreen(Screen):
             text.append(f" · all data {num(judged_loss(run.current))}", style="bold")
         text.append(" · ")
         text.append(f"lr {num(self.lr)}", style="bold")
-        if self.schedule is not CONSTANT:
-            text.append(f" → step lr {num(self.rate_now())}", style="bold")
+        if self.schedule is not CONSTANT and self.rate_now() != self.lr:
+            # the schedule's rate for the next step, short: the lr range must still fit
+            text.append(f"→{num(self.rate_now())}", style="bold")
         if self.level.trials is not None:
             text.append(f" · trial {self.trials + 1}")
             if self.trials:
