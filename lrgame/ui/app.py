@@ -91,6 +91,8 @@ class LrGameApp(App[int]):
         self._store: Store | None = None
         self._levels: dict[str, Level] = {}
         self._campaign: list[CampaignEntry] | None = None
+        #: The level opened last: the campaign's cursor goes back to it.
+        self.last_level_id: str | None = None
         self._lock = threading.Lock()
 
     def on_mount(self) -> None:
@@ -238,6 +240,7 @@ class LrGameApp(App[int]):
                 return
         elif self.source is None:
             self._levels.setdefault(level.id, level)
+        self.last_level_id = level.id
         if isinstance(self.screen, PlayScreen):
             self.switch_screen(self.play_screen(level))
             return
