@@ -48,3 +48,10 @@ def test_practice_board_at_80x24(snap_compare, ui):
 
     app = PracticeApp(42, cursor_blink=False, theme="textual-dark")
     assert snap_compare(app, run_before=run_before, terminal_size=SMALL)
+
+
+def test_dogs_story_leaves_the_question_whole_at_80x24(snap_compare, ui):
+    async def run_before(pilot) -> None:
+        await ui.settle(pilot)
+
+    assert snap_compare(ui.game("child-and-dogs"), run_before=run_before, terminal_size=SMALL)

@@ -28,6 +28,7 @@ from ..widgets.charts import LandscapeChart, LossChart
 from ..widgets.lr_field import LrField
 from ..widgets.schedule_picker import SchedulePicker
 from ..widgets.step_table import StepTable
+from ..widgets.story import StoryScreen, story_then
 
 #: `[` and `]` divide or multiply the rate by this: four presses make a factor of ten.
 LR_FACTOR = 10 ** (1 / 4)
@@ -82,6 +83,7 @@ class PlayScreen(Screen):
         Binding("g", "log_scale", "Log", show=False, id="log"),
         Binding("q", "app.quit", "Quit", show=False, id="quit-board"),
         Binding("h", "hint", "Hint", id="hint", tooltip="Show the next hint"),
+        Binding("i", "story", "Story", show=False, id="story", tooltip="The whole story"),
         # escape (like g and q) is in the help, so that f and p fit in 80 columns
         Binding("escape", "back", "Back", show=False, id="back", tooltip="Stop the run, or back"),
         # shown only on levels that offer them (check_action)
@@ -189,6 +191,14 @@ class PlayScreen(Screen):
         )
         return text
 
+    def action_story(self) -> None:
+        if self.level.story:
+            self.app.push_screen(StoryScreen(self.level.title, self.level.story))
+
+    def on_resize(self) -> None:  # the story is fitted to the message box's size
+        if self.run.iteration == 0 and self.is_mounted:
+            self.call_after_refresh(self._show_diagnosis)
+
     def on_mount(self) -> None:
         self.query_one("#landscape").border_title = "landscape"
         self.query_one("#steps", StepTable).focus()
@@ -259,10 +269,9 @@ class PlayScreen(Screen):
 
     def _show_diagnosis(self) -> None:
         d = diagnose_level(self.level, self.run, None if self.run.over else self.rate_now())
-        text = Text()
-        if self.run.iteration == 0 and self.level.story:
-            text.append(" ".join(self.level.story.split()) + "\n", style="italic")
-        text.append(d.text)
+        text = Text(d.text)
+        if self.run.iteration == 0 and self.level.story:  # cut to fit, never the diagnosis
+            text = story_then(self, text)
         widget = self.query_one("#diagnosis", Static)
         widget.update(text, layout=False)  # its height is fixed (app.tcss)
         widget.set_classes(f"-{d.kind.value}")
