@@ -478,6 +478,8 @@ def _friendly(err: dict, doc: Document, kind_tag: str | None) -> InputError:
         return doc.error(loc, f"{where}: expected {what}, got {_show(value)}")
     if kind == "finite_number":
         return doc.error(loc, f"{where}: must be a finite number, got {_show(value)}")
+    if kind in ("bool_type", "bool_parsing"):  # yes/no/on/off are text in YAML 1.2
+        return doc.error(loc, f"{where}: write true or false, got {_show(value)}")
     if kind in ("greater_than", "greater_than_equal", "less_than_equal", "less_than"):
         return doc.error(loc, f"{where}: {err['msg'].lower()}, got {_show(value)}")
     if kind == "string_pattern_mismatch" and loc[-1:] == ("id",):
