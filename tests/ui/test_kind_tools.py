@@ -155,3 +155,18 @@ async def test_a_long_schedule_message_is_told_whole_and_the_lr_range_stays(ui):
         rng = app.screen.query_one("#lr-range")
         assert rng.display and rng.region.right <= 80 and rng.region.width > 0
         assert "0.001–10" in str(rng.render())
+
+
+async def test_at_80_columns_a_long_status_gives_way_to_the_rate_field(ui):
+    app = ui.game("settle-the-noise")  # mini-batches and a schedule: the longest status
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ui.settle(pilot)
+        await pilot.press("s")
+        await _play_out(ui, pilot, app)  # the whole run: the status line at its widest
+        await pilot.press("escape")  # back to the board
+        await ui.wait_for(pilot, lambda: not isinstance(app.screen, ResultScreen))
+        await pilot.pause()
+        rng, field = app.screen.query_one("#lr-range"), app.screen.query_one("#lr-input")
+        assert rng.display and rng.region.width > 0 and rng.region.right <= 80
+        assert field.region.width >= 8 and field.region.right <= rng.region.x
+        assert "0.001–1" in str(rng.render())

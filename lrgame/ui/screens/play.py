@@ -93,6 +93,8 @@ class PlayScreen(Screen):
     ]
 
     VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
+    #: Narrow: the rate field drops its label, so that its range still fits (app.tcss).
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (96, "-wide")]
 
     lr: reactive[float] = reactive(0.1, init=False)
     running: reactive[bool] = reactive(False, init=False)
