@@ -112,7 +112,7 @@ STARTUP = {
     "import numpy": "import numpy",
     "import sympy": "import sympy",
     "import pydantic": "import pydantic",
-    "import lrgame.cli + levels": "import lrgame.cli, lrgame.levels",
+    "import lrgame.commands.run + levels": "import lrgame.commands.run, lrgame.levels",
     "+ load the level": "import lrgame.levels as L; L.find_level('{level}')",
 }
 

@@ -96,7 +96,7 @@ def forge(body: bytes, how: str) -> bytes:
 def make_students(challenge_path: Path, folder: Path, n: int, forged: int) -> list[Student]:
     """N students' result files, played headless by the game's own session (the files
     the game writes), one snapshot per attempt; the first ``forged`` also forge one."""
-    from lrgame.challenge import ChallengeSession, load_challenge
+    from lrgame.classroom.challenge import ChallengeSession, load_challenge
     from lrgame.classroom.client import file_name
 
     challenge = load_challenge(challenge_path)

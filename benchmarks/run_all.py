@@ -100,8 +100,8 @@ def table(sweep: dict, engine: dict, ui: dict, serve: dict | None, tmux: dict | 
             f"({t['lrgame'] * 1000:.0f} ms / {t['numpy'] * 1000:.0f} ms) | | |"
         )
     rows.append(
-        "| lrgame start-up, fresh interpreter: numpy / +sympy / lrgame.cli+levels / +load the level "
-        f"| {s['import numpy']:.2f} / {s['import sympy']:.2f} / {s['import lrgame.cli + levels']:.2f} "
+        "| lrgame start-up, fresh interpreter: numpy / +sympy / lrgame.commands.run+levels / +load the level "
+        f"| {s['import numpy']:.2f} / {s['import sympy']:.2f} / {s['import lrgame.commands.run + levels']:.2f} "
         f"/ {s['+ load the level']:.2f} s | | |"
     )
     levels = (("x-squared", "one"), ("stretched-bowl", "two"), ("million-bowl", "a million"))

@@ -135,27 +135,42 @@ def _add_class_commands(sub) -> None:
     s.add_argument("--code", help="the class code (or ?code= in URL)")
 
 
+#: Each command's module (in ``lrgame``) and the function that runs it. A command
+#: imports its module when it runs: a command pays for its own imports only.
+COMMANDS = {
+    "levels": "commands.levels:cmd_levels",
+    "run": "commands.run:cmd_run",
+    "sweep": "commands.sweep:cmd_sweep",
+    "validate": "commands.validate:cmd_validate",
+    "range-test": "commands.range_test:cmd_range_test",
+    "new": "commands.new:cmd_new",
+    "practice": "commands.practice:cmd_practice",
+    "schema": "commands.schema:cmd_schema",
+    "challenge": "commands.challenge:cmd_challenge",
+    "grade": "commands.grade:cmd_grade",
+    "serve": "serve:cmd_serve",
+    "class": "commands.classroom:run",
+    "join": "commands.classroom:run",
+    "submit": "commands.classroom:run",
+}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command in (None, "play"):
-        from .game import start_game
+        from .commands.play import start_game
 
         return start_game(args)
-    from . import cli
-    from .levels import LevelError
+    import importlib
 
-    handler = {
-        "levels": cli.cmd_levels,
-        "run": cli.cmd_run,
-        "sweep": cli.cmd_sweep,
-        "validate": cli.cmd_validate,
-        "range-test": cli.cmd_range_test,
-        **_authoring_handlers(),
-    }[args.command]
+    from .errors import LevelError, UsageError
+
+    module, _, name = COMMANDS[args.command].partition(":")
+    handler = getattr(importlib.import_module(f".{module}", __package__), name)
     try:
         return handler(args)
-    except cli.UsageError as exc:
+    except UsageError as exc:
         print(f"lrgame {args.command}: {exc}", file=sys.stderr)
         return 2
     except LevelError as exc:
@@ -166,32 +181,6 @@ def main(argv: list[str] | None = None) -> int:
     except MemoryError:  # a backstop: every command's memory is bounded (README)
         print(f"lrgame {args.command}: out of memory", file=sys.stderr)
         return 1
-
-
-def _authoring_handlers() -> dict:
-    """Handlers that import their module when called: a command pays for its own only."""
-    import importlib
-
-    def lazy(module: str, name: str):
-        return lambda args: getattr(importlib.import_module(f".{module}", __package__), name)(args)
-
-    return {
-        "new": lazy("authoring", "cmd_new"),
-        "practice": lazy("practice", "cmd_practice"),
-        "schema": lazy("schema", "cmd_schema"),
-        "challenge": lazy("challenge", "cmd_challenge"),
-        "grade": lazy("grade", "cmd_grade"),
-        "serve": lazy("serve", "cmd_serve"),
-        "class": _class_command,
-        "join": _class_command,
-        "submit": _class_command,
-    }
-
-
-def _class_command(args) -> int:
-    from .classroom import commands
-
-    return commands.run(args)
 
 
 if __name__ == "__main__":

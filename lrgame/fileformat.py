@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from . import levels as L
+from .levels.registry import friendly_error, key_path, show_value
 from .yamlsafe import Document, InputError, read_capped  # noqa: F401 - re-exported
 
 M = TypeVar("M", bound=BaseModel)
@@ -39,17 +40,17 @@ def _friendly(err: dict, doc: Document, model: type[BaseModel]) -> InputError:
         parent = loc[:-1]
         allowed = _allowed_keys(model, parent)
         hint = f" (allowed: {', '.join(allowed)})" if allowed else ""
-        in_ = f" in {L._key_path(parent)}" if parent else ""
-        return doc.error(loc, f"unknown key {L._show(str(loc[-1]))}{in_}{hint}")
+        in_ = f" in {key_path(parent)}" if parent else ""
+        return doc.error(loc, f"unknown key {show_value(str(loc[-1]))}{in_}{hint}")
     if err["type"] == "string_pattern_mismatch" and err.get("ctx", {}).get("pattern") == ID_REGEX:
         where = ".".join(map(str, loc))
         return doc.error(
             loc,
-            f"{where}: {L._show(err.get('input'))} is not a level id: "
+            f"{where}: {show_value(err.get('input'))} is not a level id: "
             "lowercase letters, digits and dashes",
         )
     # Every other kind of fault reads the same as in a level file.
-    return L._friendly(err, doc, None)
+    return friendly_error(err, doc, None)
 
 
 def _allowed_keys(model: Any, parent: tuple) -> list[str]:
@@ -98,14 +99,15 @@ def level_hash(level: L.Level) -> str:
     Comments, spacing, key order, ``1e-6`` against ``0.000001`` and defaults written
     out or left implicit do not change it; any change to a value does (the story too).
     """
-    cache = level._cache
-    if "hash" not in cache:
+
+    def compute() -> str:
         data = level.model_dump(mode="json")
         for key, default in LATER_KEYS.items():
             if key in data and data[key] == default:
                 del data[key]
-        cache["hash"] = content_hash(data)
-    return cache["hash"]
+        return content_hash(data)
+
+    return level.cached("hash", compute)
 
 
 # -- reading untrusted files ------------------------------------------------------------

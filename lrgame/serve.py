@@ -31,12 +31,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from .visitor import SOCKET_ENV
+from .visitor import SERVE_CLASS_ENV, SERVE_ROOT_ENV, SOCKET_ENV, visitor_main
 
-#: Set by the server for its visitors: the folder their progress folders are made in.
-SERVE_ROOT_ENV = "LRGAME_SERVE_ROOT"
-#: Set by ``lrgame serve --class URL --code CODE``: each visitor joins that live class.
-SERVE_CLASS_ENV = "LRGAME_SERVE_CLASS"
 TITLE = "lrgame"
 
 
@@ -171,7 +167,7 @@ def write_templates(root: str) -> str:
 
 
 def cmd_serve(args) -> int:
-    from .cli import UsageError
+    from .errors import UsageError
 
     if not 1 <= args.port <= 65535:
         raise UsageError("--port must be from 1 to 65535")
@@ -223,28 +219,6 @@ def cmd_serve(args) -> int:
             zygote.stop()
         shutil.rmtree(root, ignore_errors=True)
     return 0
-
-
-def visitor_main() -> int:
-    """One visitor's game, with progress in a folder of its own."""
-    root = os.environ.get(SERVE_ROOT_ENV)
-    home = tempfile.mkdtemp(prefix="visitor-", dir=root if root and os.path.isdir(root) else None)
-    os.environ["LRGAME_HOME"] = home
-    try:
-        from .__main__ import main
-
-        return main(visitor_argv())
-    finally:
-        shutil.rmtree(home, ignore_errors=True)
-
-
-def visitor_argv() -> list[str]:
-    """The game (``[]``), or, for a live class, ``join URL --code CODE`` (it asks a name)."""
-    live = os.environ.get(SERVE_CLASS_ENV)
-    if not live:
-        return []
-    url, code = json.loads(live)
-    return ["join", url, "--code", code]
 
 
 def _class_code_in(url: str) -> str | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import plotext as plt
 
@@ -52,6 +54,23 @@ def _below(values: np.ndarray, ceiling: float) -> list[float]:
     return np.minimum(held, ceiling).tolist() if np.isfinite(ceiling) else held.tolist()
 
 
+def decade_ticks(lo: float, hi: float, width: int = 78) -> tuple[list[float], list[str]]:
+    """Powers of ten from ``lo`` to ``hi`` (1e-05, 1e-04, ... 1, 10), every one that fits:
+    one label per about 8 columns, else every second, third... decade."""
+    if not (0 < lo <= hi and math.isfinite(hi)):
+        return [], []
+    a, b = math.ceil(math.log10(lo) - 1e-9), math.floor(math.log10(hi) + 1e-9)
+    if b < a:
+        return [], []
+    step = max(1, math.ceil((b - a + 1) / max(width // 8, 1)))
+    ks = range(a, b + 1, step)
+    return [10.0**k for k in ks], [_decade(k) for k in ks]
+
+
+def _decade(k: int) -> str:
+    return {0: "1", 1: "10", 2: "100"}.get(k, f"1e{k}")
+
+
 def range_test_chart(level, result, width: int = 78, height: int = 18) -> str:
     """Loss (raw and smoothed) against the rising learning rate, with the suggested rate.
 
@@ -83,7 +102,10 @@ def range_test_chart(level, result, width: int = 78, height: int = 18) -> str:
         if result.suggested_lr is not None:
             plt.vline(place(result.suggested_lr))
             plt.text("suggested", place(result.suggested_lr), high + 0.1 * (high - low))
-    plt.title(f"{level.id}: range test, loss against the learning rate")
+    if result.lrs.size:
+        ticks, labels = decade_ticks(float(result.lrs.min()), float(result.lrs.max()), width)
+        plt.xticks([place(t) for t in ticks], labels)
+    plt.title(f"{level.title}: range test, loss against the learning rate")
     plt.xlabel("log10(learning rate)" if logged else "learning rate (log scale)")
     plt.ylabel("loss")
     out = _build()

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import sys
+import tempfile
 import time
 
 #: Set by the server: the zygote's socket, in the server's private folder.
@@ -20,6 +22,10 @@ SOCKET_ENV = "LRGAME_ZYGOTE_SOCKET"
 #: The server sets SOCKET_ENV only once the zygote listens, so a socket that refuses
 #: for this long means the zygote is gone: the game then starts here.
 CONNECT_SECONDS = 2.0
+#: Set by the server for its visitors: the folder their progress folders are made in.
+SERVE_ROOT_ENV = "LRGAME_SERVE_ROOT"
+#: Set by ``lrgame serve --class URL --code CODE``: each visitor joins that live class.
+SERVE_CLASS_ENV = "LRGAME_SERVE_CLASS"
 
 
 def _connect(path: str) -> socket.socket | None:
@@ -40,9 +46,29 @@ def _connect(path: str) -> socket.socket | None:
 
 
 def _direct() -> int:
-    from .serve import visitor_main
-
     return visitor_main()
+
+
+def visitor_main() -> int:
+    """One visitor's game, with progress in a folder of its own."""
+    root = os.environ.get(SERVE_ROOT_ENV)
+    home = tempfile.mkdtemp(prefix="visitor-", dir=root if root and os.path.isdir(root) else None)
+    os.environ["LRGAME_HOME"] = home
+    try:
+        from .__main__ import main
+
+        return main(visitor_argv())
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def visitor_argv() -> list[str]:
+    """The game (``[]``), or, for a live class, ``join URL --code CODE`` (it asks a name)."""
+    live = os.environ.get(SERVE_CLASS_ENV)
+    if not live:
+        return []
+    url, code = json.loads(live)
+    return ["join", url, "--code", code]
 
 
 def main() -> int:

@@ -28,6 +28,8 @@ from typing import Any
 
 import yaml
 
+from .errors import InputError, printable  # noqa: F401 - defined with the other errors
+
 __all__ = [
     "MAX_BYTES",
     "MAX_DEPTH",
@@ -48,28 +50,6 @@ MAX_NODES = 100_000
 _LOADERS: tuple[type, ...] = (
     (yaml.CSafeLoader, yaml.SafeLoader) if hasattr(yaml, "CSafeLoader") else (yaml.SafeLoader,)
 )
-
-
-class InputError(Exception):
-    """One fault in an input file.
-
-    ``str(err) == f"{path}:{line}: {message}"`` when the line is known, else
-    ``f"{path}: {message}"``.
-    """
-
-    def __init__(self, path: str, message: str, line: int | None = None):
-        # Messages quote the file (keys, values): a terminal escape or a line break
-        # from a hostile file must not reach the terminal, nor split the line.
-        message = printable(message)
-        super().__init__(path, message, line)
-        self.path = path
-        self.message = message
-        self.line = line
-
-    def __str__(self) -> str:
-        if self.line is None:
-            return f"{self.path}: {self.message}"
-        return f"{self.path}:{self.line}: {self.message}"
 
 
 @dataclass
@@ -146,16 +126,6 @@ def _resolve_plain(text: str) -> Any:
     if _NAN.fullmatch(text):
         return math.nan
     return text
-
-
-def printable(text: str) -> str:
-    """``text`` with every unprintable character (controls, line breaks, bidi overrides)
-    written as its escape, e.g. ``\\x1b``; printable text, accents and symbols unchanged."""
-    if text.isprintable():
-        return text
-    return "".join(
-        c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text
-    )
 
 
 # Terminal escape sequences, removed whole: CSI (ESC [ or C1 0x9b, parameters, a final

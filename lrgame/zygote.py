@@ -9,7 +9,7 @@ but that command is :mod:`lrgame.visitor`, a small client that hands its stdin, 
 and stderr (the pipes to textual-serve) to this process with SCM_RIGHTS. The zygote
 forks; the child takes the pipes as its own 0, 1 and 2, takes the visitor's
 environment, and runs the game with a progress folder of its own
-(:func:`lrgame.serve.visitor_main`). The pages of the imported modules are shared
+(:func:`lrgame.visitor.visitor_main`). The pages of the imported modules are shared
 copy-on-write between the zygote and every game.
 
 Lifetimes:
@@ -141,7 +141,7 @@ def _run_game(fds: list[int], env: dict[str, str]) -> int:
         # class arrives at once, every game is forked first, then they share the CPU.
         with contextlib.suppress(OSError):
             os.nice(GAME_NICENESS)
-    from .serve import visitor_main
+    from .visitor import visitor_main
 
     return visitor_main()
 

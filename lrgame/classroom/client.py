@@ -58,7 +58,7 @@ def class_folder(url: str) -> Path:
 
 def _write_json(path: Path, data: Any) -> None:
     """Atomically: a client killed mid-write keeps the old file or the new one."""
-    from ..replay import write_atomic
+    from ..judging.replay import write_atomic
 
     write_atomic(path, json.dumps(data))
 
@@ -112,7 +112,7 @@ def request(url: str, path: str, code: str, *, body: bytes | None = None, header
 
 def fetch_challenge(url: str, code: str):
     """The class's challenge, saved in the class folder and loaded; its hash checked."""
-    from ..challenge import load_challenge
+    from .challenge import load_challenge
 
     answer = request(url, "/api/challenge", code)
     folder = class_folder(url)

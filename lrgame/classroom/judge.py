@@ -23,11 +23,11 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from ..grade import Entry, Grader, LevelFigures, rank
+from ..judging.replay import ResultFile, player_problem
 from ..names import looks_like, same_player_key
-from ..replay import ResultFile, player_problem
 from ..text import num, stars_text
 from .client import file_name
+from .grade import Entry, Grader, LevelFigures, rank
 from .store import ClassStore, token_hash
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
@@ -65,7 +65,7 @@ class ClassJudge:
         return None, True
 
     def join(self, player: str, token: str) -> dict[str, Any]:
-        from ..replay import check_player
+        from ..judging.replay import check_player
 
         if not _TOKEN.match(token or ""):
             return {"status": "refused", "reason": "no client token", "player": None}
@@ -97,7 +97,7 @@ class ClassJudge:
             entry = self.grader.grade(str(path))  # exactly what `lrgame grade` does to a file
             result = None
             if entry.status == "accepted":
-                from ..replay import read_result
+                from ..judging.replay import read_result
 
                 result = read_result(path)
         finally:

@@ -20,7 +20,6 @@ import concurrent.futures
 import hmac
 import json
 import secrets
-import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -28,7 +27,7 @@ from typing import Any
 import yaml
 from aiohttp import web
 
-from ..replay import MAX_RESULT_BYTES
+from ..judging.replay import MAX_RESULT_BYTES
 from .board_page import BOARD_HTML, INDEX_HTML
 from .judge import ClassJudge, board_json
 from .store import ClassStore
@@ -175,67 +174,3 @@ def log(answer: dict[str, Any]) -> None:
 
 def _answer(status: int, reason: str) -> web.Response:
     return web.json_response({"status": "refused", "reason": reason}, status=status)
-
-
-# -- the command ---------------------------------------------------------------------------
-
-
-def cmd_class_start(args) -> int:
-    from ..challenge import load_challenge
-    from ..cli import UsageError
-
-    challenge = load_challenge(args.challenge)  # a LevelError exits 1 with its lines
-    folder = Path(args.dir) if args.dir else Path(f"class-{Path(args.challenge).stem}")
-    store = ClassStore(folder)
-    try:
-        held = store.meta("challenge_hash")
-        if held is not None and held != challenge.hash:
-            raise UsageError(
-                f"{folder} holds a class of another challenge ({store.meta('title')!r}): "
-                "choose another --dir"
-            )
-        code = (args.code or store.meta("code") or new_code()).strip().upper()
-        if not code or not code.isalnum() or len(code) > 40:
-            raise UsageError("--code: letters and digits, at most 40")
-        store.set_meta("challenge_hash", challenge.hash)
-        store.set_meta("title", challenge.title)
-        store.set_meta("code", code)
-    finally:
-        store.close()
-    server = ClassServer(challenge, folder, code)
-    try:
-        asyncio.run(_serve(server, args.host, args.port))
-    except OSError as exc:
-        raise UsageError(
-            f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}"
-        ) from None
-    return 0
-
-
-async def _serve(server: ClassServer, host: str, port: int) -> None:
-    from ..serve import public_url
-
-    runner = web.AppRunner(server.app(), access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, host, port)
-    await site.start()
-    bound = site._server.sockets[0].getsockname()[1]  # the port, when 0 asked for any
-    url = public_url(host, bound)
-    print(f"Class open: {server.challenge.title}", flush=True)
-    print(f"  class code: {server.code}")
-    print(f"  join:  lrgame join {url} --code {server.code} --player NAME")
-    print(f"  board: {url}/board   or   lrgame class board {url}")
-    print(f"  kept in {server.store.folder} (start again on it to go on); Ctrl+C stops", flush=True)
-    if host not in ("127.0.0.1", "localhost", "::1"):
-        print("  open to the network: anyone with the code can submit", flush=True)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    try:
-        await stop.wait()
-    finally:
-        await runner.cleanup()
-        server.pool.shutdown(wait=True)
-        server.store.close()
-        print("Class closed.", file=sys.stderr)

@@ -38,7 +38,7 @@ from .descent import (
     in_chunks,
 )
 from .landscape import Landscape
-from .sweep import log_rates
+from .rates import log_rates
 
 #: Points of the coarse sweep that finds the good window, and bisection rounds per edge.
 WINDOW_POINTS = 400

@@ -62,9 +62,6 @@ class ExpressionLandscape(Landscape):
     ):
         # show_formulas=False: the loss and its slopes are not for the player to see
         self.show_formulas = show_formulas
-        # sympy is heavy: a loss compiled before comes from the cache without it
-        from .program import compile_cached
-
         self.names = tuple(start)
         self.start = np.array([float(v) for v in start.values()], dtype=float)
         self.minimum = float(minimum)
@@ -170,3 +167,22 @@ class QuadraticBowl(Landscape):
             values, inverse = np.unique(self.curvatures, return_inverse=True)
             self._grouping = (values, inverse.ravel())
         return self._grouping
+
+
+def compile_cached(text: str, names: Sequence[str]):
+    """A compiled loss: from the cache when this loss was compiled before, else from
+    sympy (:func:`.expr.compile_loss`, which checks the expression), then stored."""
+    # sympy is heavy: a loss compiled before comes from the cache without it
+    from .program import load_cached, store
+
+    names = tuple(names)
+    program = load_cached(text, names)
+    if program is not None:
+        return program
+    from .expr import compile_loss
+
+    compiled = compile_loss(text, names)
+    program = getattr(compiled, "program", None)
+    if program is not None:
+        store(text, names, program)
+    return compiled

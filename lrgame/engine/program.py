@@ -409,19 +409,3 @@ def store(text: str, names: Sequence[str], program: Program) -> None:
         temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         temp.write_text(program.to_json(), "utf-8")
         os.replace(temp, path)
-
-
-def compile_cached(text: str, names: Sequence[str]):
-    """A compiled loss: from the cache when this loss was compiled before, else from
-    sympy (:func:`.expr.compile_loss`, which checks the expression), then stored."""
-    names = tuple(names)
-    program = load_cached(text, names)
-    if program is not None:
-        return program
-    from .expr import compile_loss
-
-    compiled = compile_loss(text, names)
-    program = getattr(compiled, "program", None)
-    if program is not None:
-        store(text, names, program)
-    return compiled

@@ -231,7 +231,7 @@ class LrGameApp(App[int]):
         from .screens.play import PlayScreen
 
         if self.session is not None:
-            from ..challenge import ChallengeRuleError
+            from ..classroom.challenge import ChallengeRuleError
 
             try:
                 self.session.check_can_attempt(level.id)
@@ -254,19 +254,22 @@ class LrGameApp(App[int]):
             self.switch_screen(CampaignScreen())
         self.push_screen(self.play_screen(level))
 
-    def play_screen(self, level: Level):
-        """The play screen for a level: under the challenge's rules, or watching its file."""
+    def play_screen(self, level: Level, *, watch: Any = None, lr: float | None = None):
+        """The play screen of a level: its kind's view, in the game's modes (under the
+        challenge's rules, or watching its file). ``watch``, ``lr``: a watched file's
+        reload, which keeps its watch and the player's rate."""
+        from .kinds import view_for
+
+        rules = None
         if self.session is not None:
-            from .screens.challenge import ChallengePlayScreen
+            from .modes.challenge import ChallengeRules
 
-            return ChallengePlayScreen(level, self.session)
-        if self.watcher is not None and level is self.watcher.level:
-            from .watching import WatchedPlayScreen
+            rules = ChallengeRules(self.session)
+        if watch is None and self.watcher is not None and level is self.watcher.level:
+            from .modes.watch import Watch
 
-            return WatchedPlayScreen(level, self.watcher)
-        from .screens.kinds import play_screen_for
-
-        return play_screen_for(level)  # the screen the level's kind asks for
+            watch = Watch(self.watcher)
+        return view_for(level)(level, rules=rules, watch=watch, lr=lr)
 
     def show_campaign(self) -> None:
         """Go back to the campaign from wherever the player is."""

@@ -9,15 +9,15 @@ class PracticeApp(LrGameApp):
     """The game opened on a practice level; its play screens are practice screens."""
 
     def __init__(self, seed: int, **kw) -> None:
-        from ..practice import generate
+        from ..levels.practice import generate
 
         super().__init__(generate(seed).level, **kw)
         self.practice_seed = seed
 
-    def play_screen(self, level):
+    def play_screen(self, level, **kw):
         from .screens.practice import PracticePlayScreen
 
-        return PracticePlayScreen(self.practice_seed, level)
+        return PracticePlayScreen(self.practice_seed, level, **kw)
 
 
 def play_practice(seed: int) -> int:

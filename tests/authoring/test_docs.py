@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 
 from lrgame import levels as L
-from lrgame.cli import validate_one
+from lrgame.commands.validate import validate_one
 from lrgame.fileformat import validate_model
-from lrgame.packs import Pack
+from lrgame.levels.packs import Pack
 from lrgame.yamlsafe import load_yaml_text
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "levels.md"
@@ -48,8 +48,8 @@ def test_the_pack_example_is_a_valid_pack_yaml():
 
 
 def test_the_challenge_example_in_classroom_md_loads(tmp_path):
-    from lrgame.authoring import write_new_level
-    from lrgame.challenge import load_challenge
+    from lrgame.classroom.challenge import load_challenge
+    from lrgame.commands.new import write_new_level
 
     text = (DOC.parent / "classroom.md").read_text(encoding="utf-8")
     (block,) = [

@@ -9,9 +9,9 @@ from pydantic import BaseModel
 
 from lrgame import levels as L
 from lrgame.__main__ import main
-from lrgame.authoring import new_level_text
-from lrgame.cli import validate_one
-from lrgame.schema import REGENERATE, dumps, level_schema, shipped_schema_path
+from lrgame.commands.new import new_level_text
+from lrgame.commands.schema import REGENERATE, dumps, level_schema, shipped_schema_path
+from lrgame.commands.validate import validate_one
 from lrgame.yamlsafe import load_yaml_text
 
 

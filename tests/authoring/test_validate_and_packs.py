@@ -8,8 +8,9 @@ import pytest
 
 from lrgame import levels as L
 from lrgame.__main__ import main
-from lrgame.authoring import rate_window, write_new_level
-from lrgame.packs import load_pack
+from lrgame.commands.new import write_new_level
+from lrgame.commands.validate import rate_window
+from lrgame.levels.packs import load_pack
 
 
 def run(capsys, *argv):
@@ -159,7 +160,7 @@ def test_a_kind_that_scores_its_own_way_gets_no_step_stars(capsys):
 
 
 def test_play_target_opens_a_pack_or_a_level(tmp_path):
-    from lrgame.packs import LoadedPack, play_target
+    from lrgame.levels.packs import LoadedPack, play_target
 
     folder = make_pack(tmp_path, GOOD_PACK)
     assert isinstance(play_target(str(folder)), LoadedPack)

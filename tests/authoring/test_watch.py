@@ -5,8 +5,8 @@ import os
 import pytest
 
 from lrgame import levels as L
-from lrgame.authoring import write_new_level
-from lrgame.watch import POLL_SECONDS, Broken, LevelWatcher, Reloaded, keep_lr
+from lrgame.commands.new import write_new_level
+from lrgame.levels.watch import POLL_SECONDS, Broken, LevelWatcher, Reloaded, keep_lr
 
 
 class Clock:

@@ -43,6 +43,20 @@ def test_range_test_text_draws_the_chart(capsys):
     assert "suggested lr" in out and "\x1b[" not in out
 
 
+def test_range_test_chart_has_decade_ticks_and_the_levels_title(capsys):
+    """Ticks at powers of ten (not 0.00001 / 0.00019 / 0.00365 ...), titled by the
+    level's title, not its id."""
+    from lrgame.levels import find_level
+
+    code, out, _ = run(capsys, "range-test", "coarse-to-fine")
+    assert code == 0
+    title = find_level("coarse-to-fine").title
+    assert f"{title}: range test" in out and "coarse-to-fine: range test" not in out
+    axis = next(line for line in out.splitlines() if "1e-5" in line)
+    assert all(f"1e-{k}" in axis for k in range(2, 8)), axis
+    assert "0.0001" not in out and "0.00001" not in out
+
+
 @pytest.mark.parametrize(
     "argv, message",
     [
@@ -73,7 +87,7 @@ def test_levels_json_describes_every_kind(capsys):
 
 
 def test_levels_computes_each_level_s_par_once(capsys, monkeypatch):
-    from lrgame import levels
+    from lrgame.levels import base as levels  # par is found and cached there
 
     calls = []
     real = levels.find_par

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from lrgame import levels as L
-from lrgame.cli import validate_one
+from lrgame.commands.validate import validate_one
 from lrgame.engine import Goal, Run, play_schedule, simulate
 
 IDS = [lid for _, lid in L.campaign_ids()]

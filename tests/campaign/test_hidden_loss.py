@@ -9,8 +9,8 @@ import pytest
 
 from lrgame import levels as L
 from lrgame.__main__ import main
-from lrgame.diagnose import diagnose_level
 from lrgame.fileformat import level_hash
+from lrgame.judging.diagnose import diagnose_level
 
 SEARCH = "coarse-to-fine"
 

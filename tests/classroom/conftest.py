@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from lrgame.__main__ import main
-from lrgame.authoring import write_new_level
+from lrgame.commands.new import write_new_level
 
 CHALLENGE = """\
 title: Week 3 — finding the rate

@@ -7,14 +7,14 @@ import pytest
 
 from lrgame import levels as L
 from lrgame.__main__ import main
-from lrgame.challenge import (
+from lrgame.classroom.challenge import (
     ChallengeRuleError,
     ChallengeSession,
     default_result_path,
     load_challenge,
 )
 from lrgame.engine import Run
-from lrgame.replay import read_result
+from lrgame.judging.replay import read_result
 
 
 def test_levels_by_id_by_path_and_inline_in_order(challenge_file):
@@ -146,7 +146,7 @@ def test_the_time_limit(challenge_text, challenge_file, tmp_path):
 def test_player_names_are_checked():
     for bad in ["", "=cmd()", "\x1b[31mred", "a" * 41, "-rf", "ab\u202ecd"]:
         with pytest.raises(ValueError):
-            from lrgame.replay import check_player
+            from lrgame.judging.replay import check_player
 
             check_player(bad)
 
@@ -160,11 +160,11 @@ def test_challenge_command_summarises_and_hands_the_session_to_the_game(
     assert "3 levels" in out and "one rate for a whole run, 2 attempts per level" in out
     assert "tilted" in out and "hash sha256:" in out
 
-    import lrgame.game
+    import lrgame.commands.play
 
     seen = {}
     monkeypatch.setattr(
-        lrgame.game, "start_challenge", lambda session: seen.setdefault("s", session) and 0,
+        lrgame.commands.play, "start_challenge", lambda session: seen.setdefault("s", session) and 0,
         raising=False,
     )  # fmt: skip
     monkeypatch.chdir(tmp_path)

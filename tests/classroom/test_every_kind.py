@@ -7,7 +7,7 @@ import pytest
 
 from lrgame import levels as L
 from lrgame.__main__ import main
-from lrgame.grade import Grader
+from lrgame.classroom.grade import Grader
 
 IDS = [lid for _, lid in L.campaign_ids()]
 

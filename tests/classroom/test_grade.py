@@ -12,7 +12,7 @@ import time
 import pytest
 
 from lrgame.__main__ import main
-from lrgame.grade import CSV_COLUMNS
+from lrgame.classroom.grade import CSV_COLUMNS
 
 
 @pytest.fixture
@@ -323,8 +323,8 @@ def test_a_schedule_may_leave_the_range_a_hand_chosen_rate_may_not(
 
 def test_a_kind_that_scores_its_own_runs_is_graded_its_own_way(tmp_path):
     from lrgame import levels as L
-    from lrgame.grade import Grader
-    from lrgame.replay import attempt_from_run, new_result, replay, write_result
+    from lrgame.classroom.grade import Grader
+    from lrgame.judging.replay import attempt_from_run, new_result, replay, write_result
     from lrgame.yamlsafe import load_yaml_text
 
     class Scored(L.LandscapeLevel):
@@ -341,7 +341,7 @@ def test_a_kind_that_scores_its_own_runs_is_graded_its_own_way(tmp_path):
 
 
 def test_a_row_with_a_diverged_level_lines_up_with_the_others():
-    from lrgame.grade import Entry, LevelFigures, leaderboard_text
+    from lrgame.classroom.grade import Entry, LevelFigures, leaderboard_text
 
     entries = [
         Entry(

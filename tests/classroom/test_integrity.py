@@ -11,8 +11,8 @@ import pytest
 
 from lrgame import levels as L
 from lrgame.__main__ import main
-from lrgame.challenge import ChallengeSession, load_challenge
-from lrgame.grade import Grader
+from lrgame.classroom.challenge import ChallengeSession, load_challenge
+from lrgame.classroom.grade import Grader
 
 OVERSHOOT = """\
 title: Overshoot
@@ -90,7 +90,7 @@ def session(tmp_path, lr_changes=True, player="ada"):
 
 def forge(tmp_path, challenge, level_id, lrs, label, **claims):
     """A file holding one attempt with these rates and label, claiming what they earn."""
-    from lrgame.replay import attempt_from_run, new_result, replay, write_result
+    from lrgame.judging.replay import attempt_from_run, new_result, replay, write_result
 
     ch = load_challenge(challenge)
     level = ch.level(level_id)
@@ -183,8 +183,8 @@ def test_under_one_rate_per_run_no_schedule_and_no_change(tmp_path, label, lrs, 
     forged = forge(tmp_path, path, "slow-down", lrs, label)
     entry = grade_one(path, forged)
     assert entry.status == "rejected" and reason in entry.reason, entry.reason
-    from lrgame.challenge import ChallengeRuleError
-    from lrgame.replay import replay
+    from lrgame.classroom.challenge import ChallengeRuleError
+    from lrgame.judging.replay import replay
 
     with pytest.raises(ChallengeRuleError, match=reason.split(":")[0]):  # nor is it recorded
         s.record_run("slow-down", replay(s.challenge.level("slow-down"), lrs), label)
@@ -216,7 +216,7 @@ def test_a_failed_trial_then_a_par_run_scores_950_in_the_game_and_in_grade(tmp_p
 
 
 def _attempts_file(tmp_path, level_id, lrs, n, name="many.json"):
-    from lrgame.replay import attempt_from_run, new_result, replay, write_result
+    from lrgame.judging.replay import attempt_from_run, new_result, replay, write_result
 
     level = L.find_level(level_id)
     record = attempt_from_run(level, replay(level, lrs), "constant")
@@ -224,7 +224,7 @@ def _attempts_file(tmp_path, level_id, lrs, n, name="many.json"):
 
 
 def test_without_a_challenge_attempts_per_level_are_capped(tmp_path):
-    from lrgame.grade import MAX_LONE_ATTEMPTS
+    from lrgame.classroom.grade import MAX_LONE_ATTEMPTS
 
     ok = _attempts_file(tmp_path, "x-squared", [0.5], MAX_LONE_ATTEMPTS, "ok.json")
     assert Grader().grade(str(ok)).status == "accepted"
@@ -237,7 +237,7 @@ def test_without_a_challenge_attempts_per_level_are_capped(tmp_path):
 
 
 def test_work_is_counted_before_any_replay_and_a_costly_file_is_refused(tmp_path, monkeypatch):
-    import lrgame.grade as G
+    import lrgame.classroom.grade as G
 
     path = _attempts_file(tmp_path, "x-squared", [1e-3] * 30, 2)  # 2 x 30 steps
     monkeypatch.setattr(G, "MAX_FILE_WORK", 1000)  # one full attempt (50 steps) stays in reach
@@ -253,7 +253,7 @@ def test_work_is_counted_before_any_replay_and_a_costly_file_is_refused(tmp_path
 
 
 def test_the_bound_never_refuses_what_the_game_records(tmp_path, monkeypatch):
-    import lrgame.grade as G
+    import lrgame.classroom.grade as G
 
     monkeypatch.setattr(G, "MAX_FILE_WORK", 10_000)  # less than one attempt of x-squared
     path = tmp_path / "ch.yaml"

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from lrgame.__main__ import main
-from lrgame.challenge import ChallengeSession, load_challenge
 from lrgame.classroom import client
-from lrgame.classroom.commands import claimer
+from lrgame.classroom.challenge import ChallengeSession, load_challenge
+from lrgame.commands.classroom import claimer
 from tests.processes import started
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -191,14 +191,14 @@ def test_export_writes_grade_s_csv(tmp_path, capsys):
 
 
 def test_serve_class_makes_each_visitor_join_the_class(monkeypatch, capsys):
-    from lrgame import serve
+    from lrgame import visitor
 
-    monkeypatch.delenv(serve.SERVE_CLASS_ENV, raising=False)
-    assert serve.visitor_argv() == []  # the game, as before
+    monkeypatch.delenv(visitor.SERVE_CLASS_ENV, raising=False)
+    assert visitor.visitor_argv() == []  # the game, as before
     assert main(["serve", "--class", "http://127.0.0.1:9"]) == 2  # no code, no server
     assert "--class needs the class's --code" in capsys.readouterr().err
-    monkeypatch.setenv(serve.SERVE_CLASS_ENV, json.dumps(["http://10.0.0.5:8100", "K7QX3M"]))
-    assert serve.visitor_argv() == ["join", "http://10.0.0.5:8100", "--code", "K7QX3M"]
+    monkeypatch.setenv(visitor.SERVE_CLASS_ENV, json.dumps(["http://10.0.0.5:8100", "K7QX3M"]))
+    assert visitor.visitor_argv() == ["join", "http://10.0.0.5:8100", "--code", "K7QX3M"]
 
 
 def test_a_class_folder_holds_one_challenge(tmp_path, capsys):

@@ -8,8 +8,8 @@ import pytest
 
 from lrgame import levels as L
 from lrgame.__main__ import main
+from lrgame.judging.replay import attempt_from_run, check_player, new_result, replay, write_result
 from lrgame.names import looks_like, mixed_scripts, normal_form, same_player_key
-from lrgame.replay import attempt_from_run, check_player, new_result, replay, write_result
 
 CYRILLIC_A = "\u0430"  # а, which looks like Latin a
 

@@ -6,7 +6,7 @@ import textwrap
 from lrgame import levels as L
 from lrgame.__main__ import main
 from lrgame.fileformat import level_hash
-from lrgame.replay import FORMAT, read_result, replay
+from lrgame.judging.replay import FORMAT, read_result, replay
 from lrgame.yamlsafe import load_yaml_text
 
 

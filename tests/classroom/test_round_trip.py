@@ -13,10 +13,10 @@ from __future__ import annotations
 import pytest
 
 from lrgame import levels as L
-from lrgame.challenge import ChallengeSession, load_challenge
-from lrgame.grade import Grader
+from lrgame.classroom.challenge import ChallengeSession, load_challenge
+from lrgame.classroom.grade import Grader
+from lrgame.judging.replay import new_run
 from lrgame.legal import field_rate, label_of, scheduled_rate
-from lrgame.replay import new_run
 
 IDS = [lid for _, lid in L.campaign_ids()]
 #: Levels whose every run is costly to replay here: one tool each is enough.

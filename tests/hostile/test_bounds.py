@@ -151,13 +151,13 @@ def test_the_costliest_bowl_run_is_refused_with_one_line(tmp_path, lrgame_cli):
 
 
 def test_running_out_of_memory_anyway_is_one_line_not_a_traceback(monkeypatch, capsys):
-    from lrgame import cli
     from lrgame.__main__ import main
+    from lrgame.commands import sweep
 
     def exhausted(args):
         raise MemoryError
 
-    monkeypatch.setattr(cli, "cmd_sweep", exhausted)
+    monkeypatch.setattr(sweep, "cmd_sweep", exhausted)
     assert main(["sweep", "x-squared"]) == 1
     captured = capsys.readouterr()
     assert captured.err == "lrgame sweep: out of memory\n" and captured.out == ""

@@ -25,9 +25,15 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from lrgame import levels as L
+from lrgame.classroom.grade import Grader, entries_json, leaderboard_text, rank, write_csv
 from lrgame.fileformat import level_hash
-from lrgame.grade import Grader, entries_json, leaderboard_text, rank, write_csv
-from lrgame.replay import ResultError, attempt_from_run, dumps_result, new_result, read_result
+from lrgame.judging.replay import (
+    ResultError,
+    attempt_from_run,
+    dumps_result,
+    new_result,
+    read_result,
+)
 from lrgame.yamlsafe import load_yaml_file
 
 #: LRGAME_FUZZ_EXAMPLES=5000 LRGAME_FUZZ_RANDOM=1 pytest tests/hostile/test_fuzz.py: a longer,

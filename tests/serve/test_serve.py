@@ -18,7 +18,7 @@ import sys
 import time
 from pathlib import Path
 
-from lrgame import serve
+from lrgame import serve, visitor
 from lrgame.__main__ import main
 from tests.processes import command_line, descendants, started
 from tests.serve.servers import BROWSER_SECONDS, SERVER_START_SECONDS, _fetch, _wait, free_port
@@ -41,7 +41,7 @@ def test_each_visitor_gets_a_progress_folder_of_its_own(tmp_path, monkeypatch):
 
     root = tmp_path / "root"
     root.mkdir()
-    monkeypatch.setenv(serve.SERVE_ROOT_ENV, str(root))
+    monkeypatch.setenv(visitor.SERVE_ROOT_ENV, str(root))
     seen = []
 
     def fake_main(argv):
@@ -50,7 +50,7 @@ def test_each_visitor_gets_a_progress_folder_of_its_own(tmp_path, monkeypatch):
         return 0
 
     monkeypatch.setattr(lrgame.__main__, "main", fake_main)
-    assert serve.visitor_main() == 0 and serve.visitor_main() == 0
+    assert visitor.visitor_main() == 0 and visitor.visitor_main() == 0
     (argv, home1, existed), (_, home2, _) = seen
     assert argv == [] and existed and home1 != home2
     assert os.path.dirname(home1) == str(root)
@@ -62,7 +62,7 @@ def test_with_no_zygote_to_reach_the_visitor_s_client_runs_the_game_itself(tmp_p
     from lrgame import visitor
 
     ran = []
-    monkeypatch.setattr(serve, "visitor_main", lambda: ran.append(1) or 0)
+    monkeypatch.setattr(visitor, "visitor_main", lambda: ran.append(1) or 0)
     monkeypatch.delenv(visitor.SOCKET_ENV, raising=False)
     assert visitor.main() == 0
     monkeypatch.setenv(visitor.SOCKET_ENV, str(tmp_path / "gone.sock"))
@@ -73,10 +73,11 @@ def test_with_no_zygote_to_reach_the_visitor_s_client_runs_the_game_itself(tmp_p
 
 def test_preloaded_levels_are_handed_out_while_their_file_is_unchanged(tmp_path, monkeypatch):
     from lrgame import levels
+    from lrgame.levels import campaign, registry  # where the shipped levels are found
 
     shutil.copytree(levels.levels_dir(), tmp_path / "levels")
-    monkeypatch.setattr(levels, "levels_dir", lambda: tmp_path / "levels")
-    monkeypatch.setattr(levels, "_PRELOADED", {})
+    monkeypatch.setattr(registry, "levels_dir", lambda: tmp_path / "levels")
+    monkeypatch.setattr(campaign, "_PRELOADED", {})
     first = levels.campaign_ids()[0][1]
     assert levels.load_shipped(first) is not levels.load_shipped(first)  # nothing preloaded
     levels.preload_shipped(par=False)

@@ -39,12 +39,22 @@ def game(level=None, **kw) -> LrGameApp:
 
 
 async def settle(pilot) -> None:
-    """Let workers (level loading, par) finish and the screen repaint."""
+    """Let workers (level loading, par, the diagnosis) finish and the screen repaint."""
     await pilot.pause()
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+    await wait_for(pilot, lambda: not diagnosing(pilot.app))
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def diagnosing(app) -> bool:
+    """A board's diagnosis is still being worked out (it waits for the keys to rest)."""
+    from lrgame.ui.widgets.diagnosis_view import DiagnosisView
+
+    return any(v.pending for v in app.screen.query(DiagnosisView))
 
 
 async def type_lr(pilot, text: str) -> None:

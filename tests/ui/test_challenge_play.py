@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import json
 
-from lrgame.challenge import ChallengeSession, load_challenge
-from lrgame.grade import Grader
+from lrgame.classroom.challenge import ChallengeSession, load_challenge
+from lrgame.classroom.grade import Grader
 from lrgame.text import num
 from lrgame.ui.app import make_app
-from lrgame.ui.screens.challenge import (
-    ChallengePlayScreen,
-    ChallengeScreen,
-    ConfirmAbandon,
-)
+from lrgame.ui.modes.challenge import ChallengeRules
+from lrgame.ui.screens.abandon import ConfirmAbandon
+from lrgame.ui.screens.challenge import ChallengeScreen
+from lrgame.ui.screens.play import PlayScreen
 from lrgame.ui.screens.result import ResultScreen
 
 CHALLENGE = """\
@@ -73,7 +72,7 @@ async def test_a_two_level_challenge_played_and_graded(ui, tmp_path):
         assert "one rate for a whole run" in detail and "week3-ada.json" in detail
         await pilot.press("enter")
         await ui.settle(pilot)
-        assert isinstance(app.screen, ChallengePlayScreen)
+        assert isinstance(app.screen, PlayScreen) and isinstance(app.screen.rules, ChallengeRules)
         assert "1 of 1 attempt left" in bar(app) and "left" in bar(app)
 
         await ui.type_lr(pilot, "0.5")
@@ -292,7 +291,7 @@ async def test_a_challenge_refuses_the_preview(ui, tmp_path):
         await ui.settle(pilot)
         await pilot.press("enter")
         await ui.settle(pilot)
-        assert isinstance(app.screen, ChallengePlayScreen)
+        assert isinstance(app.screen, PlayScreen) and isinstance(app.screen.rules, ChallengeRules)
         await pilot.press("p")
         await pilot.pause()
         assert not app.screen.preview and not app.screen.explored

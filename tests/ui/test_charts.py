@@ -42,11 +42,11 @@ def fit_view(params, t=None):
     }
 
 
-def curvature_view(params):
+def curvature_view(params, t=None):
     return {"curvature": np.array([1.0, 10.0, 100.0]), "loss": np.array([0.5, 1e-3, 1e-9])}
 
 
-def broken_view(params):
+def broken_view(params, t=None):
     raise RuntimeError("the level's data is broken")
 
 
@@ -59,7 +59,7 @@ def broken_view(params):
         (2, fit_view, "the data, your line"),
         (20_000, curvature_view, "each curvature"),
         (2, broken_view, "contours"),  # falls back on the usual view
-        (2, lambda p: {"nothing": 1}, "contours"),
+        (2, lambda p, t=None: {"nothing": 1}, "contours"),
     ],
 )
 async def test_the_landscape_chart_draws_every_view(n, extra, words):
@@ -110,3 +110,90 @@ def test_ticks_are_round():
     assert ticks == pytest.approx([0.0, 0.5, 1.0, 1.5, 2.0])
     assert labels == ["0", "0.5", "1", "1.5", "2"]
     assert _nice_ticks(0, 3.2, 8, whole=True)[0] == [0, 1, 2, 3]
+
+
+async def test_the_race_chart_tells_its_runs_apart_without_colour():
+    """you: a line ending in ●; the ghost: ○; earlier runs: ·. The legend has a row of
+    its own, so it covers none of the first iterations."""
+    chart = RaceChart()
+    async with ChartApp(chart).run_test(size=(90, 24)) as pilot:
+        ghost = [4 * 0.25**k for k in range(12)]
+        you = [4 * 0.8**k for k in range(30)]
+        earlier = [4 * 0.9**k for k in range(30)]
+        chart.show(
+            [
+                ("earlier runs", earlier, "foreground-muted", RaceChart.EARLIER),
+                ("par ghost", ghost, "primary", RaceChart.GHOST),
+                ("you", you, "warning", RaceChart.YOU),
+            ],
+            0.0,
+            1e-6,
+        )
+        await pilot.pause()
+        lines = _text(chart).splitlines()
+        legend = lines[1]
+        assert "○ par ghost" in legend and "⠤● you" in legend and "· earlier runs" in legend
+        assert "╌ goal" in legend  # the goal's line is dashes, not braille like yours
+        plot = "\n".join(lines[2:])
+        assert plot.count("○") >= 10 and "●" in plot and plot.count("·") >= 10
+        # the first iterations, top left, are drawn below the legend's row
+        assert "○" in lines[2] or "○" in lines[3]
+
+
+@pytest.mark.parametrize(
+    "params, words",
+    [
+        ((1.5, 2.0), None),  # the best line itself: inside, no marker
+        ((10.0, 0.0), "↑"),  # leaves through the top
+        ((0.0, -100.0), "↓ your line is off the chart"),
+        ((0.0, 100.0), "↑ your line is off the chart"),
+        ((float("nan"), 0.0), "your line: off the chart (not a number)"),
+    ],
+)
+async def test_fit_a_line_draws_every_point_on_top_and_says_where_the_line_went(params, words):
+    run = _run(2, [0.1])
+    chart = LandscapeChart(run.landscape, ["w0", "w1"], extra=fit_view)
+    async with ChartApp(chart).run_test(size=(90, 24)) as pilot:
+        chart.show(run.steps, np.array(params), 0.1)
+        await pilot.pause()
+        text = _text(chart)
+        assert text.count("•") == 12  # all twelve points, none hidden under a line
+        if words is None:
+            assert "↑" not in text and "↓" not in text and "off the chart" not in text
+        else:
+            assert words in text
+
+
+def test_every_row_of_a_figure_is_as_wide_as_the_chart():
+    """A row shorter than it claims shifts everything right of it on the terminal."""
+    from rich.cells import cell_len
+    from rich.style import Style
+
+    from lrgame.ui.widgets.braille import Figure
+
+    for width, height in [(90, 24), (41, 9), (13, 5)]:
+        f = Figure()
+        f.title("a title")
+        f.plot([0, 1, 2], [0, 5, 1], label="a line")
+        f.scatter([0.5, 1e300, float("nan")], [1, 2, 3], marker="●", label="points")
+        f.text("2/lr", 1.5, 4)
+        f.hline(2.5)
+        f.xlabel("x")
+        for strip in f.strips(width, height, Style(), (128, 128, 128)):
+            assert strip.cell_length == width
+            assert sum(cell_len(seg.text) for seg in strip) == width
+
+
+def test_a_marker_keeps_its_colour_under_a_line_drawn_later():
+    from rich.style import Style
+
+    from lrgame.ui.widgets.braille import Figure
+
+    f = Figure()
+    f.xlim(0, 10)
+    f.ylim(0, 10)
+    f.scatter([5], [5], marker="○", color=(0, 0, 255))
+    f.plot([0, 10], [0, 10], color=(255, 128, 0))
+    rows = f.strips(30, 12, Style(), None)
+    cells = [seg for row in rows for seg in row if "○" in seg.text]
+    assert cells and all(seg.style.color.triplet == (0, 0, 255) for seg in cells)

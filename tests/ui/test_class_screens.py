@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from lrgame.challenge import ChallengeSession, load_challenge
+from lrgame.classroom.challenge import ChallengeSession, load_challenge
 from lrgame.ui.app import make_app
 from lrgame.ui.screens.challenge import ChallengeScreen
 from lrgame.ui.screens.class_board import BoardApp, level_cell

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lrgame.ui.screens.dogs import DogsScreen
+from lrgame.ui.kinds.child_and_dogs import DogsScreen
 from lrgame.ui.screens.result import ResultScreen
 
 
@@ -84,3 +84,41 @@ async def test_brackets_move_the_rate_and_the_preview_follows(ui):
         await pilot.press("right_square_bracket", "right_square_bracket")
         assert app.screen.lr == pytest.approx(0.01 * 10**0.5)
         assert "3.16% of the way" in str(app.screen.query_one("#diagnosis").render())
+
+
+async def test_the_herd_table_is_headed_as_the_idea_and_names_the_next_dog_whole(ui):
+    from textual.widgets import DataTable
+
+    from lrgame.levels.kinds.child_and_dogs.level import label
+
+    app = ui.game("child-and-dogs")
+    async with app.run_test(size=(100, 32)) as pilot:
+        await ui.settle(pilot)
+        level = app.screen.level
+        herd = app.screen.query_one("#herd", DataTable)
+        heads = [" ".join(str(c.label).split()).replace("- ", "-") for c in herd.columns.values()]
+        assert heads == ["dog", *[label(level, f) for f in level.features], "lr"]
+        idea = app.screen.query_one("#idea", DataTable)
+        rows = [str(idea.get_row_at(i)[0]) for i in range(idea.row_count)]
+        assert rows == heads[1:-1]  # the idea's rows are the herd's columns
+        nxt = str(herd.get_row_at(herd.row_count - 1)[0])
+        assert nxt == f"→ {level.stream[0].name}"
+        assert herd.columns["dog"].width >= len(nxt)  # shown whole, not cut
+
+
+async def test_the_result_shows_the_quiz_over_time(ui):
+    from lrgame.ui.widgets.quiz_chart import QuizChart
+
+    app = ui.game("child-and-dogs")
+    async with app.run_test(size=(100, 32)) as pilot:
+        await ui.settle(pilot)
+        await ui.type_lr(pilot, "0.2")
+        await pilot.press("r")
+        await ui.wait_for(pilot, lambda: app.screen.query(QuizChart))
+        chart = app.screen.query_one(QuizChart)
+        run = app.screen_stack[-2].run
+        # one column per moment (before the new dogs, after each), one row per quiz animal
+        assert len(chart.history) == len(run.steps) == run.iteration + 1
+        wrong = [sum(not a.right for a in answers) for answers in chart.history]
+        assert wrong == [int(s.loss) for s in run.steps]  # the run's own loss, step by step
+        assert wrong[0] > 0 and wrong[-1] == 0  # the new dogs taught it: a change to see

@@ -11,8 +11,8 @@ import pytest
 
 from lrgame import levels
 from lrgame.engine import Outcome
+from lrgame.ui.kinds.child_and_dogs import DogsScreen
 from lrgame.ui.screens.campaign import CampaignScreen
-from lrgame.ui.screens.dogs import DogsScreen
 from lrgame.ui.screens.play import PlayScreen
 from lrgame.ui.screens.range_test import RangeTestScreen
 from lrgame.ui.screens.result import ResultScreen

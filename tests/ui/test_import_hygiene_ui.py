@@ -16,8 +16,8 @@ def _modules_after(code: str) -> set[str]:
 
 def test_the_engine_cli_levels_and_pure_game_modules_leave_textual_out():
     loaded = _modules_after(
-        "import lrgame.engine, lrgame.cli, lrgame.levels, lrgame.store, "
-        "lrgame.diagnose, lrgame.results"
+        "import lrgame.engine, lrgame.commands.levels, lrgame.commands.run, lrgame.commands.sweep, lrgame.commands.validate, lrgame.commands.range_test, lrgame.levels, lrgame.store, "
+        "lrgame.judging.diagnose, lrgame.judging.results"
     )
     assert not loaded & {"textual", "textual_plotext", "plotext", "rich"}
 

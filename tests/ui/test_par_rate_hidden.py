@@ -3,6 +3,8 @@ only once the player has cleared the level (the ghost is still drawn)."""
 
 from __future__ import annotations
 
+import re
+
 from lrgame.text import num
 from lrgame.ui.screens.result import ResultScreen
 from lrgame.ui.widgets.charts import RaceChart
@@ -13,7 +15,8 @@ def head(app) -> str:
 
 
 def ghost_label(app) -> str:
-    return app.screen.query_one("#race", RaceChart)._runs[0][0]
+    runs = app.screen.query_one("#race", RaceChart)._runs
+    return next(label for label, _, _, marker in runs if marker == RaceChart.GHOST)
 
 
 async def play(ui, pilot, app, lr: str) -> ResultScreen:
@@ -83,3 +86,71 @@ async def test_a_level_cleared_before_tells_par_at_once(ui):
         await ui.settle(pilot)
         await ui.wait_for(pilot, lambda: app.screen._par is not None)
         assert "par 1" in ui.status_text(app)
+
+
+def advice(app) -> str:
+    return str(app.screen.query_one("#result-diagnosis").render())
+
+
+async def test_a_miss_names_no_rate_that_clears_until_the_level_is_cleared(ui):
+    """The diagnosis's advice after a miss ("started over, lr X reaches the goal in N
+    steps") is the answer too: before the level is cleared it keeps to a direction."""
+    app = ui.game("x-squared")
+    async with app.run_test(size=ui.SIZE) as pilot:
+        await ui.settle(pilot)
+        screen = await play(ui, pilot, app, "0.001")  # a crawl: out of budget
+        assert not screen.result.cleared
+        named = re.search(r"started over, (lr \S+) reaches", screen.result.diagnosis.text)
+        assert named  # the advice exists: hiding it is tested
+        assert "reaches the goal" not in advice(app) and named[1] not in advice(app)
+        assert "A bigger rate gets there." in advice(app)
+        await pilot.press("escape")  # the board after the run names no rate either
+        await ui.settle(pilot)
+        assert "reaches the goal" not in str(app.screen.query_one("#diagnosis").render())
+
+        await pilot.press("x")  # a new run, and clear it
+        assert (await play(ui, pilot, app, "0.5")).result.cleared
+        await pilot.press("r")  # a miss after clearing: the advice is earned
+        assert not (await play(ui, pilot, app, "0.001")).result.cleared
+        assert "started over, lr " in advice(app) and "reaches the goal in" in advice(app)
+
+
+async def test_a_trials_level_never_names_a_rate_that_clears(ui):
+    app = ui.game("coarse-to-fine")
+    async with app.run_test(size=ui.SIZE) as pilot:
+        await ui.settle(pilot)
+        screen = await play(ui, pilot, app, "0.001")  # crawls: out of budget
+        assert not screen.result.cleared
+        named = re.search(r"started over, (lr \S+) reaches", screen.result.diagnosis.text)
+        assert named, "the advice exists: hiding it is tested"
+        assert "reaches the goal" not in advice(app) and named[1] not in advice(app)
+        assert screen.hidden  # and the headline says why
+
+
+async def test_a_challenge_not_over_names_no_rate_in_the_advice(ui):
+    """A challenge's play screen hides the rate with its own reason (see
+    ChallengeRules.par_rate_hidden): the advice follows the same switch."""
+    from textual.app import App
+
+    from lrgame.judging.results import result_of as judge
+    from lrgame.levels import find_level
+
+    level = find_level("x-squared")
+    run = level.new_run()
+    while not run.over:
+        run.step(0.001)
+    result = judge(level, run, 0)
+    named = re.search(r"started over, (lr \S+) reaches", result.diagnosis.text)
+    assert named
+
+    hidden = "The rate that reaches par shows when the challenge is over."
+    app = App()
+    async with app.run_test(size=ui.SIZE) as pilot:
+        await app.push_screen(ResultScreen(result, hidden=hidden))
+        await pilot.pause()
+        assert named[1] not in advice(app) and "A bigger rate gets there." in advice(app)
+    app = App()
+    async with app.run_test(size=ui.SIZE) as pilot:  # once over: named
+        await app.push_screen(ResultScreen(result, hidden=None))
+        await pilot.pause()
+        assert named[1] in advice(app)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from lrgame import levels
-from lrgame.diagnose import Kind
+from lrgame.judging.diagnose import Kind
 from lrgame.store import Store
 from lrgame.ui.screens.campaign import CampaignScreen
 from lrgame.ui.screens.play import LR_FACTOR, PlayScreen
@@ -173,10 +173,12 @@ async def test_divergence_is_explained(ui):
         await ui.settle(pilot)
         await ui.type_lr(pilot, "1.5")
         await pilot.press("space", "space", "space")
+        await ui.settle(pilot)  # the diagnosis is worked out off the UI thread
         text = str(app.screen.query_one("#diagnosis").render())
         assert "the run diverges at step 10" in text  # the forecast: 4 * 4**10 > 4e6
         await pilot.press("r")
         await ui.wait_for(pilot, lambda: isinstance(app.screen, ResultScreen))
+        await pilot.pause()  # pushed, and its children composed (a busy machine is slow)
         result = app.screen.result
         assert result.diagnosis.kind is Kind.DIVERGED and result.stars == 0
         assert "too big" in str(app.screen.query_one("#result-diagnosis").render()) or (
@@ -191,6 +193,7 @@ async def test_a_crawl_is_explained(ui):
         await ui.settle(pilot)
         await ui.type_lr(pilot, "0.001")
         await pilot.press("space", "space")
+        await ui.settle(pilot)
         assert "Slow crawl" in str(app.screen.query_one("#diagnosis").render())
 
 

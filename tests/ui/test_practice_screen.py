@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lrgame import practice as P
+from lrgame.levels import practice as P
 from lrgame.store import Store
 from lrgame.ui.practice_app import PracticeApp
 from lrgame.ui.screens.practice import PracticePlayScreen, StreakBar

@@ -6,13 +6,13 @@ import os
 import time
 
 from lrgame.__main__ import main
-from lrgame.packs import load_pack
+from lrgame.levels.packs import load_pack
+from lrgame.levels.watch import LevelWatcher
 from lrgame.store import Store
 from lrgame.ui.app import make_app
+from lrgame.ui.modes.watch import Watch
 from lrgame.ui.screens.campaign import CampaignScreen
 from lrgame.ui.screens.play import PlayScreen
-from lrgame.ui.watching import WatchedPlayScreen
-from lrgame.watch import LevelWatcher
 
 LEVEL = """\
 id: {id}
@@ -49,7 +49,7 @@ async def test_an_edited_level_reloads_and_keeps_the_rate(ui, tmp_path):
     app = watched_game(ui, path)
     async with app.run_test(size=ui.SIZE) as pilot:
         await ui.settle(pilot)
-        assert isinstance(app.screen, WatchedPlayScreen)
+        assert isinstance(app.screen, PlayScreen) and isinstance(app.screen.watch, Watch)
         await ui.type_lr(pilot, "0.3")
         await pilot.press("space")
         assert "iteration 1" in ui.status_text(app)

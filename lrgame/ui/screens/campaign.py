@@ -173,13 +173,13 @@ class CampaignScreen(Screen):
         self._refresh()
 
     def action_back(self) -> None:
-        from .title import TitleScreen
-
+        # the title is the app's named screen "title" (importing it here would be a cycle)
         app = self.app
-        if len(app.screen_stack) > 2 and isinstance(app.screen_stack[-2], TitleScreen):
+        title = app.get_screen("title")
+        if len(app.screen_stack) > 2 and app.screen_stack[-2] is title:
             app.pop_screen()
         else:
-            app.switch_screen(TitleScreen())
+            app.switch_screen(title)
 
 
 def reflow(story: str) -> str:

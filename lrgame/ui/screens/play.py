@@ -20,15 +20,17 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
 
-from ...diagnose import diagnose_level, judged_loss
 from ...engine import CONSTANT
+from ...judging.diagnose import judged_loss
 from ...legal import field_rate, schedule_problem, scheduled_rate
 from ...text import num
+from ..modes import FreePlay, Mode
 from ..widgets.charts import LandscapeChart, LossChart
+from ..widgets.diagnosis_view import DELAY, DiagnosisView
 from ..widgets.lr_field import LrField
 from ..widgets.schedule_picker import SchedulePicker
 from ..widgets.step_table import StepTable
-from ..widgets.story import StoryScreen, story_then
+from ..widgets.story import StoryScreen
 
 #: `[` and `]` divide or multiply the rate by this: four presses make a factor of ten.
 LR_FACTOR = 10 ** (1 / 4)
@@ -38,6 +40,10 @@ STEPS_PER_SECOND = 8
 RUN_SECONDS = 3.0
 #: Fastest timer tick (a frame); beyond it several steps are taken per frame.
 MAX_TICKS_PER_SECOND = 30
+#: The preview's quick forecast (the budget alone) is made on the key press, in the
+#: frame it answers, while it typically takes less than a frame (60 a second); beyond,
+#: in a worker.
+PREVIEW_INLINE_S = 0.016
 #: A frame stops stepping after this long and paints, so keys are answered between
 #: frames even where a step is slow (a million parameters).
 FRAME_BUDGET_S = 0.05
@@ -101,13 +107,15 @@ class PlayScreen(Screen):
     #: Explore mode (p): the board draws the path the rate set would take from here.
     preview: reactive[bool] = reactive(False, init=False)
 
-    def __init__(self, level) -> None:
+    def __init__(self, level, *, rules=None, watch=None, lr: float | None = None) -> None:
+        """``rules``: the mode's rules (a challenge's; free play when None); ``watch``: a
+        ``modes.watch.Watch`` when the level's file is watched; ``lr``: the rate to start at."""
         super().__init__()
         self.level = level
         self.landscape = level.landscape()
         self.run = level.new_run()  # a kind with its own learner plays by its own rules
         self.goal = self.run.goal
-        self.set_reactive(PlayScreen.lr, float(level.lr.default))
+        self.set_reactive(PlayScreen.lr, float(level.lr.default if lr is None else lr))
         self._timer: Timer | None = None
         self._steps_per_tick = 1
         self._pace = (0.0, 0, float(STEPS_PER_SECOND))
@@ -127,6 +135,24 @@ class PlayScreen(Screen):
         self._stochastic = bool(getattr(self.landscape, "stochastic", False))
         self.schedule = CONSTANT  # sets each step's rate from the base rate self.lr
         self.trials = 0  # runs abandoned or finished before this one (levels with trials)
+        self.rules = rules if rules is not None else FreePlay()
+        self.watch = watch
+        for mode in self.modes:
+            mode.attach(self)
+            for binding in mode.BINDINGS:  # a mode's keys replace the board's
+                self._bindings.key_to_bindings[binding.key] = [binding]
+
+    @property
+    def modes(self) -> list[Mode]:
+        """The modes this screen plays in: its rules, and the watch if any."""
+        return [m for m in (self.rules, self.watch) if m is not None]
+
+    def mode_bars(self) -> ComposeResult:
+        """The modes' lines above the footer (a kind's view yields them too)."""
+        for mode in self.modes:
+            bar = mode.bar()
+            if bar is not None:
+                yield bar
 
     # -- layout ----------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -134,10 +160,8 @@ class PlayScreen(Screen):
         yield Static(self._heading(), id="level-head")
         with Horizontal(id="charts"):
             names = [self.landscape.names[i] for i in self.run.trace_index]
-            extra = getattr(level, "chart", None)  # a level kind's own view, if any
-            yield LandscapeChart(
-                self.landscape, names, extra=extra if callable(extra) else None, id="landscape"
-            )
+            # the kind's own chart where it has one (level.chart), else the landscape's
+            yield LandscapeChart(self.landscape, names, extra=level.chart, id="landscape")
             yield LossChart(id="loss-chart")
         yield StepTable(self.landscape.names, self.run.steps[0].params is not None, id="steps")
         with Horizontal(id="status-row"):
@@ -148,7 +172,7 @@ class PlayScreen(Screen):
                 level.lr.max,
                 cursor_blink=getattr(self.app, "cursor_blink", True),
                 id="lr-field",
-            )
+            ).data_bind(PlayScreen.lr)
         yield Static(id="preview-line")
         if len(level.schedule_tools()) > 1 and self.schedules_allowed:
             yield SchedulePicker(
@@ -160,12 +184,15 @@ class PlayScreen(Screen):
                 id="schedule",
             )
         yield Static(id="hint-line")
-        yield Static(id="diagnosis")
+        yield DiagnosisView(id="diagnosis")
+        yield from self.mode_bars()
         # the palette (ctrl+p) is in the help; its footer entry would push keys off 80 columns
         yield Footer(compact=True, show_command_palette=False)
 
-    #: False where the rules keep one rate per run (a challenge): no schedule picker.
-    schedules_allowed = True
+    @property
+    def schedules_allowed(self) -> bool:
+        """False where the rules keep one rate per run (a challenge): no schedule picker."""
+        return self.rules.schedules_allowed
 
     def _heading(self) -> Text:
         level, land = self.level, self.landscape
@@ -202,6 +229,15 @@ class PlayScreen(Screen):
             self.call_after_refresh(self._show_diagnosis)
 
     def on_mount(self) -> None:
+        self._mount_board()
+        for mode in self.modes:
+            mode.mounted()
+
+    def on_unmount(self) -> None:
+        self.rules.unmounted()
+
+    def _mount_board(self) -> None:
+        """Set up the kind's view once it is mounted, draw it, and find par."""
         self.query_one("#landscape").border_title = "landscape"
         self.query_one("#steps", StepTable).focus()
         self._refresh_board()
@@ -223,10 +259,17 @@ class PlayScreen(Screen):
 
     # -- drawing ---------------------------------------------------------------------
     def _refresh_board(self) -> None:
+        """Redraw everything from the run, then let the modes redraw their bars."""
+        self._draw_board()
+        for mode in self.modes:
+            mode.refreshed()
+
+    def _draw_board(self) -> None:
+        """The kind's view of the run: charts, steps, status and diagnosis."""
         run = self.run
         self.query_one("#steps", StepTable).show_run(run, self.rate_now())
         chart = self.query_one("#landscape", LandscapeChart)
-        chart.show(run.steps, run.params if chart.extra is not None else None, self.lr)
+        chart.show(run.steps, None, self.lr, run=run)  # params read only if drawn
         self.query_one("#loss-chart", LossChart).show(
             [judged_loss(s) for s in run.steps],
             self.landscape.minimum,
@@ -270,16 +313,14 @@ class PlayScreen(Screen):
         self.query_one("#status", Static).update(text, layout=wider)
 
     def _show_diagnosis(self) -> None:
-        d = diagnose_level(self.level, self.run, None if self.run.over else self.rate_now())
-        text = Text(d.text)
-        if self.run.iteration == 0 and self.level.story:  # cut to fit, never the diagnosis
-            text = story_then(self, text)
-        widget = self.query_one("#diagnosis", Static)
-        widget.update(text, layout=False)  # its height is fixed (app.tcss)
-        widget.set_classes(f"-{d.kind.value}")
+        """Ask for the diagnosis: worked out in a worker, shown when it lands."""
+        story = ""
+        if self.run.iteration == 0 and self.level.story:
+            story = " ".join(self.level.story.split())
+        lr = None if self.run.over else self.rate_now()
+        self.query_one("#diagnosis", DiagnosisView).ask(self.level, self.run, lr, story)
 
     def watch_lr(self, lr: float) -> None:
-        self.query_one("#lr-field", LrField).show(lr)
         self.query_one("#steps", StepTable).show_run(self.run, self.rate_now())
         for picker in self.query(SchedulePicker):
             picker.show(lr)
@@ -295,7 +336,15 @@ class PlayScreen(Screen):
 
     # -- the preview (p): where the rate set would take the run from here ---------------
     def action_preview(self) -> None:
-        self.preview = not self.preview
+        if not self._refused("preview"):
+            self.preview = not self.preview
+
+    def _refused(self, action: str) -> bool:
+        """Tell the player and return True when the rules turn ``action`` off."""
+        why = self.rules.refusal(action)
+        if why:
+            self.notify(why, title=f"No {action}")
+        return bool(why)
 
     def watch_preview(self, on: bool) -> None:
         self.query_one("#preview-line", Static).set_class(on, "-shown")
@@ -324,12 +373,29 @@ class PlayScreen(Screen):
         from ...engine.forecast import RateRule
 
         rule = RateRule(self.lr, self.schedule)
-        self._forecast_preview(self._preview_asked, _snapshot(self.run), rule)
+        quick = None
+        took = self._preview_took[-5:]
+        if len(took) < 3 or sorted(took)[len(took) // 2] < PREVIEW_INLINE_S:
+            # the budget alone, here: words and path in the frame that answers the key
+            from ...engine.forecast import forecast
+            from ...preview import preview_words
+
+            began = time.perf_counter()
+            quick = forecast(self.run, rule, horizon=0, path=True)
+            words = preview_words(quick, rule, self.landscape.minimum)
+            self._show_preview(quick, words)
+            # typically slower than a frame's share: from then on in the worker
+            self._preview_took = [*took, time.perf_counter() - began]
+        self._forecast_preview(self._preview_asked, _snapshot(self.run), rule, quick)
+
+    #: How long the last quick preview forecasts made on a key press took.
+    _preview_took: list = []
 
     @work(thread=True, exclusive=True, group="preview", exit_on_error=False)
-    def _forecast_preview(self, asked: int, run, rule) -> None:
-        """First the budget alone (quick: the words and the path land at once), then,
-        for a run that runs out of budget, the look past it (up to thousands of steps)."""
+    def _forecast_preview(self, asked: int, run, rule, quick=None) -> None:
+        """First the budget alone (quick: the words and the path land at once; ``quick``
+        when already made on the key press), then, for a run that runs out of budget,
+        the look past it (up to thousands of steps)."""
         from textual.worker import get_current_worker
 
         from ...engine import Outcome
@@ -337,9 +403,15 @@ class PlayScreen(Screen):
         from ...preview import preview_words
 
         minimum = self.landscape.minimum
-        f = forecast(run, rule, horizon=0, path=True)
-        self.app.call_from_thread(self._got_preview, asked, f, preview_words(f, rule, minimum))
+        f = quick
+        if f is None:
+            f = forecast(run, rule, horizon=0, path=True)
+            words = preview_words(f, rule, minimum)
+            self.app.call_from_thread(self._got_preview, asked, f, words)
         if f.outcome is not Outcome.OUT_OF_BUDGET or get_current_worker().is_cancelled:
+            return
+        time.sleep(DELAY)  # the long look only once the keys rest: a held ] asks for none
+        if asked != self._preview_asked or get_current_worker().is_cancelled:
             return
         f = forecast(run, rule, path=True)
         self.app.call_from_thread(self._got_preview, asked, f, preview_words(f, rule, minimum))
@@ -372,6 +444,7 @@ class PlayScreen(Screen):
                 title="Run over",
             )
             return False
+        self.rules.stepping()
         self.run.step(self.rate_now())
         return True
 
@@ -384,7 +457,7 @@ class PlayScreen(Screen):
         if self.running:
             self._stop()
             return
-        if self._take_step():
+        if self.rules.may_start() and self._take_step():
             self._after_step()
 
     def _after_step(self) -> None:
@@ -397,7 +470,8 @@ class PlayScreen(Screen):
         if self.running:
             self._stop()
             return
-        self._start_run(finish=False)
+        if self.rules.may_start():
+            self._start_run(finish=False)
 
     def action_finish(self) -> None:
         """Take every step left at once (the schedule's rates from the rate set)."""
@@ -405,7 +479,8 @@ class PlayScreen(Screen):
             self._steps_per_tick = self.goal.max_iterations
             self._tick()
             return
-        self._start_run(finish=True)
+        if self.rules.may_start():
+            self._start_run(finish=True)
 
     def _start_run(self, finish: bool) -> None:
         """Step to the end of the budget: animated within about RUN_SECONDS, or at once."""
@@ -447,6 +522,8 @@ class PlayScreen(Screen):
         self.running = False
 
     def action_undo(self) -> None:
+        if self._refused("undo"):
+            return
         self._stop()
         if self.run.undo():
             self._refresh_board()
@@ -455,6 +532,11 @@ class PlayScreen(Screen):
 
     def action_reset(self) -> None:
         self._stop()
+        self.rules.leave("start again", self._reset_run)
+
+    def _reset_run(self) -> None:
+        self._stop()
+        self.rules.new_run()
         if self.run.iteration > 0:
             self.trials += 1  # a run tried and left behind: on a trials level it costs
         self.run.reset()
@@ -462,10 +544,16 @@ class PlayScreen(Screen):
         self._refresh_board()
 
     def action_edit_lr(self) -> None:
+        if self.rules.lr_locked:
+            self.rules.refuse_lr()
+            return
         self._stop()
         self.query_one("#lr-field", LrField).edit()
 
     def _set_lr(self, lr: float) -> None:
+        if self.rules.lr_locked:
+            self.rules.refuse_lr()
+            return
         self.lr = field_rate(self.level, lr)
 
     def action_lr_down(self) -> None:
@@ -493,7 +581,12 @@ class PlayScreen(Screen):
         if self.running:
             self._stop()
             return
-        self.app.show_campaign()
+        self.rules.leave("leave this level", self.app.show_campaign)
+
+    def action_leave_game(self) -> None:
+        """Quit lrgame, as the rules allow (a challenge asks about a run under way)."""
+        self._stop()
+        self.rules.leave("quit", self.app.exit)
 
     # -- the tools some levels offer: schedules, the range test -------------------------
     def check_action(self, action: str, parameters) -> bool | None:
@@ -541,16 +634,17 @@ class PlayScreen(Screen):
 
     # -- the end of a run ------------------------------------------------------------
     def _finish(self) -> None:
+        self.rules.finished()
         if not self._judging:
             self._judging = True
             self._judge(len(self.run.steps), self.explored)
 
     @work(thread=True, exclusive=True, group="judge", exit_on_error=False)
     def _judge(self, n_steps: int, explored: bool = False) -> None:
-        from ...results import judge, practice, save
+        from ...judging.results import practice, result_of, save
 
         try:
-            result = judge(self.level, self.run, self.trials)  # each run tried before costs
+            result = result_of(self.level, self.run, self.trials)  # each run tried before costs
             if explored:  # played with the preview on: practice
                 result = practice(result)
             try:
@@ -567,24 +661,37 @@ class PlayScreen(Screen):
     def par_rate_hidden(self, result) -> str | None:
         """Why the result may not name the rate that reaches par yet (None: it may).
         Called in the judging worker."""
-        from ...results import par_rate_hidden
-
-        return par_rate_hidden(self.level, result)
+        return self.rules.par_rate_hidden(result)
 
     def _show_result(self, result, n_steps: int, hidden: str | None = "") -> None:
         if len(self.run.steps) != n_steps or not self.run.over:
             return  # the player undid or reset meanwhile
         from .result import ResultScreen
 
-        self.app.push_screen(ResultScreen(result, hidden=hidden))
+        screen = ResultScreen(
+            result, hidden=hidden, chart=self.result_chart(), own_next=self.OWN_NEXT
+        )
+        self.app.push_screen(screen, self._after_result)
 
-    def retry(self) -> None:
-        self.action_reset()
+    def result_chart(self):
+        """The result's chart of the run in the kind's own terms; None: the race of
+        losses against the par ghost. A kind's view overrides it."""
+        return None
 
-    def open_next(self) -> bool:
-        """Open the next level where a mode keeps its own order (practice: the next
-        seed) and say True; False: the result screen opens the campaign's next level."""
-        return False
+    def _after_result(self, choice: str | None) -> None:
+        """The result screen's answer: "retry" starts again; "board" studies the run;
+        "next" opens what comes next (``OWN_NEXT``)."""
+        if choice == "retry":
+            self.action_reset()
+        elif choice == "next":
+            self.open_next()
+
+    #: True: the result's Next comes back here, to ``open_next`` (practice: the next
+    #: seed); False: the result screen opens the campaign's next level.
+    OWN_NEXT = False
+
+    def open_next(self) -> None:
+        """Open what comes after this level, for a screen that keeps its own order."""
 
 
 def _snapshot(run):

@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer, Static
 
-from ...practice import Streak, generate, read_streak, record_run
+from ...levels.practice import Streak, generate, read_streak, record_run
 from .play import PlayScreen
 
 
@@ -36,9 +36,9 @@ class PracticePlayScreen(PlayScreen):
         Binding("n", "next_practice", "Next", id="next-practice", tooltip="The next seed's level"),
     ]
 
-    def __init__(self, seed: int, level=None) -> None:
+    def __init__(self, seed: int, level=None, **kw) -> None:
         self.seed = seed
-        super().__init__(level if level is not None else generate(seed).level)
+        super().__init__(level if level is not None else generate(seed).level, **kw)
         self.counted = False  # the first finished run decides the streak
 
     def compose(self) -> ComposeResult:
@@ -63,9 +63,10 @@ class PracticePlayScreen(PlayScreen):
             )
         super()._show_result(result, n_steps, hidden)
 
-    def open_next(self) -> bool:
+    OWN_NEXT = True
+
+    def open_next(self) -> None:
         self.action_next_practice()
-        return True
 
     def action_next_practice(self) -> None:
         from .result import ResultScreen

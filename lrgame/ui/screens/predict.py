@@ -3,7 +3,7 @@
 ``space`` opens the question (``PredictModal``): l, f, r or w for where the parameter
 will land (left of the floor, on it, right of it, past the far wall), or a number;
 enter answers, escape takes no step. The step is then the engine's, and the answer is
-scored against where it landed (``lrgame.predict``); the line under the board keeps
+scored against where it landed (``lrgame.judging.predict``); the line under the board keeps
 the tally. ``r`` and ``f`` still run without asking.
 """
 
@@ -17,7 +17,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Static
 
-from ...predict import KEYS, Question, Tally, Verdict, Where, parse_answer, question, score
+from ...judging.predict import KEYS, Question, Tally, Verdict, Where, parse_answer, question, score
 from .play import PlayScreen
 
 
@@ -80,8 +80,8 @@ class PredictModal(ModalScreen):
 class PredictPlayScreen(PlayScreen):
     """The play screen of a level that asks for a prediction before each single step."""
 
-    def __init__(self, level) -> None:
-        super().__init__(level)
+    def __init__(self, level, **kw) -> None:
+        super().__init__(level, **kw)
         self.tally = Tally()
         self.last: Verdict | None = None
 

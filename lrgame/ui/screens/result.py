@@ -2,20 +2,42 @@
 
 from __future__ import annotations
 
+import weakref
+
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Button, Footer, Static
 
+from ...judging.diagnose import without_rates
 from ...text import OUTCOME_WORDS, num, stars_text
 from ..widgets.charts import RaceChart
 
+#: How many of the player's earlier runs on a level the race chart overlays.
+EARLIER_RUNS = 3
+#: Each game's finished runs per level, this session (the store keeps only the best).
+_RUNS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
-class ResultScreen(Screen):
-    """Shown when a run ends. Escape goes back to the board to study the run."""
+
+def earlier_runs(app, level_id: str, losses: list[float]) -> list[list[float]]:
+    """The losses of the last EARLIER_RUNS runs of ``level_id`` this game finished before
+    this one (oldest first); this one is remembered for the next."""
+    runs = _RUNS.setdefault(app, {}).setdefault(level_id, [])
+    before = runs[-EARLIER_RUNS:]
+    runs.append(losses)
+    del runs[:-EARLIER_RUNS]
+    return before
+
+
+class ResultScreen(Screen[str]):
+    """Shown when a run ends. Escape goes back to the board to study the run.
+
+    Dismissed with the player's choice: "retry" or "board" (the play screen that
+    pushed it acts on it); the next level and the campaign are the app's to open."""
 
     BINDINGS = [
         Binding("r", "retry", "Retry", id="retry", tooltip="Play this level again"),
@@ -28,20 +50,30 @@ class ResultScreen(Screen):
 
     AUTO_FOCUS = "#retry"
 
-    def __init__(self, result, hidden: str | None = "") -> None:
+    def __init__(
+        self,
+        result,
+        hidden: str | None = "",
+        chart: Widget | None = None,
+        own_next: bool = False,
+    ) -> None:
         """``hidden``: why the rate that reaches par is not named yet (None: it is
-        earned, see ``results.par_rate_hidden``; the default hides it)."""
+        earned, see ``results.par_rate_hidden``; the default hides it). ``chart``: the
+        kind's own chart of the run (the play screen's ``result_chart``), else the race
+        of losses. ``own_next``: Next dismisses with "next" and the play screen opens
+        what comes next (practice: the next seed), else the campaign's next level."""
         super().__init__()
+        self.own_next = own_next
         self.result = result
         self.hidden = hidden
         self.show_rate = hidden is None
+        self.chart = chart
 
     def compose(self) -> ComposeResult:
-        r = self.result
         with Vertical(id="result-box"):
             yield Static(self._headline(), id="result-head")
             yield self._race()
-            yield Static(Text(r.diagnosis.text), id="result-diagnosis")
+            yield Static(Text(self._diagnosis_text()), id="result-diagnosis")
             with Horizontal(id="result-buttons"):
                 yield Button("Retry (r)", id="retry", variant="primary")
                 yield Button("Next level (n)", id="next", variant="success")
@@ -100,38 +132,39 @@ class ResultScreen(Screen):
             text.append(f" {self.hidden}", style="dim")
         return text
 
-    def _race(self) -> RaceChart:
+    def _diagnosis_text(self) -> str:
+        """The run's diagnosis; until the rate is earned, its advice keeps to a direction
+        ("A bigger rate gets there.") and names no rate that clears."""
+        text = self.result.diagnosis.text
+        return text if self.show_rate else without_rates(text)
+
+    def _race(self):
         """The race chart, filled as it is made: nothing to look up once mounted (a
-        screen closed at once, as a test's end closes it, has no children to find)."""
+        screen closed at once, as a test's end closes it, has no children to find).
+        A kind with a chart of its own (the child's quiz over time) shows that."""
         r = self.result
-        runs = []
-        if r.ghost_losses:  # drawn first, so the player's own line lies on top
+        if self.chart is not None:
+            return self.chart
+        runs = [
+            ("earlier runs", losses, "foreground-muted", RaceChart.EARLIER)
+            for losses in earlier_runs(self.app, r.level_id, list(r.losses))
+        ]
+        if r.ghost_losses:  # drawn before the player's own line, which lies on top
             label = f"par ghost, lr {num(r.best_lr)}" if self.show_rate else "par ghost"
-            runs.append((label, list(r.ghost_losses), "primary"))
-        runs.append(("you", list(r.losses), "warning"))
+            runs.append((label, list(r.ghost_losses), "primary", RaceChart.GHOST))
+        runs.append(("you", list(r.losses), "warning", RaceChart.YOU))
         chart = RaceChart(id="race")
         chart.show(runs, r.minimum, r.goal)
         return chart
 
-    def _play_screen(self):
-        from .play import PlayScreen
-
-        for screen in reversed(self.app.screen_stack[:-1]):
-            if isinstance(screen, PlayScreen):
-                return screen
-        return None
-
     @on(Button.Pressed, "#retry")
     def action_retry(self) -> None:
-        play = self._play_screen()
-        self.app.pop_screen()
-        if play is not None:
-            play.retry()
+        self.dismiss("retry")  # the play screen under it starts again
 
     @on(Button.Pressed, "#next")
     def action_next(self) -> None:
-        play = self._play_screen()
-        if play is not None and play.open_next():
+        if self.own_next:
+            self.dismiss("next")  # the play screen under it keeps its own order
             return
         self._open_next()
 
@@ -156,4 +189,4 @@ class ResultScreen(Screen):
 
     @on(Button.Pressed, "#board")
     def action_board(self) -> None:
-        self.app.pop_screen()
+        self.dismiss("board")

@@ -1,10 +1,9 @@
-"""Every chart of the game. The ONLY module of the UI that touches textual-plotext/plotext.
+"""Every chart of the board and the result screen.
 
-textual-plotext reaches into plotext's internals and pins ``plotext<6``: keeping every
-plot call here means a later switch of chart library touches this one file.
-
-Each chart keeps the data it was last given and redraws it at render time, so it
-follows resizes (the contour grid, for one, depends on the chart's size).
+They draw with ``braille.Figure``, a small numpy plotter that writes Textual strips
+directly (plotext through Rich cost about 10 ms a chart on every step). Each chart
+keeps the data it was last given and draws it again only when that data, its size or
+the theme changes; a repaint of the board for any other reason reuses its strips.
 """
 
 from __future__ import annotations
@@ -12,17 +11,26 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from rich.text import Text
 from textual.color import Color
+from textual.geometry import Region
 from textual.reactive import reactive
-from textual_plotext import PlotextPlot
+from textual.strip import Strip
+from textual.widget import Widget
 
 from ...text import num
+from .braille import Figure
 
 #: Points beyond this size are left out: plotext cannot place them, and a run that
 #: has exploded is told by the diagnosis, not by a chart squashed to one pixel.
 HUGE = 1e100
 #: At most this many iterates are drawn; longer runs are thinned (the last ones kept).
 MAX_POINTS = 400
+#: The landscape view looks for the floor on grids up to 2**(this - 1) times as wide as
+#: the path's own reach.
+FLOOR_WIDENINGS = 8
+#: Contour lines on a two-parameter landscape, a decade of loss apart.
+CONTOUR_LEVELS = 4
 #: The preview's path (the rate set, continued from here): a marker of its own, so it
 #: stays apart from the run's ● and ◆ without colour (NO_COLOR), and a muted colour.
 PREVIEW_MARKER = "·"
@@ -57,12 +65,46 @@ def _span(values: np.ndarray, pad: float = 0.15) -> tuple[float, float]:
     return lo - pad * width, hi + pad * width
 
 
-class Chart(PlotextPlot):
-    """A plotext chart that redraws from its data at every render, in the app's colours."""
+class Chart(Widget):
+    """A chart drawn from its data into strips, in the app's colours; drawn again only
+    when ``changed`` is called or its size or style changes."""
 
     DEFAULT_CSS = """
     Chart { height: 1fr; min-height: 5; }
     """
+
+    def __init__(self, **kw):
+        super().__init__(**kw)
+        self.plt = Figure()
+        self._strips: list[Strip] | None = None
+        self._key = None
+        #: How many times the chart has been drawn (not painted): a test can tell a
+        #: chart whose data did not change from one drawn again.
+        self.draws = 0
+
+    def changed(self) -> None:
+        """The data changed: draw again, and repaint only the rows that differ (a step
+        moves a few rows of a path; the terminal is sent those, not the whole chart)."""
+        old, key = self._strips, self._key
+        width, height = self.size
+        if old is None or not self.is_mounted or key != self._size_key(width, height):
+            self._strips = None
+            self.refresh()
+            return
+        new = self._draw_strips(width, height)
+        self._strips = new
+        rows = [y for y, (a, b) in enumerate(zip(old, new)) if a != b]
+        if len(old) != len(new):
+            self.refresh()
+        elif rows:
+            self.refresh(*[Region(0, y, width, 1) for y in rows])
+
+    def _size_key(self, width: int, height: int) -> tuple:
+        return (width, height, self.app.theme, self.rich_style)
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._strips = None
 
     def _limits(self, x0: float, x1: float, y0: float, y1: float) -> None:
         """Set both axes' ranges, with round, short tick labels."""
@@ -82,14 +124,33 @@ class Chart(PlotextPlot):
     def draw(self) -> None:
         """Plot the data on ``self.plt`` (already cleared)."""
 
-    def render(self):
+    def render_line(self, y: int) -> Strip:
+        width, height = self.size
+        key = self._size_key(width, height)
+        if self._strips is None or key != self._key:
+            self._key = key
+            self._strips = self._draw_strips(width, height)
+        if y < len(self._strips):
+            return self._strips[y]
+        return Strip.blank(width, self.rich_style)
+
+    def text(self) -> str:
+        """The chart as plain text, one line per row (what a test reads)."""
+        width, height = self.size
+        return "\n".join(self.render_line(y).text for y in range(height))
+
+    def render(self) -> Text:
+        return Text(self.text())
+
+    def _draw_strips(self, width: int, height: int) -> list[Strip]:
+        self.draws += 1
         self.plt.clear_figure()
         try:
             self.draw()
         except Exception as exc:  # a chart must never take the game down
             self.plt.clear_figure()
             self.plt.title(f"(chart unavailable: {type(exc).__name__})")
-        return super().render()
+        return self.plt.strips(width, height, self.rich_style, self.colour("foreground-muted"))
 
 
 def _nice_ticks(
@@ -126,6 +187,22 @@ def _log_ticks(lo: float, hi: float, count: int = 5) -> tuple[list[float], list[
     return [float(t) for t in ticks], [f"1e{t}" for t in ticks]
 
 
+def _grouped_curvatures(run) -> dict | None:
+    """A big bowl's loss per distinct curvature, from its grouped twin (the start mass of
+    each curvature times the product of (1 - lr c)^2 over the steps taken: the same
+    numbers as summing over a million parameters, at the cost of a few hundred)."""
+    from ...engine.forecast import GROUP_ABOVE, _grouped_now
+    from ...engine.landscape import QuadraticBowl
+
+    bowl = run.landscape
+    if not isinstance(bowl, QuadraticBowl) or bowl.n_params <= GROUP_ABOVE:
+        return None
+    twin = _grouped_now(run)
+    with np.errstate(all="ignore"):
+        loss = 0.5 * twin.curvatures * twin.start**2
+    return {"curvature": twin.curvatures, "loss": loss}
+
+
 class LossChart(Chart):
     """Loss against iteration, linear or log (loss above the minimum, on a log axis)."""
 
@@ -142,7 +219,7 @@ class LossChart(Chart):
     def show_preview(self, losses=None) -> None:
         """The preview's losses from the current iteration on (None: no preview)."""
         self._preview = np.zeros(0) if losses is None else np.asarray(losses, dtype=float)
-        self.refresh()
+        self.changed()
 
     def show(self, losses, minimum: float, goal: float, batch=None) -> None:
         """``losses``: the loss judged at each iteration; ``batch``: each mini-batch's own
@@ -150,10 +227,10 @@ class LossChart(Chart):
         self._losses = np.asarray(losses, dtype=float)
         self._batch = None if batch is None else np.asarray(batch, dtype=float)
         self._minimum, self._goal = minimum, goal
-        self.refresh()
+        self.changed()
 
     def watch_log_scale(self) -> None:
-        self.refresh()
+        self.changed()
 
     def draw(self) -> None:
         plt = self.plt
@@ -230,8 +307,8 @@ class LandscapeChart(Chart):
     shows as a zig-zag across the valley. Two: contour lines and the path. More: a few
     parameters' values against iteration (the engine's traces).
 
-    A level kind may offer its own view through an optional ``chart(params[, t])``
-    method on the level (see ``level_kinds``): the data and the fitted line of a
+    A level kind may offer its own view through ``chart(params, t)`` on the level
+    (``LevelBase.chart``; see ``levels/kinds/``): the data and the fitted line of a
     regression, or the loss each curvature of a big bowl holds. When it offers none,
     or its data is missing or broken, the chart falls back on the views above."""
 
@@ -248,7 +325,7 @@ class LandscapeChart(Chart):
     def show_preview(self, params=None) -> None:
         """The preview's path of params from the current iterate on (None: no preview)."""
         self._preview = None if params is None else np.asarray(params, dtype=float)
-        self.refresh()
+        self.changed()
 
     def _preview_rows(self, columns: list[int], window) -> np.ndarray | None:
         """The preview's points in ``columns`` of params, inside ``window`` (per column
@@ -264,11 +341,13 @@ class LandscapeChart(Chart):
         idx = _thin(int(keep.sum()))
         return P[keep][idx] if idx.size else None
 
-    def show(self, steps, params=None, lr: float | None = None) -> None:
-        """``params``: the current parameters, for a level's own view; ``lr``: the rate set."""
+    def show(self, steps, params=None, lr: float | None = None, run=None) -> None:
+        """``params``: the current parameters, for a level's own view (or ``run``, whose
+        params are then read only if that view is drawn); ``lr``: the rate set."""
         self._steps = list(steps)
         self._params, self._lr = params, lr
-        self.refresh()
+        self._run = run
+        self.changed()
 
     def draw(self) -> None:
         n = self.landscape.n_params
@@ -285,14 +364,19 @@ class LandscapeChart(Chart):
 
     # a level kind's own view ------------------------------------------------------
     def _extra_data(self) -> dict | None:
-        if self.extra is None or self._params is None:
+        if self.extra is None:
             return None
-        import inspect
-
+        run = getattr(self, "_run", None)
+        if self._params is None and run is not None:
+            grouped = _grouped_curvatures(run)
+            if grouped is not None:
+                return grouped
+            self._params = run.params
+        if self._params is None:
+            return None
         t = self._steps[-1].iteration
         try:
-            takes_t = len(inspect.signature(self.extra).parameters) >= 2
-            data = self.extra(self._params, t) if takes_t else self.extra(self._params)
+            data = self.extra(self._params, t)  # LevelBase.chart(params, t)
         except Exception:  # a level's drawing data must never break the board
             return None
         return data if isinstance(data, dict) else None
@@ -314,32 +398,59 @@ class LandscapeChart(Chart):
         return False
 
     def _draw_fit(self, data: dict) -> None:
-        """Regression: the points, your line, and the best line."""
+        """Regression: the best line and yours, with the points drawn on top of both. Your
+        line is clipped to the view; where it leaves, an arrow (↑ ↓) marks the edge, and
+        a line wholly off the chart is said so in words."""
         plt = self.plt
         x, y = np.asarray(data["x"], dtype=float), np.asarray(data["y"], dtype=float)
         keep = _finite(x, y)
         x, y = x[keep], y[keep]
         idx = np.unique(np.linspace(0, x.size - 1, min(x.size, 300)).astype(int))
         plt.title("the data, your line and the best line")
-        plt.scatter(x[idx].tolist(), y[idx].tolist(), marker="dot", color=self.colour("primary"))
+        lx = np.array([float(v) for v in data["line_x"]])
+        best = data.get("best_line_y")
+        best = None if best is None else np.array([float(v) for v in best])
+        ly = np.array([float(v) for v in data["line_y"]])
+        y0, y1 = _span(np.concatenate([y, best] if best is not None else [y]), pad=0.1)
+        x0, x1 = _span(x, pad=0.05)
+        if best is not None:
+            plt.plot(lx, best, marker="braille", color=self.colour("success"))
+        warn = self.colour("warning")
+        plt.plot(lx, ly, marker="braille", color=warn)  # the plotter clips it to the view
+        self._mark_exits(lx, ly, x0, x1, y0, y1, warn)
+        plt.scatter(x[idx], y[idx], marker="dot", color=self.colour("primary"))
         batch = data.get("batch")
         if batch is not None and len(batch):
             b = np.asarray(batch, dtype=int)
-            plt.scatter(x[b].tolist(), y[b].tolist(), marker="●", color=self.colour("secondary"))
-        lx = [float(v) for v in data["line_x"]]
-        best = data.get("best_line_y")
-        if best is not None:
-            plt.plot(lx, [float(v) for v in best], marker="braille", color=self.colour("success"))
-        ly = np.array([float(v) for v in data["line_y"]])
-        ys = np.concatenate([y, [float(v) for v in best]] if best is not None else [y])
-        y0, y1 = _span(ys, pad=0.1)
-        if np.all(np.isfinite(ly)):  # your line, clipped to the data's range of y
-            plt.plot(
-                lx, np.clip(ly, y0, y1).tolist(), marker="braille", color=self.colour("warning")
-            )
-        x0, x1 = _span(x, pad=0.05)
+            b = b[(b >= 0) & (b < x.size)]
+            plt.scatter(x[b], y[b], marker="●", color=self.colour("secondary"))
         plt.xlabel("x")
         self._limits(x0, x1, y0, y1)
+
+    def _mark_exits(self, lx, ly, x0, x1, y0, y1, colour) -> None:
+        """Arrows where the straight line through (lx, ly) leaves the view at the top (↑)
+        or the bottom (↓), and words when none of it is inside."""
+        plt = self.plt
+        if not np.all(np.isfinite(ly)) or lx[1] == lx[0]:
+            plt.text("your line: off the chart (not a number)", x0, y1, color=colour)
+            return
+        slope = (ly[1] - ly[0]) / (lx[1] - lx[0])
+        with np.errstate(all="ignore"):
+            at0 = ly[0] + slope * (x0 - lx[0])
+            at1 = ly[0] + slope * (x1 - lx[0])
+        mid = (x0 + x1) / 2
+        if min(at0, at1) > y1 or max(at0, at1) < y0:
+            up = min(at0, at1) > y1
+            edge = y1 if up else y0
+            plt.text(f"{'↑' if up else '↓'} your line is off the chart", mid, edge, color=colour)
+            return
+        for edge, arrow in ((y1, "↑"), (y0, "↓")):
+            if slope == 0:
+                continue
+            xc = lx[0] + (edge - ly[0]) / slope
+            outside = (at0 > edge or at1 > edge) if arrow == "↑" else (at0 < edge or at1 < edge)
+            if outside and x0 <= xc <= x1:
+                plt.scatter([xc], [edge], marker=arrow, color=colour)
 
     def _draw_curvatures(self, data: dict) -> None:
         """A big bowl: the loss each curvature holds, and the edge 2 / lr beyond which
@@ -407,15 +518,46 @@ class LandscapeChart(Chart):
         self._limits(x0, x1, y0, y1)
 
     def _window(self, xs: np.ndarray) -> np.ndarray:
-        """The path, plus the lowest point of the curve near it, so the valley floor shows."""
-        lo, hi = float(xs.min()), float(xs.max())
-        reach = max(hi - lo, abs(float(xs[0])), 1.0)
-        wide = np.linspace(lo - reach, hi + reach, 801)
-        with np.errstate(all="ignore"):
-            loss = self.landscape.loss(wide[:, None], 0)
-        if not np.isfinite(loss).any():
-            return xs
-        return np.append(xs, wide[int(np.nanargmin(np.where(np.isfinite(loss), loss, np.nan)))])
+        """The path, plus the floor: the view always holds where the loss is lowest."""
+        floor = self._floor(xs[:, None])
+        return xs if floor is None else np.append(xs, floor[0])
+
+    def _floor(self, P: np.ndarray) -> np.ndarray | None:
+        """The point of the landscape where its loss is lowest near the path ``P`` (k, d):
+        grids around the path, twice as wide each time, until one holds a point within
+        a hundredth of the start's height above the level's minimum (a floor far from the
+        start, or a deeper valley beyond a ridge); else the lowest point seen."""
+        lo, hi = P.min(axis=0), P.max(axis=0)
+        key = (lo.tobytes(), hi.tobytes(), P[0].tobytes())
+        if getattr(self, "_floor_key", None) == key:  # a redraw of the same path
+            return self._floor_at
+        self._floor_key, self._floor_at = key, self._find_floor(P, lo, hi)
+        return self._floor_at
+
+    def _find_floor(self, P: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray | None:
+        reach = np.maximum(hi - lo, np.maximum(np.abs(P[0]), 1.0))
+        minimum = self.landscape.minimum
+        start = self._steps[0].loss if self._steps else math.nan
+        near = minimum + 0.01 * (start - minimum) if math.isfinite(start) else minimum
+        best, best_loss = None, math.inf
+        for k in range(FLOOR_WIDENINGS):
+            wide = reach * 2.0**k
+            axes = [
+                np.linspace(lo[j] - wide[j], hi[j] + wide[j], 801 if P.shape[1] == 1 else 81)
+                for j in range(P.shape[1])
+            ]
+            grid = np.column_stack([g.ravel() for g in np.meshgrid(*axes)])
+            with np.errstate(all="ignore"):
+                loss = self.landscape.loss(grid, 0)
+            ok = np.isfinite(loss)
+            if not ok.any():
+                continue
+            i = int(np.argmin(np.where(ok, loss, np.inf)))
+            if loss[i] < best_loss:
+                best, best_loss = grid[i], float(loss[i])
+            if best_loss <= near:
+                break
+        return best
 
     def _draw_path(self, xs: np.ndarray, ys: np.ndarray) -> None:
         plt = self.plt
@@ -440,8 +582,11 @@ class LandscapeChart(Chart):
         W = self._window2(P)
         x0, x1 = _span(W[:, 0])
         y0, y1 = _span(W[:, 1])
-        for xs, ys, shade in self._contours(x0, x1, y0, y1):
+        contours = self._contours(x0, x1, y0, y1)
+        for xs, ys, shade, _, _ in contours:
             plt.scatter(xs, ys, marker="braille", color=shade)
+        for _, _, shade, label, (lx, ly) in contours:  # labels over every line, under the path
+            plt.text(label, lx, ly, color=shade)
         ahead = self._preview_rows([0, 1], [(x0, x1), (y0, y1)])
         if ahead is not None:
             plt.scatter(
@@ -458,13 +603,19 @@ class LandscapeChart(Chart):
         self._limits(x0, x1, y0, y1)
 
     def _contours(self, x0: float, x1: float, y0: float, y1: float) -> list:
-        """Contour points of the window, one (xs, ys, colour) per level, cached: they
-        change only when the window, the chart's size or the theme does."""
+        """Contour lines of the window, one (xs, ys, colour, label, (lx, ly)) per level,
+        cached: they change only when the window, the chart's size or the theme does.
+
+        A line is one dot thick, on the lower side of its level, at about the plot's own
+        dot spacing (so it does not alias into a speckle), and labelled with its loss at
+        its highest point."""
         w, h = max(self.size.width, 10), max(self.size.height, 5)
         key = (x0, x1, y0, y1, w, h, self.app.theme)
         if getattr(self, "_contour_key", None) == key:
             return self._contour_cache
-        gx, gy = np.linspace(x0, x1, 2 * w), np.linspace(y0, y1, 4 * h)
+        # the plot is about 6 columns narrower (tick labels) and 3 rows shorter (title, axis)
+        gx = np.linspace(x0, x1, 2 * max(w - 6, 4))
+        gy = np.linspace(y0, y1, 4 * max(h - 3, 2))
         X, Y = np.meshgrid(gx, gy)
         with np.errstate(all="ignore"):
             Z = self.landscape.loss(np.column_stack([X.ravel(), Y.ravel()]), 0).reshape(X.shape)
@@ -473,39 +624,40 @@ class LandscapeChart(Chart):
         levels = self._contour_levels()
         if levels is not None:
             band = np.digitize(np.where(np.isfinite(L), L, np.inf), levels)
+            # a dot where a higher band is next door: each line drawn once, inside its level
             edge = np.zeros(band.shape, dtype=bool)
-            edge[:, 1:] |= band[:, 1:] != band[:, :-1]
-            edge[1:, :] |= band[1:, :] != band[:-1, :]
+            edge[:, :-1] |= band[:, 1:] > band[:, :-1]
+            edge[:, 1:] |= band[:, :-1] > band[:, 1:]
+            edge[:-1, :] |= band[1:, :] > band[:-1, :]
+            edge[1:, :] |= band[:-1, :] > band[1:, :]
             low, high = Color(*self.colour("success")), Color(*self.colour("primary"))
             for k in np.unique(band[edge]):
+                if k >= len(levels):
+                    continue
                 mask = edge & (band == k)
-                shade = low.blend(high, float(k) / len(levels)).rgb
-                out.append((X[mask].tolist(), Y[mask].tolist(), shade))
+                shade = low.blend(high, float(k + 1) / len(levels)).rgb
+                xs, ys = X[mask], Y[mask]
+                top = int(np.argmax(ys))
+                label = num(self.landscape.minimum + 10.0 ** levels[k], 2)
+                out.append((xs, ys, shade, label, (float(xs[top]), float(ys[top]))))
         self._contour_key, self._contour_cache = key, out
         return out
 
     def _contour_levels(self) -> np.ndarray | None:
-        """log10 loss levels every half decade from just above the start's loss down,
-        so the walk from the start crosses them one by one."""
+        """log10 of the loss above the minimum at four levels a decade apart, the first
+        just below the start's, so the walk from the start crosses them one by one."""
         gap = self._steps[0].loss - self.landscape.minimum
         if not (math.isfinite(gap) and gap > 0):
             return None
-        top = math.log10(gap) + 0.25
-        return np.array([top - 0.5 * k for k in range(9)][::-1])
+        top = math.floor(math.log10(gap))
+        if top == math.log10(gap):
+            top -= 1  # the start sits on a level: the first one below it
+        return np.array([top - k for k in range(CONTOUR_LEVELS)][::-1], dtype=float)
 
     def _window2(self, P: np.ndarray) -> np.ndarray:
-        """The path, plus the lowest point of the landscape near it."""
-        lo, hi = P.min(axis=0), P.max(axis=0)
-        reach = np.maximum(hi - lo, np.maximum(np.abs(P[0]), 1.0))
-        gx = np.linspace(lo[0] - reach[0], hi[0] + reach[0], 81)
-        gy = np.linspace(lo[1] - reach[1], hi[1] + reach[1], 81)
-        X, Y = np.meshgrid(gx, gy)
-        with np.errstate(all="ignore"):
-            Z = self.landscape.loss(np.column_stack([X.ravel(), Y.ravel()]), 0)
-        if not np.isfinite(Z).any():
-            return P
-        k = int(np.nanargmin(np.where(np.isfinite(Z), Z, np.nan)))
-        return np.vstack([P, [X.ravel()[k], Y.ravel()[k]]])
+        """The path, plus the floor (see ``_floor``)."""
+        floor = self._floor(P)
+        return P if floor is None else np.vstack([P, floor[None, :]])
 
     # many parameters --------------------------------------------------------------
     def _draw_traces(self) -> None:
@@ -534,19 +686,30 @@ class LandscapeChart(Chart):
 
 
 class RaceChart(Chart):
-    """The player's run beside the par ghost: loss above the minimum, on a log axis."""
+    """The player's run beside the par ghost (and the player's earlier runs on this level):
+    loss above the minimum, on a log axis. Each kind of run has a marker of its own, so
+    they stay apart without colour (NO_COLOR): your run a line ending in ●, the ghost
+    ○ at its iterations, earlier runs ·."""
+
+    #: Marker name -> what is drawn: "line" joins the points; any other is a glyph.
+    YOU, GHOST, EARLIER = "line", "○", "·"
 
     def __init__(self, **kw):
         super().__init__(**kw)
-        self._runs: list[tuple[str, np.ndarray, str]] = []
+        self._runs: list[tuple[str, np.ndarray, str, str]] = []
         self._minimum = 0.0
         self._goal = 0.0
 
-    def show(self, runs: list[tuple[str, list[float], str]], minimum: float, goal: float):
-        """``runs``: (label, losses, theme colour variable) each."""
-        self._runs = [(label, np.asarray(ls, dtype=float), c) for label, ls, c in runs]
+    def show(self, runs, minimum: float, goal: float):
+        """``runs``: (label, losses, theme colour variable[, marker]) each, drawn in order
+        (the last on top); marker ``YOU`` (the default), ``GHOST`` or ``EARLIER``. Runs
+        of one label after the first share its legend entry."""
+        self._runs = [
+            (r[0], np.asarray(r[1], dtype=float), r[2], r[3] if len(r) > 3 else self.YOU)
+            for r in runs
+        ]
         self._minimum, self._goal = minimum, goal
-        self.refresh()
+        self.changed()
 
     def draw(self) -> None:
         plt = self.plt
@@ -555,7 +718,18 @@ class RaceChart(Chart):
         floor = self._goal / 100 if self._goal > 0 else 1e-16
         every = []
         longest = 1
-        for label, losses, colour in self._runs:
+        labelled = set()
+        spots = max(self.size.width // 2, 8)  # the goal's dashes: one every other cell
+        # a run's markers: one every five cells at most, so a line under them still shows
+        marks = max(self.size.width // 5, 8)
+        goal = math.log10(self._goal) if self._goal > 0 else None
+        if goal is not None:  # dashes, not braille (apart from your line without colour),
+            # under every run's marks
+            end = max([r[1].size - 1 for r in self._runs] + [1])
+            dashes = np.linspace(0, end, spots)
+            green = self.colour("success")
+            plt.scatter(dashes, np.full(dashes.size, goal), marker="╌", color=green, under=True)
+        for label, losses, colour, marker in self._runs:
             ys = _log10_gap(losses, self._minimum, floor)
             xs = np.arange(ys.size, dtype=float)
             keep = _finite(ys)
@@ -565,16 +739,24 @@ class RaceChart(Chart):
                 continue
             longest = max(longest, int(xs[-1]))
             every.append(ys)
-            plt.plot(
-                xs.tolist(), ys.tolist(), marker="braille", color=self.colour(colour), label=label
-            )
-            plt.scatter([xs[-1]], [ys[-1]], marker="●", color=self.colour(colour))
+            rgb = self.colour(colour)
+            name = None if label in labelled else label
+            labelled.add(label)
+            if marker == self.YOU:
+                plt.plot(xs.tolist(), ys.tolist(), marker="braille", color=rgb)
+                plt.scatter([xs[-1]], [ys[-1]], marker="●", color=rgb)
+                if name:
+                    plt.legend(name, "⠤●", rgb)
+            else:
+                few = np.unique(np.linspace(0, xs.size - 1, min(xs.size, marks)).astype(int))
+                plt.scatter(xs[few], ys[few], marker=marker, color=rgb)
+                if name:
+                    plt.legend(name, marker, rgb)
         if not every:
             return
-        goal = math.log10(self._goal) if self._goal > 0 else None
-        ys = np.concatenate(every + ([np.array([goal])] if goal is not None else []))
         if goal is not None:
-            plt.hline(goal, color=self.colour("success"))
+            plt.legend("goal", "╌", self.colour("success"))
+        ys = np.concatenate(every + ([np.array([goal])] if goal is not None else []))
         ylo, yhi = _span(ys, pad=0.05)
         plt.ylim(ylo, yhi)
         plt.yticks(*_log_ticks(ylo, yhi, max(self.size.height // 4, 1)))

@@ -10,6 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
+from textual.reactive import reactive
 from textual.widgets import Input, Label, Static
 
 from ...text import num
@@ -50,6 +51,9 @@ class LrField(Horizontal):
 
     BINDINGS = [Binding("escape", "done", "Done", show=False)]
 
+    #: The rate in force: the play screen binds it to its own (``data_bind``).
+    lr: reactive[float] = reactive(0.1, init=False)
+
     @dataclass
     class Chosen(Message):
         """The player entered a valid rate."""
@@ -81,11 +85,12 @@ class LrField(Horizontal):
     def input(self) -> Input:
         return self.query_one("#lr-input", Input)
 
-    def show(self, lr: float) -> None:
-        """Show the rate in force (unless the player is typing one)."""
-        self.lr = lr
-        if not self.input.has_focus:
-            self.input.value = num(lr)
+    def watch_lr(self, lr: float) -> None:
+        """Show the rate in force (unless the player is typing one). The field may not
+        be composed yet, or already gone with its screen: then there is nothing to show."""
+        for field in self.query("#lr-input").results(Input):
+            if not field.has_focus:
+                field.value = num(lr)
 
     def edit(self) -> None:
         self.input.focus()

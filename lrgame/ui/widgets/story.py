@@ -76,15 +76,19 @@ class StoryScreen(ModalScreen):
 
 
 def story_then(screen, after: Text) -> Text:
-    """The story then ``after``, fitted to the screen's ``#diagnosis`` box (its
-    max-height where it grows with its text). Before the box has a size, everything,
-    and a second look once it has one."""
+    """The story then ``after``, fitted to the screen's ``#diagnosis`` box."""
     box = screen.query_one("#diagnosis")
+    return story_in_box(box, screen.level.story, after, screen._show_diagnosis)
+
+
+def story_in_box(box, story: str, after: Text, again) -> Text:
+    """The story then ``after``, fitted to ``box`` (its max-height where it grows with
+    its text). Before the box has a size, everything, and ``again()`` once it has one."""
     width = box.content_size.width
     rows = box.content_size.height
     styles = box.styles
     if styles.height is not None and styles.height.is_auto and styles.max_height is not None:
         rows = int(styles.max_height.value)
     if width <= 0:
-        screen.call_after_refresh(screen._show_diagnosis)
-    return fit_story(screen.level.story, after, width, rows)
+        box.call_after_refresh(again)
+    return fit_story(story, after, width, rows)

@@ -1,0 +1,42 @@
+"""What the headless commands share: printing JSON, a level named on the command line,
+and the checks of numbers given as flags."""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from typing import Any
+
+from .. import levels as L
+from ..errors import UsageError
+
+
+def print_json(obj: Any) -> None:
+    sys.stdout.write(json.dumps(obj, indent=2, allow_nan=False) + "\n")
+
+
+def load_level_arg(ref: str) -> L.Level:
+    try:
+        return L.find_level(ref)
+    except L.LevelNotFound as exc:
+        raise UsageError(str(exc)) from None
+
+
+def positive(text: str, what: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise UsageError(f"{what} must be a number, got {text!r}") from None
+    if not (math.isfinite(v) and v > 0):
+        raise UsageError(f"{what} must be a positive finite number, got {text!r}")
+    return v
+
+
+def within_run_cost(level: L.Level, steps: int, flag: str) -> None:
+    most = L.most_run_steps(level)
+    if steps > most:
+        raise UsageError(
+            f"{flag} {steps} is too costly on this level ({level.n_params:,} parameters): "
+            f"at most {most:,} steps here"
+        )

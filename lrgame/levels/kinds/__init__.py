@@ -1,0 +1,1 @@
+"""The level kinds, one module (or package) each; ``levels.registry`` finds them here."""
