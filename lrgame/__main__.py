@@ -32,6 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("level")
     s.add_argument("--lr", required=True, help="the (base) learning rate, e.g. 0.1 or 1e-3")
     s.add_argument("--schedule", help="e.g. step:step_size=5,gamma=0.5 (default constant)")
+    s.add_argument("--optimizer", help="e.g. momentum:beta=0.9, adam (default sgd)")
     s.add_argument("--max-iterations", type=int, help="override the level's budget")
     s.add_argument("--json", action="store_true")
     s.add_argument("--replay", metavar="PATH", help="write the run as a result file for grading")
@@ -45,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--min", help="lowest rate (default: the level's lr.min)")
     s.add_argument("--max", help="highest rate (default: the level's lr.max)")
     s.add_argument("--points", type=int, default=200)
+    s.add_argument("--optimizer", help="e.g. momentum:beta=0.9, adam (default sgd)")
     s.add_argument("--json", action="store_true")
 
     s = sub.add_parser(
@@ -55,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--min", help="first rate (default: the level's range_test or lr.min)")
     s.add_argument("--max", help="last rate (default: the level's range_test or lr.max)")
     s.add_argument("--steps", type=int, help="steps from min to max (default 100)")
+    s.add_argument("--optimizer", help="e.g. momentum:beta=0.9, adam (default sgd)")
     s.add_argument("--json", action="store_true")
 
     s = sub.add_parser(

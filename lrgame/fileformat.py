@@ -90,7 +90,7 @@ def content_hash(data: Any) -> str:
 
 #: Keys added to levels after result files were first written, with their defaults: at
 #: the default they drop out of the hash, so every result written before still matches.
-LATER_KEYS = {"show_loss": True, "predict": False}
+LATER_KEYS = {"show_loss": True, "predict": False, "optimizers": []}
 
 
 def level_hash(level: L.Level) -> str:
@@ -99,15 +99,15 @@ def level_hash(level: L.Level) -> str:
     Comments, spacing, key order, ``1e-6`` against ``0.000001`` and defaults written
     out or left implicit do not change it; any change to a value does (the story too).
     """
+    return level.cached("hash", lambda: content_hash(_hashed_content(level)))
 
-    def compute() -> str:
-        data = level.model_dump(mode="json")
-        for key, default in LATER_KEYS.items():
-            if key in data and data[key] == default:
-                del data[key]
-        return content_hash(data)
 
-    return level.cached("hash", compute)
+def _hashed_content(level: L.Level) -> dict:
+    content = level.model_dump(mode="json")
+    for key, default in LATER_KEYS.items():
+        if key in content and content[key] == default:
+            del content[key]
+    return content
 
 
 # -- reading untrusted files ------------------------------------------------------------

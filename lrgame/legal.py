@@ -10,6 +10,11 @@ played it in the game:
 - no step's rate is above ``lr.max``: a schedule that would go higher is held at it
   (``scheduled_rate``); a decay may take the rate below ``lr.min``, down to 0;
 - under ``lr_changes: false`` a run is one rate from start to end, with no schedule.
+- the optimiser is ``sgd`` or exactly one the level offers (``optimizers:``), with the
+  settings the level gives it: a result that edits one (``momentum:beta=0.99`` where the
+  level offers ``momentum:beta=0.9``) is refused. The hypergradient sets its own rate:
+  it takes no schedule, the rate set is where it starts (one rate for the whole run), and
+  under ``lr_changes: false`` it is refused, since its rate changes every step.
 
 A result records each attempt's rates and a label: ``constant``, the spec of the one
 schedule the whole run used from one base rate, or ``manual`` when the player changed
@@ -26,6 +31,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 
 from .engine import ScheduleError, parse_schedule
+from .engine.optimizers import OptimizerError, parse_optimizer
 from .engine.schedules import Schedule
 from .text import num
 
@@ -90,11 +96,38 @@ def label_of(used: Iterable[tuple[Schedule, float]]) -> str:
     return spec
 
 
-def run_problem(level, lrs: Sequence[float], label: str, *, lr_changes: bool = True) -> str | None:
+def optimizer_problem(level, spec: str, lr_changes: bool = True) -> str | None:
+    """Why the game does not let the player use optimiser ``spec`` on ``level``, or None."""
+    try:
+        optimizer = parse_optimizer(spec)
+    except OptimizerError:
+        return f"optimizer {spec[:60]!r} is not one the game has"
+    if optimizer.plain:
+        return None
+    tools = level.optimizer_tools()
+    if optimizer not in tools:
+        same = [t.spec() for t in tools if t.name == optimizer.name]
+        if same:
+            return f"the level offers {optimizer.name} only as {' or '.join(same)}"
+        offered = ", ".join(t.spec() for t in tools[1:]) or "none"
+        return f"the level does not offer the {optimizer.name} optimizer (it offers: {offered})"
+    if optimizer.sets_own_rate and not lr_changes:
+        return "the challenge's rules keep one rate for a whole run: the hypergradient changes it"
+    return None
+
+
+def run_problem(
+    level, lrs: Sequence[float], label: str, *, lr_changes: bool = True, optimizer: str = "sgd"
+) -> str | None:
     """Why these rates could not come from the game on this level under these rules, or None."""
     lo, hi = level.lr.min, level.lr.max
+    problem = optimizer_problem(level, optimizer, lr_changes)
+    if problem:
+        return problem
     if not lrs:
         return None
+    if parse_optimizer(optimizer).sets_own_rate and label != "constant":
+        return "the hypergradient sets its own rate: it takes no schedule and no change of rate"
     schedule = None  # manual: rates changed by hand, or schedules changed mid-run
     if label != "manual":
         try:

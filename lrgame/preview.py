@@ -24,6 +24,19 @@ def rule_words(rule: RateRule) -> str:
     return f"at {rule.schedule.spec()} from base lr {num(rule.lr)}"
 
 
+def under_optimizer(words: str, rule: RateRule, run) -> str:
+    """``preview_words`` for a run under an optimiser: "at 0.09 with momentum: ...", and
+    under the hypergradient after its first step, whose rate is its own, "at its own
+    rate: ..." (the rate set no longer counts)."""
+    optimizer = getattr(run, "optimizer", None)
+    if optimizer is None or optimizer.plain:
+        return words
+    head = rule_words(rule)
+    if optimizer.sets_own_rate and run.iteration > 0:
+        return words.replace(head, "at its own rate", 1)
+    return words.replace(head, f"{head} with {optimizer.name}", 1)
+
+
 #: What an out-of-budget run does past the budget (see ``Forecast.beyond``).
 _BEYOND = {
     DIVERGES: "; given more steps it diverges",

@@ -320,7 +320,9 @@ class ChallengeSession:
         ``schedule`` labels the rates (``legal.label_of``); a run the grader would not
         accept is refused here (the game does not let a player make one)."""
         level = self.check_can_attempt(level_id)
-        problem = run_problem(level, run.lrs, schedule, lr_changes=self.lr_changes)
+        problem = run_problem(
+            level, run.set_lrs, schedule, lr_changes=self.lr_changes, optimizer=run.optimizer.spec()
+        )
         if problem:
             raise ChallengeRuleError(problem)
         record = attempt_from_run(level, run, schedule, self.trials_before(level_id))

@@ -207,10 +207,12 @@ class Grader:
         if len(a.lrs) > budget:
             raise _Reject(f"{where}: {len(a.lrs)} steps, more than the level's budget of {budget}")
         lr_changes = self.challenge is None or self.challenge.rules.lr_changes
-        problem = run_problem(level, a.lrs, a.schedule, lr_changes=lr_changes)
+        problem = run_problem(
+            level, a.lrs, a.schedule, lr_changes=lr_changes, optimizer=a.optimizer
+        )
         if problem:
             raise _Reject(f"{where}: {problem}")
-        run = replay(level, a.lrs)
+        run = replay(level, a.lrs, a.optimizer)
         if run.iteration < len(a.lrs):
             raise _Reject(
                 f"{where}: the run ends after {run.iteration} steps; the replay goes on "

@@ -88,7 +88,9 @@ def save_run_replay(args, level: L.Level, run: Run, schedule) -> Path:
         raise UsageError("--replay records a run on the level's own budget: drop --max-iterations")
     challenge = getattr(args, "_challenge", None)
     lr_changes = challenge is None or challenge.rules.lr_changes
-    problem = run_problem(level, run.lrs, schedule.spec(), lr_changes=lr_changes)
+    problem = run_problem(
+        level, run.set_lrs, schedule.spec(), lr_changes=lr_changes, optimizer=run.optimizer.spec()
+    )
     if problem:
         raise UsageError(f"not recorded: {problem} (a grader would reject the replay)")
     spec = schedule.spec()

@@ -33,6 +33,30 @@ def positive(text: str, what: str) -> float:
     return v
 
 
+def optimizer_arg(args, level: L.Level, schedule=None):
+    """The optimiser of ``--optimizer`` (sgd without it); UsageError for a bad spec, or
+    one this level or schedule cannot take."""
+    from ..engine.optimizers import SGD, OptimizerError, parse_optimizer
+
+    spec = getattr(args, "optimizer", None)
+    if not spec:
+        return SGD
+    try:
+        optimizer = parse_optimizer(spec)
+    except OptimizerError as exc:
+        raise UsageError(f"--optimizer: {exc}") from None
+    if not optimizer.plain and not level.takes_optimizers:
+        raise UsageError("--optimizer: the child learns by a running average: no optimizers")
+    if not optimizer.takes_schedule and schedule is not None and schedule.name != "constant":
+        raise UsageError(f"--optimizer: {optimizer.name} sets its own rate: drop --schedule")
+    if not optimizer.plain and level.n_params > L.MAX_OPTIMIZER_PARAMS:
+        raise UsageError(
+            f"--optimizer: optimizers are for levels of at most {L.MAX_OPTIMIZER_PARAMS:,} "
+            f"parameters (this one has {level.n_params:,}): their forecasts play every one"
+        )
+    return optimizer
+
+
 def within_run_cost(level: L.Level, steps: int, flag: str) -> None:
     most = L.most_run_steps(level)
     if steps > most:

@@ -23,6 +23,7 @@ def level_summary(level: L.Level, chapter: str | None = None) -> dict[str, Any]:
         "par": par.par,
         "best_lr": finite_or_none(par.best_lr),
         "best_schedule": par.schedule.spec(),
+        "best_optimizer": par.optimizer.spec(),
         "max_stable_lr": finite_or_none(par.max_stable_lr),
         "goal": {
             "loss_below": goal.loss_below,
@@ -31,6 +32,7 @@ def level_summary(level: L.Level, chapter: str | None = None) -> dict[str, Any]:
         },
         "lr": {"default": level.lr.default, "min": level.lr.min, "max": level.lr.max},
         "schedules": [s.spec() for s in level.schedule_tools()],
+        "optimizers": [o.spec() for o in level.optimizer_tools()],
         "trials": level.trials.model_dump() if level.trials else None,
         "range_test": level.range_test.model_dump() if level.range_test else None,
     }
@@ -52,5 +54,7 @@ def cmd_levels(args) -> int:
         best = f"best lr {num(r['best_lr'])}"
         if r["best_schedule"] != "constant":
             best += f" with {r['best_schedule']}"
+        if r["best_optimizer"] != "sgd":
+            best += f" by {r['best_optimizer']}"
         print(f"  {r['id']:<22} {r['title']:<32} {r['n_params']:>9} params  {par}, {best}")
     return 0

@@ -75,6 +75,10 @@ lr:
 # Par counts them too, so offering a good one lowers par.
 # schedules: [constant, step, "exponential:gamma=0.9"]
 
+# Optional: optimisers the player may pick besides plain descent (sgd), with their
+# settings; par counts them too.
+# optimizers: ["momentum:beta=0.9", adam]
+
 # Optional: each trial run before the scored run costs this many points.
 # trials: {{cost: 50}}
 

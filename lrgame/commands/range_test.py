@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..errors import UsageError
 from ..text import finite_or_none, num
-from .common import load_level_arg, positive, print_json, within_run_cost
+from .common import load_level_arg, optimizer_arg, positive, print_json, within_run_cost
 
 
 def cmd_range_test(args) -> int:
@@ -20,10 +20,14 @@ def cmd_range_test(args) -> int:
         raise UsageError("--steps must be from 3 to 10000")
     if args.steps is not None:
         within_run_cost(level, args.steps, "--steps")
-    result = level.run_range_test(lo_used, hi_used, args.steps)
+    optimizer = optimizer_arg(args, level)
+    if optimizer.sets_own_rate:
+        raise UsageError(f"--optimizer: {optimizer.name} sets its own rate: no range test")
+    result = level.run_range_test(lo_used, hi_used, args.steps, optimizer=optimizer)
     par = level.compute_par()
     report = {
         "level": level.id,
+        "optimizer": optimizer.spec(),
         "min": lo_used,
         "max": hi_used,
         "steps": int(args.steps or (spec.steps if spec else 100)),

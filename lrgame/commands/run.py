@@ -12,7 +12,7 @@ from ..errors import UsageError
 from ..judging.diagnose import play_diagnosed
 from ..judging.verdict import verdict
 from ..text import OUTCOME_WORDS, finite_or_none, num, stars_text
-from .common import load_level_arg, positive, print_json, within_run_cost
+from .common import load_level_arg, optimizer_arg, positive, print_json, within_run_cost
 
 #: Above this many parameters, runs report norms instead of every parameter.
 FULL_PARAMS_LIMIT = 100
@@ -21,19 +21,19 @@ FULL_PARAMS_LIMIT = 100
 # -- run --------------------------------------------------------------------------------
 
 
-def _run_level(level: L.Level, lr: float, schedule, budget: int | None):
+def _run_level(level: L.Level, lr: float, schedule, budget: int | None, optimizer=None):
     """(run, the diagnosis after each of its steps)."""
     goal = level.engine_goal
     if budget is not None:
         from ..engine import Goal
 
         goal = Goal(goal.loss_below, budget, goal.hold)
-    return play_diagnosed(level, goal, RateRule(lr, schedule))
+    return play_diagnosed(level, goal, RateRule(lr, schedule), optimizer)
 
 
 def run_report(
     level: L.Level, run: Run, lr: float, schedule=CONSTANT, diagnoses=None
-) -> dict[str, Any]:
+) -> dict[str, Any]:  # the optimiser is the run's own
     """The JSON contract of one run (see README: lrgame run --json). ``diagnoses``: the
     diagnosis after each step (``diagnose.diagnoses_along``), for entries k >= 1."""
     par = level.compute_par().par
@@ -61,6 +61,7 @@ def run_report(
         "level": level.id,
         "lr": lr,
         "schedule": schedule.spec(),
+        "optimizer": run.optimizer.spec(),
         "outcome": outcome.value,
         "iterations": run.iteration,
         "final_loss": finite_or_none(run.current.full_loss),
@@ -92,7 +93,8 @@ def cmd_run(args) -> int:
             raise UsageError(f"--max-iterations must be from 1 to {L.MAX_ITERATIONS_CAP}")
         within_run_cost(level, args.max_iterations, "--max-iterations")
         budget = args.max_iterations
-    run, diagnoses = _run_level(level, lr, schedule, budget)
+    optimizer = optimizer_arg(args, level, schedule)
+    run, diagnoses = _run_level(level, lr, schedule, budget, optimizer)
     report = run_report(level, run, lr, schedule, diagnoses)
     if getattr(args, "replay", None):
         from .challenge import save_run_replay
@@ -127,7 +129,8 @@ def print_run(level: L.Level, run: Run, report: dict[str, Any]) -> None:
         )
     for n, f in formulas.items():
         print(f"  slope along {n}: d loss / d {n} = {f}")
-    print(f"  learning rate {num(report['lr'])}, schedule {report['schedule']}")
+    print(f"  learning rate {num(report['lr'])}, schedule {report['schedule']}", end="")
+    print("" if report["optimizer"] == "sgd" else f", optimizer {report['optimizer']}")
     print()
     if full:
         head = [
@@ -143,10 +146,23 @@ def print_run(level: L.Level, run: Run, report: dict[str, Any]) -> None:
     if stochastic:
         head[-1] = "batch loss"
         head.append("all-data loss")
+    plain = report["optimizer"] == "sgd"
+    if full and not plain:  # the move is the optimiser's, not lr × slope
+        head = [h.replace("lr×slope", "step") for h in head]
     rows = []
     for k, s in enumerate(run.steps):
         nxt = run.steps[k + 1].lr if k + 1 < len(run.steps) else None
-        if full:
+        if full and not plain:
+            after = run.steps[k + 1].params if nxt is not None else None
+            step = (
+                [num(b - a) if after is not None else "" for a, b in zip(s.params, after)]
+                if after is not None
+                else [""] * len(s.params)
+            )
+            rows.append(
+                [str(s.iteration), *map(num, s.params), *map(num, s.gradient), *step, num(s.loss)]
+            )
+        elif full:
             step = [num(nxt * g) if nxt is not None else "" for g in s.gradient]
             rows.append(
                 [str(s.iteration), *map(num, s.params), *map(num, s.gradient), *step, num(s.loss)]

@@ -6,7 +6,7 @@ from .. import levels as L
 from ..engine.sweep import log_rates
 from ..errors import UsageError
 from ..text import finite_or_none, num
-from .common import load_level_arg, positive, print_json
+from .common import load_level_arg, optimizer_arg, positive, print_json
 
 
 def cmd_sweep(args) -> int:
@@ -24,7 +24,8 @@ def cmd_sweep(args) -> int:
             f"{level.engine_goal.max_iterations:,} steps; at most {most:,} points here"
         )
     rates = log_rates(lo, hi, args.points)
-    batch = level.sweep_rates(rates)
+    optimizer = optimizer_arg(args, level)
+    batch = level.sweep_rates(rates, optimizer)
     par = level.compute_par()
     points = [
         {
@@ -37,6 +38,7 @@ def cmd_sweep(args) -> int:
     ]
     report = {
         "level": level.id,
+        "optimizer": optimizer.spec(),
         "par": par.par,
         "best_lr": finite_or_none(par.best_lr),
         "max_stable_lr": finite_or_none(par.max_stable_lr),

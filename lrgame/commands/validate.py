@@ -115,23 +115,35 @@ def level_report(level: L.Level) -> str:
     ]
     schedule = getattr(par, "schedule", None)
     by_schedule = schedule is not None and schedule.spec() != "constant"
+    optimizer = getattr(par, "optimizer", None)
+    by_optimizer = optimizer is not None and not optimizer.plain
     # Stars by steps against par; a kind that scores its own way (child-and-dogs) says
     # how in its own sweep text below.
     if par.par is not None and level.scored_by_par:
-        if by_schedule:
+        if by_optimizer:
+            with_schedule = f" with the schedule {schedule.spec()}" if by_schedule else ""
+            lines.append(
+                f"  par {par.par} comes from the optimizer {optimizer.spec()}{with_schedule} "
+                f"at lr {num(par.best_lr)}"
+            )
+        elif by_schedule:
             lines.append(
                 f"  par {par.par} comes from the schedule {schedule.spec()} "
                 f"at base lr {num(par.best_lr)}"
             )
         batches = [("constant rates", batch)]
-        if by_schedule and rates is not None:
+        if by_optimizer and rates is not None:
+            land = level.landscape() if optimizer.name == "adam" else landscape
+            what = optimizer.spec() + (f" with {schedule.spec()}, base" if by_schedule else "")
+            batches.append((what, sweep(land, goal, rates, schedule, optimizer)))
+        elif by_schedule and rates is not None:
             batches.append((f"{schedule.spec()}, base", sweep(landscape, goal, rates, schedule)))
         for what, b in batches:
             for n_stars, most in ((3, par.par), (2, 2 * par.par)):
                 hit = rate_window(b.lrs, b.cleared & (b.iterations <= most))
                 if hit is not None:
                     text = _window_text(hit)
-                elif what == "constant rates" and by_schedule:
+                elif what == "constant rates" and (by_schedule or by_optimizer):
                     text = "none"
                 else:
                     text = (

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .landscape import Landscape
+from .optimizers import SGD, Optimizer, take
 from .schedules import CONSTANT
 
 #: A run has diverged once loss - minimum exceeds this many times max(start gap, 1).
@@ -129,17 +130,22 @@ def in_chunks(lrs: np.ndarray, numbers_per_rate: int, run: Callable[[np.ndarray]
 _BATCH_ARRAYS = ("lrs", "codes", "iterations", "final_loss", "lowest_loss")
 
 
-def simulate(landscape: Landscape, lrs, goal: Goal, schedule=CONSTANT) -> Batch:
-    """Run descent for every base learning rate in ``lrs``, vectorised, in chunks."""
+def simulate(
+    landscape: Landscape, lrs, goal: Goal, schedule=CONSTANT, optimizer: Optimizer = SGD
+) -> Batch:
+    """Run descent for every base learning rate in ``lrs``, vectorised, in chunks;
+    ``optimizer`` moves the params from each step's gradient (plain descent by default)."""
     lrs = np.atleast_1d(np.asarray(lrs, dtype=float))
+    numbers = landscape.n_params * (1 + optimizer.state_arrays)
     return in_chunks(
-        lrs, landscape.n_params, lambda part: _simulate(landscape, part, goal, schedule)
+        lrs, numbers, lambda part: _simulate(landscape, part, goal, schedule, optimizer)
     )
 
 
-def _simulate(landscape: Landscape, lrs: np.ndarray, goal: Goal, schedule) -> Batch:
+def _simulate(
+    landscape: Landscape, lrs: np.ndarray, goal: Goal, schedule, optimizer: Optimizer = SGD
+) -> Batch:
     n = lrs.shape[0]
-    P = np.tile(landscape.start, (n, 1))
     with np.errstate(all="ignore"):
         start_loss = float(landscape.full_loss(landscape.start[None, :], 0)[0])
         bound = divergence_bound(landscape, start_loss)
@@ -148,26 +154,32 @@ def _simulate(landscape: Landscape, lrs: np.ndarray, goal: Goal, schedule) -> Ba
         held = np.zeros(n, dtype=np.int64)
         codes = _judge(loss, landscape.minimum, goal, bound, held)
         iterations = np.zeros(n, dtype=np.int64)
+        # the working arrays hold only the runs still going (``rows``: their places in
+        # lrs), updated in place; they are cut down on the steps where some runs end,
+        # so a step never gathers and scatters every row (nor an optimiser's state)
+        rows = np.flatnonzero(codes == _RUNNING)
+        P = np.tile(landscape.start, (rows.size, 1))
+        base = lrs[rows]
+        state = optimizer.init(base, landscape.n_params)
+        h = held[rows]
         for t in range(goal.max_iterations):
-            active = np.flatnonzero(codes == _RUNNING)
-            if active.size == 0:
+            if rows.size == 0:
                 break
-            if active.size == n:  # every run still going: update in place, no gather/scatter
-                active = slice(None)
-                Pa = P
+            rates = schedule.rates(base, t)
+            if optimizer.plain:
+                P -= rates[:, None] * landscape.grad(P, t)
             else:
-                Pa = P[active]
-            rates = schedule.rates(lrs[active], t)
-            Pa -= rates[:, None] * landscape.grad(Pa, t)
-            if Pa is not P:
-                P[active] = Pa
-            new_loss = landscape.full_loss(Pa, t + 1)
-            loss[active] = new_loss
-            lowest[active] = np.fmin(lowest[active], new_loss)
-            iterations[active] = t + 1
-            h = held[active]
-            codes[active] = _judge(new_loss, landscape.minimum, goal, bound, h)
-            held[active] = h
+                optimizer.step(state, P, landscape.grad(P, t), rates, t)
+            new_loss = landscape.full_loss(P, t + 1)
+            loss[rows] = new_loss
+            lowest[rows] = np.fmin(lowest[rows], new_loss)
+            iterations[rows] = t + 1
+            status = _judge(new_loss, landscape.minimum, goal, bound, h)
+            going = status == _RUNNING
+            if not going.all():
+                codes[rows] = status
+                rows, P, base, h = rows[going], P[going], base[going], h[going]
+                state = take(state, going)
         codes[codes == _RUNNING] = _OUT
     return Batch(lrs, codes, iterations, loss, lowest, start_loss)
 
@@ -187,6 +199,11 @@ class Step:
     #: The loss the outcome is judged on: ``loss`` itself, except on a stochastic
     #: landscape, where ``loss`` is the mini-batch's and this is over all the data.
     full_loss: float = float("nan")
+    #: The rate the player set for this step, where the optimiser used another
+    #: (the hypergradient sets its own); None when ``lr`` is the rate set.
+    set_lr: float | None = None
+    #: Momentum's velocity after this step (None without momentum or for big landscapes).
+    velocity: np.ndarray | None = None
 
 
 class RunOver(RuntimeError):
@@ -198,6 +215,8 @@ class RunState:
 
     steps: list[Step]
     outcome: Outcome | None
+    #: What turns each step's gradient into its move (a kind's own learner: plain sgd).
+    optimizer: Optimizer = SGD
 
     @property
     def iteration(self) -> int:
@@ -215,6 +234,12 @@ class RunState:
     def lrs(self) -> list[float]:
         """The rate of every step taken, in order."""
         return [s.lr for s in self.steps[1:]]
+
+    @property
+    def set_lrs(self) -> list[float]:
+        """The rate the player set for every step (what a replay plays again): ``lrs``,
+        except under an optimiser that sets its own rate."""
+        return [s.lr if s.set_lr is None else s.set_lr for s in self.steps[1:]]
 
     @property
     def over(self) -> bool:
@@ -237,6 +262,8 @@ class Run(RunState):
     goal: Goal
     steps: list[Step] = field(default_factory=list)
     outcome: Outcome | None = None
+    #: What turns each step's gradient into its move (plain descent by default).
+    optimizer: Optimizer = SGD
 
     def __post_init__(self) -> None:
         n = self.landscape.n_params
@@ -255,20 +282,45 @@ class Run(RunState):
     # -- actions ---------------------------------------------------------------
     def reset(self) -> None:
         self._params = self.landscape.start.astype(float).copy()
+        self.state = self.optimizer.init(np.zeros(1), self.landscape.n_params)
+        self._states = [self.state]
         self.steps = [self._make_step(0, None, self._params, 0)]
         self.outcome = self._outcome_of(self.steps[0])
 
     def step(self, lr: float) -> Step:
-        """Take one step of descent with learning rate ``lr``."""
+        """Take one step of descent with learning rate ``lr`` (under an optimiser that
+        sets its own rate, ``lr`` is where that rate starts: it counts on the first step)."""
         if self.over:
             raise RunOver(f"the run has ended ({self.outcome})")
         t = self.iteration
-        with np.errstate(all="ignore"):
-            self._params = self._params - float(lr) * self._grad
-        step = self._make_step(t + 1, float(lr), self._params, t + 1)
+        used, velocity = self._move(float(lr), t)
+        step = self._make_step(t + 1, used, self._params, t + 1)
+        if used != float(lr):
+            step.set_lr = float(lr)
+        step.velocity = velocity
         self.steps.append(step)
         self.outcome = self._outcome_of(step)
         return step
+
+    def _move(self, lr: float, t: int) -> tuple[float, np.ndarray | None]:
+        """Move the params by one step; the rate used and momentum's velocity."""
+        opt = self.optimizer
+        with np.errstate(all="ignore"):
+            if opt.plain:
+                self._params = self._params - lr * self._grad
+                return lr, None
+            if t == 0 and opt.sets_own_rate:
+                self.state["lr"][:] = lr
+            state = {k: v.copy() for k, v in self.state.items()}
+            P = self._params[None, :].copy()
+            used = float(opt.step(state, P, self._grad[None, :], np.array([lr]), t)[0])
+        self._params = P[0]
+        self.state = state
+        if self._keep:
+            self._states.append(state)
+        velocity = state.get("velocity")
+        keep_velocity = velocity is not None and self._keep
+        return used, velocity[0].copy() if keep_velocity else None
 
     def undo(self) -> bool:
         """Take back the last step; False at the start."""
@@ -277,6 +329,18 @@ class Run(RunState):
         self.steps.pop()
         if self._keep:
             self._params = self.steps[-1].params.copy()
+            if not self.optimizer.plain:
+                del self._states[len(self.steps) :]
+                self.state = self._states[-1]
+        elif not self.optimizer.plain:  # replay the steps kept: the state moves with them
+            kept = self.steps[1:]
+            self.steps = self.steps[:1]
+            self._params = self.landscape.start.astype(float).copy()
+            self.state = self.optimizer.init(np.zeros(1), self.landscape.n_params)
+            for t, s in enumerate(kept):
+                self._grad = self._gradient_at(self._params, t)
+                self._move(s.lr if s.set_lr is None else s.set_lr, t)
+            self.steps += kept
         else:  # re-simulate: storing every iterate of a huge landscape would cost gigabytes
             params = self.landscape.start.astype(float).copy()
             with np.errstate(all="ignore"):
@@ -343,6 +407,8 @@ def play_schedule(run, lr: float, schedule=CONSTANT):
     return run
 
 
-def run_schedule(landscape: Landscape, goal: Goal, lr: float, schedule=CONSTANT) -> Run:
+def run_schedule(
+    landscape: Landscape, goal: Goal, lr: float, schedule=CONSTANT, optimizer: Optimizer = SGD
+) -> Run:
     """One full run with a base rate and a schedule, recorded step by step."""
-    return play_schedule(Run(landscape, goal), lr, schedule)
+    return play_schedule(Run(landscape, goal, optimizer=optimizer), lr, schedule)

@@ -57,6 +57,7 @@ from .descent import (
     divergence_bound,
 )
 from .landscape import Landscape, QuadraticBowl
+from .optimizers import SGD, Optimizer, put, take
 from .rates import log_rates
 from .schedules import CONSTANT
 
@@ -174,11 +175,19 @@ class _State:
     bound: float
     start_gradient: float
     grouped: bool = False
+    optimizer: Optimizer = SGD
+    #: The optimiser's state where the run stands (one row), continued by the forecast.
+    state: dict | None = None
 
 
 def _state(run: Run) -> _State:
     landscape = run.landscape
-    grouped = isinstance(landscape, QuadraticBowl) and landscape.n_params > GROUP_ABOVE
+    optimizer = getattr(run, "optimizer", SGD)
+    grouped = (
+        optimizer.plain
+        and isinstance(landscape, QuadraticBowl)
+        and landscape.n_params > GROUP_ABOVE
+    )
     if grouped:
         landscape = _grouped_now(run)
         params = landscape.start.copy()
@@ -199,6 +208,8 @@ def _state(run: Run) -> _State:
         divergence_bound(run.landscape, run.start_loss),
         run.steps[0].gradient_norm,
         grouped,
+        optimizer,
+        getattr(run, "state", None) if run.iteration > 0 else None,
     )
 
 
@@ -217,9 +228,9 @@ def _grouped_now(run: Run) -> QuadraticBowl:
         return QuadraticBowl(values, start.start * factor, bowl.minimum)
 
 
-def start_state(landscape: Landscape, goal: Goal) -> Run:
+def start_state(landscape: Landscape, goal: Goal, optimizer: Optimizer = SGD) -> Run:
     """A fresh run at the start of ``landscape`` (what a forecast from step 0 continues)."""
-    return Run(landscape, goal)
+    return Run(landscape, goal, optimizer=optimizer)
 
 
 # -- the forecast ------------------------------------------------------------------------
@@ -260,7 +271,7 @@ def forecast_many(
     if run.over and not (run.outcome is Outcome.OUT_OF_BUDGET and extra > 0):
         return [_ended(run, float(lr), path) for lr in lrs]
     st = _state(run)
-    if st.grouped and schedule.name == "constant":  # a big bowl: exact, per curvature
+    if st.grouped and schedule.name == "constant":  # a big bowl, plain descent: per curvature
         return [_bowl_forecast(st, float(lr), max(budget, st.t), extra, path) for lr in lrs]
     return _continue(st, lrs, schedule, max(budget, st.t), extra, path)
 
@@ -376,6 +387,11 @@ def _continue(
     n = lrs.size
     minimum = landscape.minimum
     P = np.tile(st.params, (n, 1))
+    optimizer = st.optimizer
+    state = optimizer.init(lrs, landscape.n_params)
+    if st.state is not None:  # the same optimiser, continued from where the run stands
+        for key, value in st.state.items():
+            state[key][:] = value[:1]
     keep = path and not st.grouped
     until = budget + extra
     codes = np.full(n, _RUNNING, dtype=np.int8)
@@ -397,7 +413,13 @@ def _continue(
             whole = active.size == n  # every row still going: no gather or scatter
             Pa = P if whole else P[active]
             g = landscape.grad(Pa, t)
-            Pa -= schedule.rates(lrs[active], t)[:, None] * g
+            if optimizer.plain:
+                Pa -= schedule.rates(lrs[active], t)[:, None] * g
+            else:
+                sa = state if whole else take(state, active)
+                optimizer.step(sa, Pa, g, schedule.rates(lrs[active], t), t)
+                if not whole:
+                    put(state, active, sa)
             if not whole:
                 P[active] = Pa
             new = landscape.full_loss(Pa, t + 1)
@@ -556,7 +578,8 @@ def stable_below(
     on forecasts. None when even ``lr_min`` diverges; ``lr_max`` when no rate does."""
     if not 0 < lr_min < lr_max:
         return None
-    if isinstance(run.landscape, QuadraticBowl) and schedule.name == "constant":
+    plain = getattr(run, "optimizer", SGD).plain
+    if plain and isinstance(run.landscape, QuadraticBowl) and schedule.name == "constant":
         # exact: a constant rate diverges from here iff it exceeds 2 / the steepest
         # curvature that still holds any loss (at 2 / c it bounces for ever)
         params = np.asarray(run.params, dtype=float)
@@ -590,9 +613,12 @@ def stable_below(
     return lo
 
 
-def max_stable_lr(landscape: Landscape, goal: Goal, lr_min: float, lr_max: float) -> float | None:
+def max_stable_lr(
+    landscape: Landscape, goal: Goal, lr_min: float, lr_max: float, optimizer: Optimizer = SGD
+) -> float | None:
     """The largest rate in [lr_min, lr_max] whose constant-rate run from the start does
-    not diverge however long it runs (a bounce between the walls counts as stable).
+    not diverge however long it runs (a bounce between the walls counts as stable);
+    ``optimizer``: under that optimiser (plain descent by default).
 
     On a quadratic bowl this is exactly 2 / (the largest curvature that holds any of the
     start), capped at ``lr_max``. Elsewhere it is the bisection of ``stable_below`` from
@@ -600,5 +626,10 @@ def max_stable_lr(landscape: Landscape, goal: Goal, lr_min: float, lr_max: float
     the first found unstable (growth, however slow, counts as unstable)."""
     budget = min(goal.max_iterations, EDGE_BUDGET)
     return stable_below(
-        Run(landscape, goal), lr_max, lr_min, CONSTANT, budget=budget, horizon=EDGE_HORIZON
+        Run(landscape, goal, optimizer=optimizer),
+        lr_max,
+        lr_min,
+        CONSTANT,
+        budget=budget,
+        horizon=EDGE_HORIZON,
     )

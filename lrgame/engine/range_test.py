@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .landscape import Landscape
+from .optimizers import SGD, Optimizer
 from .sweep import log_rates
 
 BETA = 0.98
@@ -56,10 +57,15 @@ def range_test(
     steps: int = 100,
     stop_factor: float = STOP_FACTOR,
     beta: float = BETA,
+    optimizer: Optimizer = SGD,
 ) -> RangeTest:
-    """Run the range test on ``landscape`` from its start."""
+    """Run the range test on ``landscape`` from its start (under ``optimizer``, whose
+    state carries from step to step while the rate rises; not one that sets its own rate)."""
+    if optimizer.sets_own_rate:
+        raise ValueError(f"{optimizer.name} sets its own rate: a range test cannot raise it")
     rates = range_rates(lr_min, lr_max, steps)
     params = landscape.start.astype(float)[None, :].copy()
+    state = optimizer.init(rates[:1], landscape.n_params)
     minimum = landscape.minimum
     lrs: list[float] = []
     losses: list[float] = []
@@ -72,7 +78,10 @@ def range_test(
         # against a best gap smaller than this
         floor = 1e-9 * max(start_gap, 1.0)
         for i, lr in enumerate(rates):
-            params = params - lr * landscape.grad(params, i)
+            if optimizer.plain:
+                params = params - lr * landscape.grad(params, i)
+            else:
+                optimizer.step(state, params, landscape.grad(params, i), np.array([lr]), i)
             loss = float(landscape.loss(params, i + 1)[0])
             if not np.isfinite(loss):
                 stopped = True

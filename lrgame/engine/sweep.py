@@ -9,6 +9,7 @@ import numpy as np
 
 from .descent import Batch, Goal, simulate
 from .landscape import Landscape, QuadraticBowl
+from .optimizers import SGD, Optimizer
 from .rates import SWEEP_POINTS, log_rates
 from .schedules import CONSTANT, Schedule
 
@@ -25,9 +26,11 @@ REFINE_ROUNDS = 4
 REFINE_WINDOWS = 32
 
 
-def sweep(landscape: Landscape, goal: Goal, lrs, schedule=CONSTANT) -> Batch:
+def sweep(
+    landscape: Landscape, goal: Goal, lrs, schedule=CONSTANT, optimizer: Optimizer = SGD
+) -> Batch:
     """One run per learning rate, all at once."""
-    return simulate(landscape, lrs, goal, schedule)
+    return simulate(landscape, lrs, goal, schedule, optimizer)
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,9 @@ class Par:
     #: The schedule that reaches par with base rate ``best_lr``: constant unless the
     #: level offers schedules and one of them beats every constant rate.
     schedule: Schedule = CONSTANT
+    #: The optimiser that reaches par: plain descent unless the level offers optimisers
+    #: and one of them beats it.
+    optimizer: Optimizer = SGD
 
 
 def _best_index(batch: Batch) -> int | None:
@@ -73,7 +79,7 @@ def _local_minima(batch: Batch) -> list[int]:
 
 
 def _fewest(
-    landscape: Landscape, goal: Goal, coarse: Batch, schedule
+    landscape: Landscape, goal: Goal, coarse: Batch, schedule, optimizer: Optimizer = SGD
 ) -> tuple[int | None, float | None]:
     """Par and best rate from a coarse sweep, refined around every local minimum of the
     step count (not only the best one: a window of fewer steps can be narrower than the
@@ -94,7 +100,7 @@ def _fewest(
         if not windows:
             break
         rates = np.concatenate([log_rates(a, b, REFINE_POINTS) for a, b in windows])
-        fine = sweep(landscape, goal, rates, schedule)
+        fine = sweep(landscape, goal, rates, schedule, optimizer)
         found = []
         for w in range(len(windows)):
             block = slice(w * REFINE_POINTS, (w + 1) * REFINE_POINTS)
@@ -116,15 +122,17 @@ def _fewest(
             found.append((steps, (part.lrs[max(j - 1, 0)], part.lrs[min(j + 1, k)])))
         found.sort(key=lambda f: f[0])
         windows = [w for _, w in found[: max(1, most // 4)]]
-    return _roundest(landscape, goal, schedule, par, best_lr)
+    return _roundest(landscape, goal, schedule, par, best_lr, optimizer)
 
 
-def _roundest(landscape: Landscape, goal: Goal, schedule, par: int, lr: float) -> tuple[int, float]:
+def _roundest(
+    landscape: Landscape, goal: Goal, schedule, par: int, lr: float, optimizer: Optimizer = SGD
+) -> tuple[int, float]:
     """(par, ``lr`` written with as few significant figures as still clear in par steps):
     0.5 rather than 0.500236, a rate a player can type and a hint can quote. A rounder
     rate may even clear in fewer steps (a one-step window the sweeps stepped over)."""
     candidates = [float(f"{lr:.{d}g}") for d in range(1, 7)]
-    batch = sweep(landscape, goal, candidates, schedule)
+    batch = sweep(landscape, goal, candidates, schedule, optimizer)
     steps = np.where(batch.cleared, batch.iterations, np.iinfo(np.int64).max)
     fewest = min(par, int(steps.min()))
     for c, n in zip(candidates, steps):
@@ -149,6 +157,8 @@ def find_par(
     points: int | None = None,
     schedules: Sequence[Schedule] = (),
     step_cost: int | None = None,
+    optimizers: Sequence[Optimizer] = (),
+    exact_landscape: Landscape | None = None,
 ) -> Par:
     """Sweep the level's range of constant rates, then refine around every local minimum
     of the step count; ``points`` (if given) fixes the coarse sweep's size.
@@ -156,9 +166,15 @@ def find_par(
     With ``schedules`` (the ones a level offers), each is swept too, over the same
     base rates, and par is the fewest steps of any of them: on such a level a
     schedule can beat, or be the only way to clear, what constant rates manage.
+
+    With ``optimizers`` (the ones a level offers), each is swept with every schedule it
+    takes (constant and the offered ones), and par is the best of all. Adam is not
+    linear in the params, so a bowl's grouped twin does not hold for it: it is swept on
+    ``exact_landscape`` (the level's own) when given.
     """
     from .forecast import max_stable_lr
 
+    own = exact_landscape if exact_landscape is not None else landscape
     if isinstance(landscape, QuadraticBowl):  # the same losses on one param per curvature
         landscape = landscape.grouped()
     if points is None:
@@ -180,4 +196,25 @@ def find_par(
             p = int(batch.iterations[0]) if batch.cleared[0] else None
         if p is not None and (par is None or p < par):
             par, best_lr, best_schedule = p, lr, schedule
-    return Par(par, best_lr, max_stable, coarse, best_schedule)
+    best_optimizer = SGD
+    for optimizer in optimizers:
+        if optimizer.plain:
+            continue
+        # momentum and the hypergradient are linear in the params: a grouped bowl holds
+        land = own if optimizer.name == "adam" else landscape
+        tools = [CONSTANT, *schedules] if optimizer.takes_schedule else [CONSTANT]
+        for schedule in tools:
+            if schedule.name == "constant" and schedule is not tools[0]:
+                continue
+            if schedule.uses_base_lr:
+                batch = sweep(
+                    land, goal, log_rates(lr_min, lr_max, SWEEP_POINTS), schedule, optimizer
+                )
+                p, lr = _fewest(land, goal, batch, schedule, optimizer)
+            else:
+                lr = schedule.options.get("max_lr", lr_max)
+                batch = sweep(land, goal, [lr], schedule, optimizer)
+                p = int(batch.iterations[0]) if batch.cleared[0] else None
+            if p is not None and (par is None or p < par):
+                par, best_lr, best_schedule, best_optimizer = p, lr, schedule, optimizer
+    return Par(par, best_lr, max_stable, coarse, best_schedule, best_optimizer)

@@ -194,14 +194,14 @@ def diagnose(
     return now
 
 
-def play_diagnosed(level, goal, rule: RateRule):
+def play_diagnosed(level, goal, rule: RateRule, optimizer=None):
     """Play a run of ``level`` under ``rule`` to its end, with the diagnosis after every
     step: (run, diagnoses), entry k - 1 for iteration k.
 
     The forecast from step 0 says how the whole run ends (and what lies past its budget);
     every later step follows the rule, so that is the forecast from every step too. Should
     the run end otherwise (a rounding apart), the diagnoses are made again from its end."""
-    run = level.new_run(goal)
+    run = _new_run(level, goal, optimizer)
     first = forecast(run, rule, path=False)
     out = []
     while not run.over:
@@ -222,10 +222,10 @@ def diagnoses_along(level, run, rule: RateRule) -> list[Diagnosis]:
     (entry k - 1 for iteration k). The run is replayed step by step; the forecast from
     every step is the run's own end, since every later step did follow the rule."""
     end = forecast(run, rule, path=False)  # past the budget, if it ran out: looked at once
-    replay = level.new_run(run.goal)
+    replay = _new_run(level, run.goal, getattr(run, "optimizer", None))
     out = []
     for s in run.steps[1:]:
-        replay.step(s.lr)
+        replay.step(s.lr if s.set_lr is None else s.set_lr)
         known = _from(end, replay.iteration)
         out.append(diagnose_level(level, replay, rule=rule, known=known))
     return out
@@ -261,10 +261,8 @@ def _step_words(run: Run, prev: Step, cur: Step) -> str:
     if _has_gradients(run):
         i = _main_axis(run, prev)
         name = _names(run)[i]
-        g = float(prev.gradient[i])
-        slope = "slope" if run.landscape.n_params == 1 else f"slope along {name}"
         return (
-            f"lr × {slope} = {num(lr)} × {signed(g)} = {signed(lr * g)} moved {name} "
+            f"{_push(run, prev, cur, i)} moved {name} "
             f"from {_n(float(prev.params[i]))} to {_n(float(cur.params[i]))}"
         )
     return (
@@ -305,6 +303,17 @@ def _start(run: Run, lr: float | None, rule: RateRule | None) -> Diagnosis:
             )
         parts.append(part)
     text = "Iteration 0 at " + _where(run, s) + ": " + "; ".join(parts) + "."
+    if lr is not None and not _first_step_plain(run):
+        # the first move is not lr × slope under this optimiser: say what it is
+        move = _first_move(run, float(lr))
+        moves = ", ".join(f"{n} by {signed(float(m))}" for n, m in zip(_names(run)[:3], move))
+        text = (
+            "Iteration 0 at "
+            + _where(run, s)
+            + ": "
+            + "; ".join(p.split(", so a step")[0] for p in parts)
+        )
+        text += f". The first step, {_optimizer(run).spec()} at lr {num(lr)}, moves {moves}."
     if lr is not None and run.landscape.n_params == 1:
         g = float(s.gradient[0])
         if g != 0:
@@ -353,7 +362,7 @@ def _diverged(run: Run) -> Diagnosis:
     text = f"Divergence after {n} step{'s' if n != 1 else ''}: {what}."
     lrs = [s.lr for s in run.steps[1:] if s.lr is not None]
     name = None
-    if _has_gradients(run) and last.params is not None and k >= 1:
+    if _has_gradients(run) and last.params is not None and k >= 1 and _plain_push(run):
         growth = np.abs(last.params - start.params)
         i = int(np.nanargmax(growth))
         name = _names(run)[i]
@@ -382,27 +391,29 @@ def _diverged(run: Run) -> Diagnosis:
     f = Forecast(Outcome.DIVERGED, n, n, lrs[-1] if lrs else 0.0, np.zeros(0), None)
     edge = None
     if lrs and isinstance(run, Run):
-        mine = float(lrs[-1])
-        fresh = Run(run.landscape, run.goal)
+        mine = float(run.set_lrs[0] if _own_rate(run) else lrs[-1])
+        fresh = Run(run.landscape, run.goal, optimizer=_optimizer(run))
         budget = min(run.goal.max_iterations, EDGE_BUDGET)
         edge = stable_below(fresh, mine, mine * EDGE_SPAN, budget=budget)
         where = f"keep {name} in this valley" if name else "stay in the valley"
         looked = budget + horizon_for(budget)
         if edge is None:
             text += (
-                f" Started over, even a rate {num(1 / EDGE_SPAN)} times smaller than yours "
+                f" Started over, even a {'start ' if _own_rate(run) else ''}rate "
+                f"{num(1 / EDGE_SPAN)} times smaller than yours "
                 f"({num(mine)}) diverges."
             )
         elif edge < mine:
+            which = _which_rates(run)
             text += (
-                f" Started over, the constant rates below about {num(edge)} {where}: none of "
+                f" Started over, the {which} below about {num(edge)} {where}: none of "
                 f"them diverges in {looked:,} steps; yours is {num(mine)}."
             )
         else:  # a constant run at this rate would not have diverged: the changes did it
             edge = None
             text += (
-                f" A constant run at {num(mine)} from the start does not diverge in "
-                f"{looked:,} steps."
+                f" A constant run at {num(mine)}{_with(run)} from the start does not diverge "
+                f"in {looked:,} steps."
             )
     return Diagnosis(Kind.DIVERGED, text, forecast=f, stable_below=edge)
 
@@ -467,7 +478,8 @@ def _in_play(run: Run, rule: RateRule, f: Forecast) -> Diagnosis:
         past_kind = Kind.NOISY
         past = (
             f"Mini-batch noise: each step sees only some of the data, so its slope is a rough "
-            f"guess, and lr × that guess is how far the guess throws you: {step}. Over all the "
+            f"guess, and {'lr × that guess' if _plain_push(run) else 'the step made from it'} "
+            f"is how far the guess throws you: {step}. Over all the "
             f"data {change}."
         )
     elif axis is not None and len(flips) >= OSCILLATION_RUN and all(x == axis for x in flips):
@@ -486,11 +498,10 @@ def _in_play(run: Run, rule: RateRule, f: Forecast) -> Diagnosis:
         past_kind = Kind.OVERSHOOT
         name = _names(run)[axis]
         g_prev, g_now = float(prev.gradient[axis]), float(cur.gradient[axis])
-        lr = cur.lr
         past = (
             f"Overshoot: {_slope_of(run, name)} flipped from {signed(g_prev)} to "
-            f"{signed(g_now)}. lr × slope = {num(lr)} × {signed(g_prev)} = "
-            f"{signed(lr * g_prev)} carried {name} from {_n(float(prev.params[axis]))} past "
+            f"{signed(g_now)}. {_sentence(_push(run, prev, cur, axis))} carried {name} from "
+            f"{_n(float(prev.params[axis]))} past "
             f"the bottom to {_n(float(cur.params[axis]))}, and {change}."
         )
     elif rising:
@@ -520,7 +531,9 @@ def _in_play(run: Run, rule: RateRule, f: Forecast) -> Diagnosis:
 
 def _future(run, rule: RateRule, f: Forecast) -> str:
     """One sentence: what the forecast says happens at this rate rule."""
-    at = f"At {rule.describe()}"
+    at = f"At {rule.describe()}{_with(run)}"
+    if _own_rate(run):
+        at = f"With {_optimizer(run).spec()} setting its own rate,"
     if f.outcome is Outcome.CLEARED:
         more = f.iterations - f.start
         return (
@@ -601,7 +614,7 @@ def _better(run, rule: RateRule, f: Forecast, bigger: bool, within: float = 1.0)
     With ``within`` below 1 it must need at most that share of the steps ``f`` needs."""
     if not isinstance(run, Run):
         return ""
-    here = run if not run.over else Run(run.landscape, run.goal)
+    here = run if not run.over else Run(run.landscape, run.goal, optimizer=_optimizer(run))
     lr = rule.lr
     top = sys.float_info.max
     span = (
@@ -655,3 +668,90 @@ def _percent(fraction: float) -> str:
     if p >= 10:
         return f"{p:.0f}%"
     return f"{num(p, 2)}%"
+
+
+# -- optimisers: words that hold for the optimiser the run uses --------------------------
+
+
+def _optimizer(run):
+    from ..engine.optimizers import SGD
+
+    return getattr(run, "optimizer", SGD)
+
+
+def _own_rate(run) -> bool:
+    return _optimizer(run).sets_own_rate
+
+
+def _plain_push(run) -> bool:
+    """True when every step moves the params by exactly lr × slope (plain descent, or
+    the hypergradient, whose ``lr`` is the rate it set for that step)."""
+    opt = _optimizer(run)
+    return opt.plain or opt.sets_own_rate
+
+
+def _first_step_plain(run) -> bool:
+    """True when the first step is lr × slope: also momentum's (its velocity starts as
+    the slope), but not Nesterov's nor Adam's."""
+    opt = _optimizer(run)
+    return _plain_push(run) or (opt.name == "momentum" and not opt.options.get("nesterov"))
+
+
+def _first_move(run, lr: float) -> np.ndarray:
+    """The change of the params on the first step at ``lr``, computed by the optimiser."""
+    opt = _optimizer(run)
+    s = run.steps[0]
+    P = s.params[None, :].astype(float).copy()
+    with np.errstate(all="ignore"):
+        opt.step(opt.init(np.array([lr]), P.shape[1]), P, s.gradient[None, :], np.array([lr]), 0)
+    return P[0] - s.params
+
+
+def _with(run) -> str:
+    opt = _optimizer(run)
+    return "" if opt.plain else f" with {opt.spec()}"
+
+
+def _which_rates(run) -> str:
+    opt = _optimizer(run)
+    if opt.plain:
+        return "constant rates"
+    if opt.sets_own_rate:
+        return f"start rates of {opt.spec()}"
+    return f"constant rates with {opt.spec()}"
+
+
+def _sentence(words: str) -> str:
+    """``words`` to open a sentence: capitalised, unless they open with the symbol lr."""
+    return words if words.startswith("lr") else words[:1].upper() + words[1:]
+
+
+def _push(run, prev: Step, cur: Step, i: int) -> str:
+    """What moved parameter ``i`` on the step prev -> cur, as the arithmetic that did:
+    lr × slope (plain descent, the hypergradient at the rate it set), lr × velocity
+    (momentum), else the optimiser's own step beside what lr × slope alone would be."""
+    lr = cur.lr
+    g = float(prev.gradient[i])
+    name = _names(run)[i]
+    slope = "slope" if run.landscape.n_params == 1 else f"slope along {name}"
+    if _plain_push(run):
+        return f"lr × {slope} = {num(lr)} × {signed(g)} = {signed(lr * g)}"
+    opt = _optimizer(run)
+    if opt.name == "momentum" and not opt.options.get("nesterov") and cur.velocity is not None:
+        v = float(cur.velocity[i])
+        return (
+            f"lr × velocity = {num(lr)} × {signed(v)} = {signed(lr * v)} "
+            f"(velocity = {num(opt.options['beta'])} × the last one + the {slope})"
+        )
+    move = float(cur.params[i] - prev.params[i])
+    return (
+        f"the {opt.name} step at lr {num(lr)}, {signed(move)} (lr × {slope} alone would be "
+        f"{signed(-lr * g)}),"
+    )
+
+
+def _new_run(level, goal, optimizer):
+    """A fresh run of ``level`` under ``optimizer`` (None or plain: the level's own run)."""
+    if optimizer is None or optimizer.plain:
+        return level.new_run(goal)
+    return level.new_run(goal, optimizer=optimizer)

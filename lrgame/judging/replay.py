@@ -21,7 +21,9 @@ same float: with the level's content (``level_hash``, see ``fileformat.level_has
 they decide everything else, which the grader recomputes. ``schedule`` says where
 the rates came from: ``constant``, the spec of the one schedule the whole run used,
 or ``manual`` (changed during the run); ``legal.run_problem`` checks that the rates
-are ones the game allows under that label.
+are ones the game allows under that label. ``optimizer`` (``sgd`` when absent) is the
+spec of the optimiser the run used, which the grader re-simulates; under the
+hypergradient, ``lrs`` holds the rate the player set (where its own rate started).
 
 Result files are untrusted: ``read_result`` refuses anything larger than
 ``MAX_RESULT_BYTES``, not UTF-8, not JSON, nested, duplicated, non-finite or off
@@ -76,6 +78,7 @@ class AttemptRecord(_Record):
     level: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
     level_hash: Annotated[str, Field(pattern=HASH_PATTERN)]
     schedule: Annotated[str, Field(min_length=1, max_length=200)] = "manual"
+    optimizer: Annotated[str, Field(min_length=1, max_length=200)] = "sgd"
     lrs: Annotated[list[Rate], Field(max_length=L.MAX_ITERATIONS_CAP)]
     outcome: Literal["cleared", "diverged", "out_of_budget", "abandoned"]
     iterations: Count
@@ -142,10 +145,13 @@ def player_problem(name: str) -> str | None:
 # -- making records ---------------------------------------------------------------------
 
 
-def new_run(level: L.Level) -> Run:
+def new_run(level: L.Level, optimizer: str = "sgd") -> Run:
     """A fresh run of the level, as ``lrgame run`` and the game make it: the engine's
-    ``Run``, or the kind's own run when it has one (``level.new_run(goal)``)."""
-    return level.new_run(level.engine_goal)
+    ``Run``, or the kind's own run when it has one (``level.new_run(goal)``), under the
+    optimiser with that spec."""
+    from ..engine.optimizers import parse_optimizer
+
+    return level.new_run(level.engine_goal, optimizer=parse_optimizer(optimizer))
 
 
 def attempt_from_run(
@@ -160,7 +166,8 @@ def attempt_from_run(
         level=level.id,
         level_hash=level_hash(level),
         schedule=schedule,
-        lrs=[float(x) for x in run.lrs],
+        optimizer=run.optimizer.spec(),
+        lrs=[float(x) for x in run.set_lrs],
         outcome=outcome,
         iterations=run.iteration,
         final_loss=loss if math.isfinite(loss) else None,
@@ -169,9 +176,10 @@ def attempt_from_run(
     )
 
 
-def replay(level: L.Level, lrs: list[float]) -> Run:
-    """Re-run ``lrs`` on ``level``, step by step, stopping where the run ends."""
-    run = new_run(level)
+def replay(level: L.Level, lrs: list[float], optimizer: str = "sgd") -> Run:
+    """Re-run ``lrs`` on ``level`` under ``optimizer``, step by step, stopping where the
+    run ends."""
+    run = new_run(level, optimizer)
     for lr in lrs:
         if run.over:
             break

@@ -35,6 +35,7 @@ class Result:
     goal: float  # cleared when loss - minimum <= goal
     diagnosis: Diagnosis
     par_schedule: str = "constant"  # the schedule (with best_lr as its base) that reached par
+    par_optimizer: str = "sgd"  # the optimiser (from best_lr) that reached par
     trials: int = 0  # runs tried before this one, on a level where each costs points
     trial_cost: int = 0  # points taken off for those trials (already out of ``score``)
     new_best: bool = False
@@ -59,7 +60,7 @@ def result_of(level, run: Run, trials: int = 0) -> Result:
     ghost: tuple[float, ...] = ()
     if par.best_lr is not None:
         # the ghost plays by the level's own rules, with the schedule that reached par
-        best = play_schedule(level.new_run(), par.best_lr, par.schedule)
+        best = play_schedule(level.new_run(optimizer=par.optimizer), par.best_lr, par.schedule)
         ghost = tuple(judged_loss(s) for s in best.steps)
     judged = verdict(level, run, trials)
     n_stars, points, untaxed = judged.stars, judged.score, judged.untaxed_score
@@ -72,6 +73,7 @@ def result_of(level, run: Run, trials: int = 0) -> Result:
         par=par.par,
         best_lr=par.best_lr,
         par_schedule=par.schedule.spec(),
+        par_optimizer=par.optimizer.spec(),
         stars=n_stars,
         score=points,
         lrs=tuple(run.lrs),

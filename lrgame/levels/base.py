@@ -25,12 +25,19 @@ from pydantic import (
 from ..engine.descent import Goal as EngineGoal
 from ..engine.descent import Outcome
 from ..engine.landscape import Landscape
+from ..engine.optimizers import SGD, Optimizer
 from ..engine.range_test import RangeTest, range_test
 from ..engine.schedules import CONSTANT, Schedule
 from ..engine.scoring import score, stars
 from ..engine.sweep import Par, find_par, sweep
 
 MAX_ITERATIONS_CAP = 100_000
+#: Optimisers a level may offer; par sweeps each with every schedule it offers, so the
+#: pairs are capped too (MAX_OPTIMIZER_SWEEPS), and so are their parameters: forecasts
+#: under an optimiser play every parameter (no bowl twin), see MAX_OPTIMIZER_PARAMS.
+MAX_OPTIMIZERS = 4
+MAX_OPTIMIZER_SWEEPS = 12
+MAX_OPTIMIZER_PARAMS = 1_000
 #: On a mini-batch level the loss must stay within the target this many iterations in
 #: a row: a noisy path passes through the target by chance, only a calm one stays.
 STOCHASTIC_HOLD = 10
@@ -123,6 +130,20 @@ def _schedule_spec(spec: str) -> str:
 #: A schedule name (``step``) or a full spec (``step:step_size=5,gamma=0.5``).
 ScheduleSpec = Annotated[str, Field(max_length=200), AfterValidator(_schedule_spec)]
 
+
+def _optimizer_spec(spec: str) -> str:
+    from ..engine.optimizers import OptimizerError, parse_optimizer
+
+    try:
+        parse_optimizer(spec)
+    except OptimizerError as exc:
+        raise ValueError(str(exc)) from None
+    return spec
+
+
+#: An optimiser spec (``momentum:beta=0.9``, ``adam``): see engine.optimizers.
+OptimizerSpec = Annotated[str, Field(max_length=200), AfterValidator(_optimizer_spec)]
+
 #: In-memory par per level content: a level loaded twice (the list, then the game)
 #: is swept once. Keyed by the level's full content, so an edited file is swept again.
 _PAR_CACHE: dict[str, Par] = {}
@@ -158,6 +179,10 @@ class LevelBase(Model):
         description="true asks the player, before each single step, where the parameter "
         "will land (a level with one parameter)",
     )
+    optimizers: Annotated[list[OptimizerSpec], Field(max_length=MAX_OPTIMIZERS)] = Field(
+        default_factory=list,
+        description="optimisers the player may choose besides sgd (specs); par sweeps them too",
+    )
 
     def cached(self, key: str, make: Callable[[], Any]) -> Any:
         """``make()``, computed once for this level and kept (a level never changes)."""
@@ -184,12 +209,23 @@ class LevelBase(Model):
         """The engine's landscape for this level (built once)."""
         raise NotImplementedError
 
-    def new_run(self, goal: EngineGoal | None = None):
+    def new_run(self, goal: EngineGoal | None = None, optimizer: Optimizer = SGD):
         """A fresh run of this level, step by step. Kinds with a learner of their own
         (child-and-dogs) return their own run with the same surface as engine.Run."""
         from ..engine.descent import Run
 
-        return Run(self.landscape(), goal or self.engine_goal)
+        return Run(self.landscape(), goal or self.engine_goal, optimizer=optimizer)
+
+    def optimizer_tools(self) -> list[Optimizer]:
+        """The optimisers the player may pick (sgd first), with their settings."""
+        from ..engine.optimizers import parse_optimizer
+
+        tools = [SGD]
+        for spec in self.optimizers:
+            opt = parse_optimizer(spec)
+            if opt not in tools:
+                tools.append(opt)
+        return tools
 
     def sweep_landscape(self) -> Landscape:
         """A landscape with exactly the same losses under descent, cheap to sweep.
@@ -218,6 +254,8 @@ class LevelBase(Model):
             key = hashlib.sha256(self.model_dump_json().encode()).hexdigest()
             par = _PAR_CACHE.get(key)
             if par is None:
+                tools = self.optimizer_tools()
+                adam = any(o.name == "adam" for o in tools)
                 par = find_par(
                     self.sweep_landscape(),
                     self.engine_goal,
@@ -225,6 +263,8 @@ class LevelBase(Model):
                     self.lr.max,
                     schedules=self.schedule_tools(),
                     step_cost=self.step_cost(),
+                    optimizers=tools,
+                    exact_landscape=self.landscape() if adam else None,
                 )
                 if len(_PAR_CACHE) >= _PAR_CACHE_SIZE:
                     _PAR_CACHE.pop(next(iter(_PAR_CACHE)))
@@ -233,7 +273,11 @@ class LevelBase(Model):
         return self._cache["par"]
 
     def run_range_test(
-        self, lr_min: float | None = None, lr_max: float | None = None, steps: int | None = None
+        self,
+        lr_min: float | None = None,
+        lr_max: float | None = None,
+        steps: int | None = None,
+        optimizer: Optimizer = SGD,
     ) -> RangeTest:
         """The learning-rate range test on this level (settings: arguments, else range_test:,
         else the level's lr range and 100 steps)."""
@@ -241,7 +285,7 @@ class LevelBase(Model):
         lo = lr_min if lr_min is not None else (spec.min if spec else self.lr.min)
         hi = lr_max if lr_max is not None else (spec.max if spec else self.lr.max)
         n = steps if steps is not None else (spec.steps if spec else 100)
-        return range_test(self.landscape(), lo, hi, n)
+        return range_test(self.landscape(), lo, hi, n, optimizer=optimizer)
 
     def trial_score(self, points: int, trials: int) -> int:
         """A run's points after paying for ``trials`` trial runs (no trials: no cost)."""
@@ -275,7 +319,7 @@ class LevelBase(Model):
     @property
     def can_predict(self) -> bool:
         """True when the player can be asked where a single step lands (``predict: true``):
-        a kind with one parameter moved by plain gradient steps says so."""
+        a kind with one parameter moved by plain gradient steps (no optimiser) says so."""
         return False
 
     def start_gap(self) -> float | None:
@@ -297,6 +341,9 @@ class LevelBase(Model):
     #: True for a kind that tells its runs in its own words (``explain``), not by the
     #: forecast of a rate rule: the board then keeps no forecast between steps.
     own_words: ClassVar[bool] = False
+    #: False for a kind whose learner is not descent on a loss (child-and-dogs): it
+    #: offers no optimizers, and ``--optimizer`` is refused on it.
+    takes_optimizers: ClassVar[bool] = True
 
     def grade_run(self, run) -> dict[str, Any]:
         """Stars and points of an ended run (keys ``stars`` and ``score``), and anything
@@ -309,9 +356,12 @@ class LevelBase(Model):
             "score": score(outcome, run.iteration, par),
         }
 
-    def sweep_rates(self, lrs):
-        """A run at every rate of ``lrs`` at once, to the end of the budget (a ``Batch``)."""
-        return sweep(self.sweep_landscape(), self.engine_goal, lrs)
+    def sweep_rates(self, lrs, optimizer: Optimizer = SGD):
+        """A run at every rate of ``lrs`` at once, to the end of the budget (a ``Batch``),
+        under ``optimizer``."""
+        # adam is not linear in the params: a bowl's grouped twin does not hold for it
+        land = self.landscape() if optimizer.name == "adam" else self.sweep_landscape()
+        return sweep(land, self.engine_goal, lrs, optimizer=optimizer)
 
     def describe_run(self, run, report: dict[str, Any]) -> str | None:
         """``lrgame run``'s text in the kind's own words, or None for the table of steps."""

@@ -24,7 +24,16 @@ from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 from ..errors import InputError, LevelError
 from ..text import num
 from ..yamlsafe import Document, load_yaml_file
-from .base import MAX_COST, MAX_RUN_COST, Level, LevelBase, _union, most_run_steps
+from .base import (
+    MAX_COST,
+    MAX_OPTIMIZER_PARAMS,
+    MAX_OPTIMIZER_SWEEPS,
+    MAX_RUN_COST,
+    Level,
+    LevelBase,
+    _union,
+    most_run_steps,
+)
 
 
 def _find_kinds() -> dict[str, type[LevelBase]]:
@@ -217,7 +226,10 @@ def _check_semantics(level: Level, doc: Document) -> None:
     errors.extend(doc.error(loc, msg) for loc, msg in level.check())
     if level.predict and not level.can_predict:
         errors.append(
-            doc.error(("predict",), "predict: true needs a level with exactly one parameter")
+            doc.error(
+                ("predict",),
+                "predict: true needs a level with exactly one parameter and no optimizers",
+            )
         )
     if not errors:
         errors.extend(_check_cost(level, doc))
@@ -253,7 +265,7 @@ def _check_cost(level: Level, doc: Document) -> list[InputError]:
                 f"allow at most {fits:,} steps, or make the level smaller",
             )
         ]
-    errors = []
+    errors = _check_optimizer_cost(level, doc)
     run = level.run_step_cost()
     if budget * run > MAX_RUN_COST:
         errors.append(
@@ -275,6 +287,45 @@ def _check_cost(level: Level, doc: Document) -> list[InputError]:
             )
         )
     return errors
+
+
+def _check_optimizer_cost(level: Level, doc: Document) -> list[InputError]:
+    """A level's optimisers: par sweeps each one (with every schedule), on the level's
+    own parameters (Adam has no cheaper twin); the forecasts behind the diagnosis play
+    every parameter too."""
+    offered = len(level.optimizer_tools()) - 1
+    if offered == 0:
+        return []
+    if level.n_params > MAX_OPTIMIZER_PARAMS:
+        return [
+            doc.error(
+                ("optimizers",),
+                f"optimizers are for levels of at most {MAX_OPTIMIZER_PARAMS:,} parameters "
+                f"(this one has {level.n_params:,}): their forecasts play every parameter",
+            )
+        ]
+    pairs = offered * len(level.schedule_tools())
+    if pairs > MAX_OPTIMIZER_SWEEPS:
+        return [
+            doc.error(
+                ("optimizers",),
+                f"too costly to play: par sweeps every optimizer with every schedule, "
+                f"{pairs} pairs here (at most {MAX_OPTIMIZER_SWEEPS})",
+            )
+        ]
+    # Adam on a kind with a cheaper twin (a bowl grouped by curvature) sweeps every
+    # parameter: its cost per rate is the budget times the parameters, not the twin's
+    adam = any(o.name == "adam" for o in level.optimizer_tools())
+    cost = level.engine_goal.max_iterations * (1 + level.n_params)
+    if adam and level.sweep_landscape() is not level.landscape() and cost > MAX_COST:
+        return [
+            doc.error(
+                ("optimizers",),
+                f"too costly to play: adam's sweep runs every parameter, {cost:,} units "
+                f"of work per rate (at most {MAX_COST:,})",
+            )
+        ]
+    return []
 
 
 def load_level(path: str | os.PathLike) -> Level:

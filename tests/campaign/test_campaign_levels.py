@@ -43,7 +43,7 @@ def test_every_level_validates_and_its_best_lr_clears_in_par(lid):
     assert par.par is not None and par.best_lr is not None
     assert lv.lr.min <= par.best_lr <= lv.lr.max
     assert lv.story.strip() and lv.hints
-    run = play_schedule(lv.new_run(), par.best_lr, par.schedule)
+    run = play_schedule(lv.new_run(optimizer=par.optimizer), par.best_lr, par.schedule)
     assert str(run.outcome) == "cleared"
     assert run.iteration == par.par
 

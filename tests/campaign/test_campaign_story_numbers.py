@@ -18,6 +18,7 @@ import pytest
 from lrgame import levels as L
 from lrgame.engine import Goal, Run, simulate, sweep
 from lrgame.engine.forecast import forecast
+from tests.campaign.chapter_optimizers import claims as chapter_claims
 
 NUMBER = re.compile(r"(?<![A-Za-z_\d.])[−-]?\d+(?:,\d{3})*(?:\.\d+)?(?:e[−-]?\d+)?")
 
@@ -93,6 +94,7 @@ def claims() -> dict[str, list[tuple[tuple[str, ...], Check]]]:
     """level id -> [(numbers covered, check)]; a check returns True or asserts."""
     q = math.isclose
     return {
+        **chapter_claims(),  # the chapter "The rate is not alone"
         "x-squared": [
             (
                 ("0", "2", "4"),

@@ -46,6 +46,8 @@ class FreePlay(Mode):
 
     #: The player may pick a schedule (it changes the rate during a run).
     schedules_allowed = True
+    #: The player may pick an optimiser (a challenge records and grades plain descent).
+    optimizers_allowed = True
 
     @property
     def lr_locked(self) -> bool:

@@ -81,6 +81,9 @@ class ChallengeRules(FreePlay):
         self._recording.set()
         self._used: list[tuple] = []  # (schedule, base rate) of each step: the run's label
 
+    #: A challenge's attempts are recorded and graded as plain descent (for now).
+    optimizers_allowed = False
+
     @property
     def schedules_allowed(self) -> bool:
         """One rate per run: no schedule to pick (it would change the rate mid-run)."""

@@ -28,10 +28,12 @@ from ..modes import FreePlay, Mode
 from ..widgets.charts import LandscapeChart, LossChart
 from ..widgets.diagnosis_view import DELAY, DiagnosisView
 from ..widgets.lr_field import LrField
+from ..widgets.optimizer_picker import OptimizerPicker
 from ..widgets.schedule_picker import SchedulePicker
 from ..widgets.step_table import StepTable
 from ..widgets.story import StoryScreen
 
+_UNKNOWN = object()
 #: `[` and `]` divide or multiply the rate by this: four presses make a factor of ten.
 LR_FACTOR = 10 ** (1 / 4)
 #: The run animation: this many steps a second for a short budget...
@@ -96,6 +98,16 @@ class PlayScreen(Screen):
         Binding("s", "next_schedule", "Sched", id="schedule", tooltip="Next schedule"),
         Binding("S", "edit_schedule", "Edit schedule", show=False, id="edit-schedule"),
         Binding("t", "range_test", "Range", id="range-test", tooltip="Run a range test"),
+        Binding("o", "next_optimizer", "Optim", id="optimizer", tooltip="Next optimizer"),
+        # the autopilot race is on every level: off the footer (it is in the help)
+        Binding(
+            "a",
+            "autopilot",
+            "Autopilot",
+            show=False,
+            id="autopilot",
+            tooltip="Race the hypergradient autopilot from the rate set",
+        ),
     ]
 
     VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
@@ -134,6 +146,9 @@ class PlayScreen(Screen):
         self._judging = False
         self._stochastic = bool(getattr(self.landscape, "stochastic", False))
         self.schedule = CONSTANT  # sets each step's rate from the base rate self.lr
+        self.autopilot = None  # the autopilot's race (autopilot.Race) while it is shown
+        self._autopilot_asked = 0
+        self._autopilot_opt = _UNKNOWN  # the autopilot's optimiser, found when first asked
         self.trials = 0  # runs abandoned or finished before this one (levels with trials)
         self.rules = rules if rules is not None else FreePlay()
         self.watch = watch
@@ -163,7 +178,12 @@ class PlayScreen(Screen):
             # the kind's own chart where it has one (level.chart), else the landscape's
             yield LandscapeChart(self.landscape, names, extra=level.chart, id="landscape")
             yield LossChart(id="loss-chart")
-        yield StepTable(self.landscape.names, self.run.steps[0].params is not None, id="steps")
+        yield StepTable(
+            self.landscape.names,
+            self.run.steps[0].params is not None,
+            moves=len(self._optimizer_tools()) > 1,
+            id="steps",
+        )
         with Horizontal(id="status-row"):
             yield Static(id="status")
             yield LrField(
@@ -174,6 +194,9 @@ class PlayScreen(Screen):
                 id="lr-field",
             ).data_bind(PlayScreen.lr)
         yield Static(id="preview-line")
+        yield Static(id="autopilot-line")
+        if len(self._optimizer_tools()) > 1:
+            yield OptimizerPicker(self._optimizer_tools(), id="optimizer")
         if len(level.schedule_tools()) > 1 and self.schedules_allowed:
             yield SchedulePicker(
                 level.schedule_tools(),
@@ -294,6 +317,7 @@ class PlayScreen(Screen):
         if self.schedule is not CONSTANT and self.rate_now() != self.lr:
             # the schedule's rate for the next step, short: the lr range must still fit
             text.append(f"→{num(self.rate_now())}", style="bold")
+        text.append(_optimizer_status(run))
         if self.level.trials is not None:
             text.append(f" · trial {self.trials + 1}")
             if self.trials:
@@ -378,11 +402,12 @@ class PlayScreen(Screen):
         if len(took) < 3 or sorted(took)[len(took) // 2] < PREVIEW_INLINE_S:
             # the budget alone, here: words and path in the frame that answers the key
             from ...engine.forecast import forecast
-            from ...preview import preview_words
+            from ...preview import preview_words, under_optimizer
 
             began = time.perf_counter()
             quick = forecast(self.run, rule, horizon=0, path=True)
             words = preview_words(quick, rule, self.landscape.minimum)
+            words = under_optimizer(words, rule, self.run)
             self._show_preview(quick, words)
             # typically slower than a frame's share: from then on in the worker
             self._preview_took = [*took, time.perf_counter() - began]
@@ -400,21 +425,24 @@ class PlayScreen(Screen):
 
         from ...engine import Outcome
         from ...engine.forecast import forecast
-        from ...preview import preview_words
+        from ...preview import preview_words, under_optimizer
 
         minimum = self.landscape.minimum
+
+        def words(f) -> str:
+            return under_optimizer(preview_words(f, rule, minimum), rule, run)
+
         f = quick
         if f is None:
             f = forecast(run, rule, horizon=0, path=True)
-            words = preview_words(f, rule, minimum)
-            self.app.call_from_thread(self._got_preview, asked, f, words)
+            self.app.call_from_thread(self._got_preview, asked, f, words(f))
         if f.outcome is not Outcome.OUT_OF_BUDGET or get_current_worker().is_cancelled:
             return
         time.sleep(DELAY)  # the long look only once the keys rest: a held ] asks for none
         if asked != self._preview_asked or get_current_worker().is_cancelled:
             return
         f = forecast(run, rule, path=True)
-        self.app.call_from_thread(self._got_preview, asked, f, preview_words(f, rule, minimum))
+        self.app.call_from_thread(self._got_preview, asked, f, words(f))
 
     def _got_preview(self, asked: int, forecast, words: str) -> None:
         if asked != self._preview_asked or not self.preview:
@@ -594,7 +622,89 @@ class PlayScreen(Screen):
             return bool(self.query(SchedulePicker))
         if action == "range_test":
             return self.level.range_test is not None
+        if action == "next_optimizer":
+            return bool(self.query(OptimizerPicker))
+        if action == "autopilot":
+            return self._autopilot_optimizer() is not None
         return True
+
+    # -- optimisers and the autopilot race --------------------------------------------
+    def _optimizer_tools(self) -> list:
+        """The optimisers to pick from, or none where the rules keep plain descent."""
+        return self.level.optimizer_tools() if self.rules.optimizers_allowed else []
+
+    def action_next_optimizer(self) -> None:
+        self._stop()
+        if self.run.iteration > 0:
+            self.notify(
+                "A run keeps one optimizer (its velocity or averages belong to it): "
+                "x starts a new run, then o picks another.",
+                title="Optimizer",
+            )
+            return
+        self.query_one(OptimizerPicker).cycle()
+
+    @on(OptimizerPicker.Chosen)
+    def _optimizer_chosen(self, event: OptimizerPicker.Chosen) -> None:
+        self.run = self.level.new_run(optimizer=event.optimizer)
+        self._refresh_board()
+
+    def _autopilot_optimizer(self):
+        from ...autopilot import autopilot_optimizer
+
+        if self._autopilot_opt is _UNKNOWN:
+            try:
+                self._autopilot_opt = autopilot_optimizer(self.level)
+            except Exception:  # a level the autopilot cannot fly: no race
+                self._autopilot_opt = None
+        return self._autopilot_opt
+
+    def action_autopilot(self) -> None:
+        """Race the autopilot from the rate set (again: take its ghost off the board)."""
+        self._autopilot_asked += 1
+        if self.autopilot is not None:
+            self._show_autopilot(None)
+            return
+        optimizer = self._autopilot_optimizer()
+        if optimizer is None:
+            self.notify("No autopilot on this level.")
+            return
+        self._race_autopilot(self._autopilot_asked, optimizer, float(self.lr))
+
+    @work(thread=True, exclusive=True, group="autopilot", exit_on_error=False)
+    def _race_autopilot(self, asked: int, optimizer, lr: float) -> None:
+        from ...autopilot import race
+
+        result = race(self.level, lr, optimizer)
+        self.app.call_from_thread(self._got_autopilot, asked, result)
+
+    def _got_autopilot(self, asked: int, result) -> None:
+        if asked == self._autopilot_asked:
+            self._show_autopilot(result)
+
+    def _show_autopilot(self, result) -> None:
+        self.autopilot = result
+        line = self.query_one("#autopilot-line", Static)
+        line.set_class(result is not None, "-shown")
+        landscape = self.query_one("#landscape", LandscapeChart)
+        losses = self.query_one("#loss-chart", LossChart)
+        if result is None:
+            line.update(Text())
+            landscape.show_autopilot(None)
+            losses.show_autopilot(None)
+            return
+        steps = result.run.steps
+        text = Text(result.headline(), style="italic")
+        text.append("  (a: hide)\n", style="dim")
+        words = result.rate_words()
+        text.append(words + " ", style="dim")
+        text.append(result.sparkline(max(8, self.size.width - len(words) - 4)))
+        line.update(text)
+        if steps[0].params is not None:
+            import numpy as np
+
+            landscape.show_autopilot(np.array([s.params for s in steps]))
+        losses.show_autopilot([judged_loss(s) for s in steps])
 
     def action_next_schedule(self) -> None:
         self._stop()
@@ -669,7 +779,11 @@ class PlayScreen(Screen):
         from .result import ResultScreen
 
         screen = ResultScreen(
-            result, hidden=hidden, chart=self.result_chart(), own_next=self.OWN_NEXT
+            result,
+            hidden=hidden,
+            chart=self.result_chart(),
+            autopilot=self.autopilot,
+            own_next=self.OWN_NEXT,
         )
         self.app.push_screen(screen, self._after_result)
 
@@ -692,6 +806,26 @@ class PlayScreen(Screen):
 
     def open_next(self) -> None:
         """Open what comes after this level, for a screen that keeps its own order."""
+
+
+def _optimizer_status(run) -> str:
+    """The status line's words for a run's optimiser ('' for plain descent): its name,
+    the rate of the last step where the optimiser set it, and momentum's velocity."""
+    optimizer = getattr(run, "optimizer", None)
+    if optimizer is None or optimizer.plain:
+        return ""
+    text = ""
+    step = run.current
+    if optimizer.sets_own_rate and step.lr is not None:
+        text += f" · its lr {num(step.lr)}"
+    velocity = step.velocity
+    if velocity is not None and velocity.size <= 3:
+        text += " · velocity (" + ", ".join(num(float(v)) for v in velocity) + ")"
+    elif velocity is not None:
+        import numpy as np
+
+        text += f" · |velocity| {num(float(np.linalg.norm(velocity)))}"
+    return text
 
 
 def _snapshot(run):

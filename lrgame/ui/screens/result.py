@@ -55,16 +55,19 @@ class ResultScreen(Screen[str]):
         result,
         hidden: str | None = "",
         chart: Widget | None = None,
+        autopilot=None,
         own_next: bool = False,
     ) -> None:
         """``hidden``: why the rate that reaches par is not named yet (None: it is
         earned, see ``results.par_rate_hidden``; the default hides it). ``chart``: the
         kind's own chart of the run (the play screen's ``result_chart``), else the race
-        of losses. ``own_next``: Next dismisses with "next" and the play screen opens
-        what comes next (practice: the next seed), else the campaign's next level."""
+        of losses. ``autopilot``: the autopilot's race (``autopilot.Race``) when the
+        player raced it. ``own_next``: Next dismisses with "next" and the play screen
+        opens what comes next (practice: the next seed), else the campaign's next level."""
         super().__init__()
         self.own_next = own_next
         self.result = result
+        self.autopilot = autopilot
         self.hidden = hidden
         self.show_rate = hidden is None
         self.chart = chart
@@ -73,6 +76,14 @@ class ResultScreen(Screen[str]):
         with Vertical(id="result-box"):
             yield Static(self._headline(), id="result-head")
             yield self._race()
+            if self.autopilot is not None:
+                from ...autopilot import compare
+
+                verdict = compare(self.result.outcome.value, self.result.iterations, self.autopilot)
+                yield Static(
+                    Text(f"{verdict} ({self.autopilot.words()})", style="bold"),
+                    id="result-autopilot",
+                )
             yield Static(Text(self._diagnosis_text()), id="result-diagnosis")
             with Horizontal(id="result-buttons"):
                 yield Button("Retry (r)", id="retry", variant="primary")
@@ -106,6 +117,8 @@ class ResultScreen(Screen[str]):
                 if r.par_schedule == "constant"
                 else f"lr {num(r.best_lr)} with the schedule {r.par_schedule}"
             )
+            if r.par_optimizer != "sgd":
+                how = how.replace("the best constant rate, ", "") + f" by {r.par_optimizer}"
             text.append(f"{steps} against par {r.par} ({how}, needs {r.par}).")
         else:  # the rate is the answer: it is not given away before it is earned
             text.append(f"{steps} against par {r.par}.")
@@ -152,6 +165,11 @@ class ResultScreen(Screen[str]):
         if r.ghost_losses:  # drawn before the player's own line, which lies on top
             label = f"par ghost, lr {num(r.best_lr)}" if self.show_rate else "par ghost"
             runs.append((label, list(r.ghost_losses), "primary", RaceChart.GHOST))
+        if self.autopilot is not None:
+            from ...judging.diagnose import judged_loss
+
+            losses = [judged_loss(s) for s in self.autopilot.run.steps]
+            runs.append(("autopilot", losses, "secondary", RaceChart.AUTOPILOT))
         runs.append(("you", list(r.losses), "warning", RaceChart.YOU))
         chart = RaceChart(id="race")
         chart.show(runs, r.minimum, r.goal)

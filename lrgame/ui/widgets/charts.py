@@ -35,6 +35,9 @@ CONTOUR_LEVELS = 4
 #: stays apart from the run's ● and ◆ without colour (NO_COLOR), and a muted colour.
 PREVIEW_MARKER = "·"
 PREVIEW_COLOUR = "foreground-muted"
+#: The autopilot's path (the second ghost, ``a`` on the board): a marker of its own.
+AUTOPILOT_MARKER = "∘"
+AUTOPILOT_COLOUR = "secondary"
 
 
 def _finite(*arrays: np.ndarray) -> np.ndarray:
@@ -215,6 +218,12 @@ class LossChart(Chart):
         self._minimum = 0.0
         self._goal = 0.0
         self._preview = np.zeros(0)
+        self._autopilot = np.zeros(0)
+
+    def show_autopilot(self, losses=None) -> None:
+        """The autopilot's losses from iteration 0 (None: no autopilot race)."""
+        self._autopilot = np.zeros(0) if losses is None else np.asarray(losses, dtype=float)
+        self.refresh()
 
     def show_preview(self, losses=None) -> None:
         """The preview's losses from the current iteration on (None: no preview)."""
@@ -273,6 +282,20 @@ class LossChart(Chart):
                 )
                 x1 = max(x1, float(px[-1]))
                 span_ys = np.concatenate([ys, py])
+        if self._autopilot.size > 1:  # the second ghost, from iteration 0
+            # _preview_points skips its first entry (the iterate now): pad one in
+            saved, self._preview = self._preview, np.concatenate([[np.nan], self._autopilot])
+            ax, ay = self._preview_points(-1, ys, floor if self.log_scale else None)
+            self._preview = saved
+            if ax.size:
+                plt.scatter(
+                    ax.tolist(),
+                    ay.tolist(),
+                    marker=AUTOPILOT_MARKER,
+                    color=self.colour(AUTOPILOT_COLOUR),
+                )
+                x1 = max(x1, float(ax[-1]))
+                span_ys = np.concatenate([span_ys, ay])
         plt.xlim(0, x1)
         plt.xticks(*_nice_ticks(0, x1, max(self.size.width // 10, 2), whole=True))
         if not self.log_scale:
@@ -321,6 +344,19 @@ class LandscapeChart(Chart):
         self._params = None
         self._lr = None
         self._preview = None  # the preview's params from the current iterate on, (k, d)
+        self._autopilot = None  # the autopilot's params from iteration 0, (k, d)
+
+    def show_autopilot(self, params=None) -> None:
+        """The autopilot's path of params from iteration 0 (None: no autopilot race)."""
+        self._autopilot = None if params is None else np.asarray(params, dtype=float)
+        self.refresh()
+
+    def _autopilot_rows(self, columns: list[int], window) -> np.ndarray | None:
+        saved, self._preview = self._preview, self._autopilot
+        try:
+            return self._preview_rows(columns, window)
+        finally:
+            self._preview = saved
 
     def show_preview(self, params=None) -> None:
         """The preview's path of params from the current iterate on (None: no preview)."""
@@ -503,6 +539,17 @@ class LandscapeChart(Chart):
             grid[ok].tolist(), curve[ok].tolist(), marker="braille", color=self.colour("primary")
         )
         y0, y1 = _span(np.concatenate([curve[ok], ys]), pad=0.05)
+        ghost = self._autopilot_rows([0], [(x0, x1)])
+        if ghost is not None:
+            with np.errstate(all="ignore"):
+                gy = self.landscape.loss(ghost, 0)
+            inside = _finite(gy) & (gy >= y0) & (gy <= y1)
+            plt.scatter(
+                ghost[inside, 0].tolist(),
+                gy[inside].tolist(),
+                marker=AUTOPILOT_MARKER,
+                color=self.colour(AUTOPILOT_COLOUR),
+            )
         ahead = self._preview_rows([0], [(x0, x1)])
         if ahead is not None:  # drawn under the run's own path
             with np.errstate(all="ignore"):
@@ -587,6 +634,14 @@ class LandscapeChart(Chart):
             plt.scatter(xs, ys, marker="braille", color=shade)
         for _, _, shade, label, (lx, ly) in contours:  # labels over every line, under the path
             plt.text(label, lx, ly, color=shade)
+        ghost = self._autopilot_rows([0, 1], [(x0, x1), (y0, y1)])
+        if ghost is not None:
+            plt.scatter(
+                ghost[:, 0].tolist(),
+                ghost[:, 1].tolist(),
+                marker=AUTOPILOT_MARKER,
+                color=self.colour(AUTOPILOT_COLOUR),
+            )
         ahead = self._preview_rows([0, 1], [(x0, x1), (y0, y1)])
         if ahead is not None:
             plt.scatter(
@@ -692,7 +747,7 @@ class RaceChart(Chart):
     ○ at its iterations, earlier runs ·."""
 
     #: Marker name -> what is drawn: "line" joins the points; any other is a glyph.
-    YOU, GHOST, EARLIER = "line", "○", "·"
+    YOU, GHOST, EARLIER, AUTOPILOT = "line", "○", "·", AUTOPILOT_MARKER
 
     def __init__(self, **kw):
         super().__init__(**kw)

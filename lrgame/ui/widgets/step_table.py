@@ -12,6 +12,7 @@ line is a few segments, and a row's line is kept until that row changes.
 
 from __future__ import annotations
 
+import numpy as np
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -60,17 +61,29 @@ class StepTable(ScrollView, can_focus=True):
     }
     """
 
-    def __init__(self, names: tuple[str, ...], keeps_params: bool, **kw):
+    def __init__(self, names: tuple[str, ...], keeps_params: bool, moves: bool = False, **kw):
+        """``moves``: the board offers optimisers, whose step is not lr × slope: the table
+        shows each step's move and the rate it used (``lr``) instead."""
         super().__init__(**kw)
         self.names = names
         self.full = keeps_params and len(names) <= FULL_COLUMNS_LIMIT
+        self.moves = moves
+        word = "step" if moves else "lr×slope"
         if self.full:
             one = len(names) == 1
             slope = ["slope" if one else f"slope {n}" for n in names]
-            step = ["lr×slope" if one else f"lr×slope {n}" for n in names]
+            step = [word if one else f"{word} {n}" for n in names]
             self.headers = ["iter", *names, *slope, *step, "loss"]
         else:
-            self.headers = ["iter", "|params|", "|gradient|", "lr×|gradient|", "loss"]
+            self.headers = [
+                "iter",
+                "|params|",
+                "|gradient|",
+                "|step|" if moves else "lr×|gradient|",
+                "loss",
+            ]
+        if moves:
+            self.headers.insert(len(self.headers) - 1, "lr")
         self._rows: list[list[Text]] = []
         self._widths = [len(h) for h in self.headers]
         self._lines: dict[tuple, Strip] = {}  # a row's drawn line, until it changes
@@ -110,6 +123,8 @@ class StepTable(ScrollView, can_focus=True):
             cells += [""] * len(self.names)
         else:
             cells += [num(step.param_norm), num(step.gradient_norm), ""]
+        if self.moves:
+            cells.append("")
         cells.append(num(step.loss))
         return [Text(c) for c in cells]
 
@@ -129,6 +144,18 @@ class StepTable(ScrollView, can_focus=True):
         for cell, j in zip(cells, range(first, first + len(cells))):
             self._widths[j] = max(self._widths[j], cell.cell_len)
 
+    def _move_cells(self, before, after, lr: float | None, preview: bool) -> list[Text]:
+        """The move from ``before`` to ``after`` (params, or None), and the rate used."""
+        style = "dim italic" if preview else ""
+        if after is None:
+            values = [""] * (len(self.names) if self.full else 1)
+        elif self.full:
+            values = [num(float(b - a)) for a, b in zip(before.params, after)]
+        else:
+            values = [num(float(np.linalg.norm(after)))]  # |step| for big landscapes
+        values.append("" if lr is None else num(lr))
+        return [Text(v, style=style) for v in values]
+
     def show_run(self, run, next_lr: float | None) -> None:
         """Bring the rows in line with the run (after a step, undo or reset)."""
         steps = run.steps
@@ -140,12 +167,22 @@ class StepTable(ScrollView, can_focus=True):
             self._rows.append(row)
             for j, cell in enumerate(row):
                 self._widths[j] = max(self._widths[j], cell.cell_len)
-        # the step actually taken from the row before the last
-        if len(steps) >= 2:
-            self._set_step_cells(len(steps) - 2, self._step_cells(steps[-2], steps[-1].lr, False))
-        # the preview from the last row, with the rate now set
         lr = None if run.over else next_lr
-        self._set_step_cells(len(steps) - 1, self._step_cells(steps[-1], lr, True))
+        if self.moves:
+            if len(steps) >= 2:
+                a, b = steps[-2], steps[-1]
+                moved = b.params if self.full else _step_length(a, b)
+                self._set_step_cells(len(steps) - 2, self._move_cells(a, moved, b.lr, False))
+            after, used = (None, None) if lr is None else _next_move(run, lr, self.full)
+            self._set_step_cells(len(steps) - 1, self._move_cells(steps[-1], after, used, True))
+        else:
+            # the step actually taken from the row before the last
+            if len(steps) >= 2:
+                self._set_step_cells(
+                    len(steps) - 2, self._step_cells(steps[-2], steps[-1].lr, False)
+                )
+            # the preview from the last row, with the rate now set
+            self._set_step_cells(len(steps) - 1, self._step_cells(steps[-1], lr, True))
         if self._widths != widths:
             self._lines.clear()
         else:  # only the last rows (and the cursor, on the last row) changed
@@ -202,3 +239,35 @@ class StepTable(ScrollView, can_focus=True):
                 self._lines[key] = self._cells_line(self._rows[k], style)
             strip = self._lines[key]
         return strip.crop_extend(scroll_x, scroll_x + width, base)
+
+
+def _step_length(a, b) -> np.ndarray | None:
+    """For many parameters: the step's length, as a one-entry array (None where the
+    params are not kept)."""
+    if a.params is None or b.params is None:
+        return None
+    return np.array([float(np.linalg.norm(b.params - a.params))])
+
+
+def _next_move(run, lr: float, full: bool):
+    """Where the next step at ``lr`` would take the params under the run's optimiser, and
+    the rate it would use (the optimiser's state is copied, never changed)."""
+    optimizer = getattr(run, "optimizer", None)
+    step = run.current
+    if step.params is None or step.gradient is None:
+        return None, None
+    P = step.params[None, :].astype(float).copy()
+    with np.errstate(all="ignore"):
+        if optimizer is None or optimizer.plain:
+            P -= lr * step.gradient[None, :]
+            used = lr
+        else:
+            state = {k: v.copy() for k, v in run.state.items()}
+            if run.iteration == 0 and optimizer.sets_own_rate:
+                state["lr"][:] = lr
+            used = float(
+                optimizer.step(state, P, step.gradient[None, :], np.array([lr]), run.iteration)[0]
+            )
+    if not full:
+        return np.array([float(np.linalg.norm(P[0] - step.params))]), used
+    return P[0], used

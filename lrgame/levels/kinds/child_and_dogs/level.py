@@ -164,15 +164,21 @@ class ChildAndDogsLevel(LevelBase):
         """Not judged against a minimum: a run is the whole stream, cleared at its end."""
         return None
 
-    def new_run(self, goal: Goal | None = None) -> E.ChildRun:
-        """A run the CLI and the game drive like the engine's Run."""
+    def new_run(self, goal: Goal | None = None, optimizer=None) -> E.ChildRun:
+        """A run the CLI and the game drive like the engine's Run (no optimiser but the
+        child's own running average: see check())."""
+        if optimizer is not None and not optimizer.plain:
+            raise ValueError("the child learns by a running average: it takes no optimizer")
         return E.ChildRun(self.child(), goal or self.engine_goal)
 
     def step_cost(self) -> int:
         """Work of one animal for one rate of a sweep (see LevelBase.step_cost)."""
         return E.numbers_per_step(self.child())
 
-    def sweep_rates(self, lrs) -> E.Batch:
+    def sweep_rates(self, lrs, optimizer=None) -> E.Batch:
+        """Every rate at once; the child takes no optimiser (see ``new_run``)."""
+        if optimizer is not None and not optimizer.plain:
+            raise ValueError("the child learns by a running average: it takes no optimizer")
         return E.simulate(self.child(), lrs)
 
     def good_window(self) -> E.Window | None:
@@ -195,6 +201,7 @@ class ChildAndDogsLevel(LevelBase):
 
     scored_by_par: ClassVar[bool] = False
     own_words: ClassVar[bool] = True
+    takes_optimizers: ClassVar[bool] = False
 
     def grade_run(self, run: E.ChildRun) -> dict[str, Any]:
         """This level's stars and points, and the quiz, for the run report."""
@@ -262,6 +269,14 @@ class ChildAndDogsLevel(LevelBase):
     # -- checks a schema cannot express ----------------------------------------
     def check(self) -> list[tuple[tuple, str]]:
         errors: list[tuple[tuple, str]] = []
+        if self.optimizers:
+            errors.append(
+                (
+                    ("optimizers",),
+                    "a child-and-dogs level takes no optimizers: the child's idea is a running "
+                    "average of the animals it sees, not descent on a loss",
+                )
+            )
         if self.goal is not None:
             errors.append(
                 (

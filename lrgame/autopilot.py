@@ -1,0 +1,139 @@
+"""The hypergradient autopilot the player races (``a`` on the board): no Textual.
+
+The autopilot is SGD-HD (``engine.optimizers``, Baydin et al. 2018) started from the
+player's rate: after each step its rate changes by B × (this slope · the last slope).
+Its B is the level's own when the level offers a hypergradient optimiser; else
+``AUTOPILOT_SHARE`` × lr.default / |slope at the start|², so that while successive
+slopes stay as they were at the start, each step raises the rate by that share of the
+level's starting rate. On the child-and-dogs level there is no autopilot: the child
+learns by a running average, not by descent on a loss; nor on a level of more than
+MAX_AUTOPILOT_PARAMS parameters (million-bowl): the race replays, and draws, every one.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .engine.optimizers import Optimizer, parse_optimizer
+from .text import num
+
+#: Above this many parameters there is no race: its ghost is a path of every parameter.
+MAX_AUTOPILOT_PARAMS = 10_000
+#: Without a level's own B: the share of lr.default one step may add to the rate.
+AUTOPILOT_SHARE = 0.1
+SPARKS = "▁▂▃▄▅▆▇█"
+
+
+def autopilot_optimizer(level) -> Optimizer | None:
+    """The autopilot's optimiser on ``level``, or None where it makes no sense."""
+    if not level.takes_optimizers:
+        return None
+    if level.n_params > MAX_AUTOPILOT_PARAMS:
+        return None
+    for tool in level.optimizer_tools():
+        if tool.sets_own_rate:
+            return tool
+    run = level.new_run()
+    g = float(run.steps[0].gradient_norm)
+    if not math.isfinite(g) or g == 0:
+        return None
+    beta = AUTOPILOT_SHARE * float(level.lr.default) / (g * g)
+    if not (math.isfinite(beta) and 0 < beta <= 1e6):
+        return None
+    return parse_optimizer(f"hypergradient:beta={float(f'{beta:.3g}')!r}")
+
+
+@dataclass(frozen=True)
+class Race:
+    """The autopilot's whole run from the player's rate."""
+
+    optimizer: Optimizer
+    start_lr: float
+    run: object  # an engine Run
+    outcome: str
+    steps: int
+
+    @property
+    def rates(self) -> list[float]:
+        return list(self.run.lrs)
+
+    def words(self) -> str:
+        """What the autopilot did, in one line."""
+        what = {
+            "cleared": f"cleared in {self.steps} steps",
+            "diverged": f"diverged after {self.steps} steps",
+        }.get(self.outcome, f"ran out of budget after {self.steps} steps")
+        rates = np.asarray(self.rates, dtype=float)
+        finite = rates[np.isfinite(rates)]
+        span = ""
+        if finite.size:
+            top = int(np.argmax(finite))
+            span = (
+                f"; its rate {num(float(finite[0]))} → {num(float(finite[top]))} "
+                f"(step {top + 1}) → {num(float(finite[-1]))}"
+            )
+        return f"autopilot ({self.optimizer.spec()}) from lr {num(self.start_lr)}: {what}{span}"
+
+    def headline(self) -> str:
+        """The first half of ``words``: who raced from where, and how it ended."""
+        return self.words().split("; its rate")[0]
+
+    def rate_words(self) -> str:
+        """The second half of ``words``: its rate at the start, at the top, at the end."""
+        parts = self.words().split("; its rate")
+        return f"its rate{parts[1]}" if len(parts) > 1 else ""
+
+    def sparkline(self, width: int = 40) -> str:
+        """The autopilot's rate per step as a row of bars (a rate chart in one line)."""
+        return sparkline(self.rates, width)
+
+
+def race(level, lr: float, optimizer: Optimizer | None = None) -> Race | None:
+    """Play the autopilot from ``lr`` to the end of its run (None: no autopilot here)."""
+    optimizer = optimizer or autopilot_optimizer(level)
+    if optimizer is None:
+        return None
+    run = level.new_run(optimizer=optimizer)
+    run.play([float(lr)] * level.engine_goal.max_iterations)
+    outcome = run.outcome.value if run.outcome is not None else "out_of_budget"
+    return Race(optimizer, float(lr), run, outcome, run.iteration)
+
+
+def compare(player_outcome: str, player_steps: int, race: Race) -> str:
+    """The result's line: the player's steps against the autopilot's."""
+    mine = "cleared" if player_outcome == "cleared" else None
+    theirs = race.outcome == "cleared"
+    if mine and theirs:
+        if player_steps < race.steps:
+            verdict = f"You beat the autopilot: {player_steps} steps to its {race.steps}."
+        elif player_steps == race.steps:
+            verdict = f"A tie with the autopilot: {player_steps} steps each."
+        else:
+            verdict = f"The autopilot won: {race.steps} steps to your {player_steps}."
+    elif mine:
+        verdict = f"You cleared in {player_steps} steps; the autopilot did not clear."
+    elif theirs:
+        verdict = f"The autopilot cleared in {race.steps} steps; you did not."
+    else:
+        verdict = "Neither you nor the autopilot cleared."
+    return verdict
+
+
+def sparkline(values, width: int = 40) -> str:
+    """``values`` as bars from ▁ (the smallest) to █ (the largest), at most ``width``
+    of them (every k-th value for a longer list; the last is always drawn)."""
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    if v.size == 0:
+        return ""
+    if v.size > width:
+        idx = np.unique(np.append(np.linspace(0, v.size - 1, width).astype(int), v.size - 1))
+        v = v[idx]
+    lo, hi = float(v.min()), float(v.max())
+    if hi == lo:
+        return SPARKS[0] * v.size
+    k = np.clip(((v - lo) / (hi - lo) * (len(SPARKS) - 1)).round().astype(int), 0, 7)
+    return "".join(SPARKS[i] for i in k)
