@@ -319,7 +319,8 @@ class LevelBase(Model):
     @property
     def can_predict(self) -> bool:
         """True when the player can be asked where a single step lands (``predict: true``):
-        a kind with one parameter moved by plain gradient steps (no optimiser) says so."""
+        a kind with one parameter moved by gradient steps says so (under an optimiser
+        other than sgd the game does not ask: its question is told as x − lr × slope)."""
         return False
 
     def start_gap(self) -> float | None:

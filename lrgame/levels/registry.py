@@ -226,10 +226,7 @@ def _check_semantics(level: Level, doc: Document) -> None:
     errors.extend(doc.error(loc, msg) for loc, msg in level.check())
     if level.predict and not level.can_predict:
         errors.append(
-            doc.error(
-                ("predict",),
-                "predict: true needs a level with exactly one parameter and no optimizers",
-            )
+            doc.error(("predict",), "predict: true needs a level with exactly one parameter")
         )
     if not errors:
         errors.extend(_check_cost(level, doc))

@@ -114,20 +114,6 @@ def test_predict_needs_one_parameter(tmp_path):
     assert "predict: true needs a level with exactly one parameter" in str(err.value)
 
 
-def test_predict_refuses_a_level_with_optimizers(tmp_path):
-    """The question is told as x − lr × slope: under momentum it would be false."""
-    text = L.shipped_path("which-way").read_text(encoding="utf-8")
-    path = tmp_path / "one.yaml"
-    path.write_text(text + "optimizers: [momentum]\n", encoding="utf-8")
-    with pytest.raises(L.LevelError) as err:
-        L.load_level(path)
-    assert "predict: true needs a level with exactly one parameter and no optimizers" in str(
-        err.value
-    )
-    path.write_text(text, encoding="utf-8")
-    assert L.load_level(path).predict  # the level as shipped asks
-
-
 def test_only_chosen_levels_ask():
     asking = [lid for _, lid in L.campaign_ids() if L.find_level(lid).predict]
     assert asking == ["which-way", "the-leap"]

@@ -75,3 +75,15 @@ async def test_a_level_without_predict_steps_at_once(ui):
         assert type(app.screen) is PlayScreen
         await pilot.press("space")
         assert app.screen.run.iteration == 1
+
+
+def test_the_question_is_asked_under_plain_descent_only():
+    """The question is told as x − lr × slope: under momentum the step is not that, so
+    the board steps without asking (a level may offer optimisers beside predict)."""
+    from lrgame.engine.optimizers import parse_optimizer
+    from lrgame.levels import find_level
+
+    screen = PredictPlayScreen(find_level("which-way"))
+    assert screen.asks
+    screen.run = screen.level.new_run(optimizer=parse_optimizer("momentum:beta=0.9"))
+    assert not screen.asks

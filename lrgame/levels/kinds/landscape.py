@@ -67,8 +67,7 @@ class LandscapeLevel(LevelBase):
 
     @property
     def can_predict(self) -> bool:
-        # the question is told as x − lr × slope: plain steps only, no optimiser
-        return len(self.params) == 1 and not self.optimizers
+        return len(self.params) == 1
 
     def step_cost(self) -> int:
         # one numpy operation per node of the compiled loss and slopes, plus the update

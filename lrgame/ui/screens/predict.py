@@ -99,8 +99,14 @@ class PredictPlayScreen(PlayScreen):
             text.append(" · space asks where the step will land before it is taken", style="dim")
         return text
 
+    @property
+    def asks(self) -> bool:
+        """The question is told as x − lr × slope: asked under plain descent only, not
+        under an optimiser the player picked (momentum's step is not lr × slope)."""
+        return self.run.optimizer.plain
+
     def action_step(self) -> None:
-        if self.running or self.run.over:
+        if self.running or self.run.over or not self.asks:
             super().action_step()  # stops a run, or says the run is over
             return
         x = float(self.run.params[0])
