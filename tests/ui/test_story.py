@@ -6,7 +6,7 @@ from __future__ import annotations
 from rich.text import Text
 
 from lrgame import levels
-from lrgame.ui.widgets.story import MORE, StoryScreen, _rows, fit_story
+from lrgame.ui.widgets.story import MORE, SHORT, StoryScreen, _rows, fit_story
 
 STORY = " ".join(["word"] * 200)
 
@@ -22,6 +22,13 @@ def test_a_story_that_fits_is_whole_and_one_that_does_not_keeps_the_question():
     n = long.plain.split(MORE)[0].count("word")
     more = Text(" ".join(["word"] * (n + 1)) + MORE) + Text("\n") + after
     assert _rows(more, 40) > 6
+
+
+def test_where_no_word_of_the_story_fits_it_is_named_on_the_question_s_first_row():
+    after = Text(" ".join(["step"] * 30))  # 149 cells: 4 rows of 40
+    fitted = fit_story(STORY, after, 40, 4)
+    assert fitted.plain == SHORT + after.plain and "\n" not in fitted.plain
+    assert _rows(fitted, 40) <= 5  # the question keeps its rows; no row is spent on a "…"
 
 
 async def test_dogs_at_80x24_show_the_next_dog_s_question_whole(ui):

@@ -18,6 +18,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
 MORE = " … (i: the whole story)"
+#: Where no word of the story fits, it is named before the question, on its first row.
+SHORT = "(i: the story) "
 
 
 def _rows(text: Text, width: int) -> int:
@@ -46,6 +48,8 @@ def fit_story(story: str, after: Text, width: int, rows: int) -> Text:
             lo = mid
         else:
             hi = mid - 1
+    if lo == 0:  # not a word of it fits: a row of its own would only cut the question
+        return Text(SHORT, style="italic") + after
     head = Text(" ".join(parts[:lo]) + MORE, style="italic")
     return head + Text("\n") + after
 
