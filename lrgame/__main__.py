@@ -60,6 +60,12 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--optimizer", help="e.g. momentum:beta=0.9, adam (default sgd)")
     s.add_argument("--json", action="store_true")
 
+    s = sub.add_parser(
+        "practice", help="a fresh level made from a seed (the same seed, the same level)"
+    )
+    s.add_argument("--seed", type=int, help="which level (default: a new one, shown)")
+    s.add_argument("--yaml", action="store_true", help="print the level file instead of playing")
+
     s = sub.add_parser("validate", help="check level files (default: every shipped level)")
     s.add_argument("paths", nargs="*", help="level files or pack folders")
     s.add_argument("--chart", action="store_true", help="charts for every level, packs too")
@@ -145,6 +151,7 @@ COMMANDS = {
     "validate": "commands.validate:cmd_validate",
     "range-test": "commands.range_test:cmd_range_test",
     "new": "commands.new:cmd_new",
+    "practice": "commands.practice:cmd_practice",
     "schema": "commands.schema:cmd_schema",
     "export": "commands.export:cmd_export",
     "challenge": "commands.challenge:cmd_challenge",

@@ -88,6 +88,11 @@ def content_hash(data: Any) -> str:
     return "sha256:" + hashlib.sha256(canonical_json(data).encode("utf-8")).hexdigest()
 
 
+#: Keys added to levels after result files were first written, with their defaults: at
+#: the default they drop out of the hash, so every result written before still matches.
+LATER_KEYS = {"show_loss": True, "predict": False, "optimizers": []}
+
+
 def level_hash(level: L.Level) -> str:
     """The hash of a level's validated content, not of its bytes.
 
@@ -99,8 +104,9 @@ def level_hash(level: L.Level) -> str:
 
 def _hashed_content(level: L.Level) -> dict:
     content = level.model_dump(mode="json")
-    if content.get("optimizers") == []:  # a key added later: levels without it hash
-        del content["optimizers"]  # as they did before it, so their results still grade
+    for key, default in LATER_KEYS.items():
+        if key in content and content[key] == default:
+            del content[key]
     return content
 
 

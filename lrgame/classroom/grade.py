@@ -302,6 +302,13 @@ def rank(entries: list[Entry]) -> list[Entry]:
 # -- output -----------------------------------------------------------------------------
 
 
+def _iterations_cell(f: LevelFigures) -> str:
+    its = "-" if f.iterations is None else str(f.iterations)
+    if f.outcome not in ("cleared", "not played"):
+        its += f" ({f.outcome.replace('_', ' ')})"
+    return its
+
+
 def leaderboard_text(entries: list[Entry]) -> str:
     n_ok = sum(e.status == "accepted" for e in entries)
     flagged = [e for e in entries if e.flags]
@@ -312,10 +319,13 @@ def leaderboard_text(entries: list[Entry]) -> str:
         # max() of one number fails: a file with no attempts has no levels
         player_w = max([6, *(len(e.player or "") for e in accepted)])
         level_w = max([5, *(len(f.level) for e in accepted for f in e.levels)])
+        # "2 (diverged)" and "50 (out of budget)" are wider than the heading: the column
+        # is as wide as its widest cell, so every row lines up
+        its_w = max([10, *(len(_iterations_cell(f)) for e in accepted for f in e.levels)])
         lines.append("")
         lines.append(
             f"{'rank':>4}  {'player':<{player_w}}  {'total':>6}  {'level':<{level_w}}  "
-            f"{'iterations':>10}  {'stars':<5}  {'score':>6}"
+            f"{'iterations':>{its_w}}  {'stars':<5}  {'score':>6}"
         )
         for e in accepted:
             first = True
@@ -325,12 +335,10 @@ def leaderboard_text(entries: list[Entry]) -> str:
                     if first
                     else f"{'':>4}  {'':<{player_w}}  {'':>6}"
                 )
-                its = "-" if f.iterations is None else str(f.iterations)
-                if f.outcome not in ("cleared", "not played"):
-                    its += f" ({f.outcome.replace('_', ' ')})"
+                its = _iterations_cell(f)
                 shown_stars = "-" if f.outcome == "not played" else stars_text(f.stars)
                 lines.append(
-                    f"{head}  {f.level:<{level_w}}  {its:>10}  {shown_stars:<5}  {f.score:>6}"
+                    f"{head}  {f.level:<{level_w}}  {its:>{its_w}}  {shown_stars:<5}  {f.score:>6}"
                 )
                 first = False
     if flagged:

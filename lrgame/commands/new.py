@@ -86,6 +86,14 @@ lr:
 # whose rate rises from min to max over the given number of steps.
 # range_test: {{min: 1e-4, max: 2, steps: 100}}
 
+# Optional: false hides the loss and slope formulas from the player (the slope
+# values stay), for a level where searching for the rate is the game.
+# show_loss: false
+
+# Optional, for a level with one parameter: before each step, ask the player
+# where it will land (left of the floor, on it, right of it, past the far wall).
+# predict: true
+
 # Shown one at a time when the player asks for a hint (optional).
 hints:
   - "The slope is 2*(x - 3). At x = 0 it is -6: downhill is to the right."

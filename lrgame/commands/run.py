@@ -118,8 +118,9 @@ def print_run(level: L.Level, run: Run, report: dict[str, Any]) -> None:
     names = level.landscape().names
     stochastic = level.stochastic
     full = level.n_params <= 4
-    formulas = level.landscape().slope_formulas() or {}
-    print(f"{level.title}  —  loss = {level.landscape().loss_formula() or level.kind}")
+    formulas = (level.landscape().slope_formulas() or {}) if level.show_loss else {}
+    shown = level.landscape().loss_formula() or level.kind if level.show_loss else "?"
+    print(f"{level.title}  —  loss = {shown}")
     if stochastic:
         size, goal = level.landscape().batch_size, level.engine_goal
         print(

@@ -59,7 +59,15 @@ class Landscape:
 class ExpressionLandscape(Landscape):
     """A loss written as an expression in a few named parameters."""
 
-    def __init__(self, loss_text: str, start: dict[str, float], minimum: float = 0.0):
+    def __init__(
+        self,
+        loss_text: str,
+        start: dict[str, float],
+        minimum: float = 0.0,
+        show_formulas: bool = True,
+    ):
+        # show_formulas=False: the loss and its slopes are not for the player to see
+        self.show_formulas = show_formulas
         self.names = tuple(start)
         self.start = np.array([float(v) for v in start.values()], dtype=float)
         self.minimum = float(minimum)
@@ -76,11 +84,11 @@ class ExpressionLandscape(Landscape):
         """Operations of one evaluation of loss and gradient at a point (see expr.MAX_WORK)."""
         return self._compiled.step_work
 
-    def slope_formulas(self) -> dict[str, str]:
-        return self._compiled.slope_formulas()
+    def slope_formulas(self) -> dict[str, str] | None:
+        return self._compiled.slope_formulas() if self.show_formulas else None
 
-    def loss_formula(self) -> str:
-        return self._compiled.loss_text()
+    def loss_formula(self) -> str | None:
+        return self._compiled.loss_text() if self.show_formulas else None
 
 
 class IndexedNames(Sequence):

@@ -169,6 +169,16 @@ class LevelBase(Model):
     )
     trials: TrialsSpec | None = None
     range_test: RangeTestSpec | None = None
+    show_loss: Annotated[bool, Field(strict=True)] = Field(
+        True,
+        description="false hides the loss and slope formulas from the player (the slopes' "
+        "values stay): on a search level, the rate cannot be worked out on paper",
+    )
+    predict: Annotated[bool, Field(strict=True)] = Field(
+        False,
+        description="true asks the player, before each single step, where the parameter "
+        "will land (a level with one parameter)",
+    )
     optimizers: Annotated[list[OptimizerSpec], Field(max_length=MAX_OPTIMIZERS)] = Field(
         default_factory=list,
         description="optimisers the player may choose besides sgd (specs); par sweeps them too",
@@ -305,6 +315,13 @@ class LevelBase(Model):
     def check(self) -> list[tuple[tuple, str]]:
         """Faults the schema cannot see: (key path, message) for each."""
         return []
+
+    @property
+    def can_predict(self) -> bool:
+        """True when the player can be asked where a single step lands (``predict: true``):
+        a kind with one parameter moved by gradient steps says so (under an optimiser
+        other than sgd the game does not ask: its question is told as x − lr × slope)."""
+        return False
 
     def start_gap(self) -> float | None:
         """How far the start's loss (over all the data) is above the minimum, or None

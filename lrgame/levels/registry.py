@@ -121,6 +121,8 @@ def friendly_error(err: dict, doc: Document, kind_tag: str | None) -> InputError
         return doc.error(loc, f"{where}: expected {what}, got {show_value(value)}")
     if kind == "finite_number":
         return doc.error(loc, f"{where}: must be a finite number, got {show_value(value)}")
+    if kind in ("bool_type", "bool_parsing"):  # yes/no/on/off are text in YAML 1.2
+        return doc.error(loc, f"{where}: write true or false, got {show_value(value)}")
     if kind in ("greater_than", "greater_than_equal", "less_than_equal", "less_than"):
         return doc.error(loc, f"{where}: {err['msg'].lower()}, got {show_value(value)}")
     if kind == "string_pattern_mismatch" and loc[-1:] == ("id",):
@@ -222,6 +224,10 @@ def _check_semantics(level: Level, doc: Document) -> None:
     """Checks a schema cannot express: names, the expression, the start point."""
     errors = []
     errors.extend(doc.error(loc, msg) for loc, msg in level.check())
+    if level.predict and not level.can_predict:
+        errors.append(
+            doc.error(("predict",), "predict: true needs a level with exactly one parameter")
+        )
     if not errors:
         errors.extend(_check_cost(level, doc))
     if not errors:

@@ -51,6 +51,7 @@ class LrGameApp(App[int]):
         # Textual binds ctrl+c to "press ctrl+q to quit" (and to copy in inputs); a player's
         # reflex is to leave with it, from any screen, even while typing a rate.
         Binding("ctrl+c", "quit", show=False, priority=True, id="quit-ctrl-c"),
+        Binding("ctrl+s", "save_board", show=False, priority=True, id="save-board"),
         Binding(
             "question_mark",
             "app.push_screen('help')",
@@ -90,6 +91,8 @@ class LrGameApp(App[int]):
         self._store: Store | None = None
         self._levels: dict[str, Level] = {}
         self._campaign: list[CampaignEntry] | None = None
+        #: The level opened last: the campaign's cursor goes back to it.
+        self.last_level_id: str | None = None
         self._lock = threading.Lock()
 
     def on_mount(self) -> None:
@@ -123,6 +126,12 @@ class LrGameApp(App[int]):
         self.sub_title = session.challenge.title
         self.switch_screen(ChallengeScreen())
         self.call_after_refresh(self._open_store)
+
+    def action_save_board(self) -> None:
+        """ctrl+s: the screen as an SVG, for slides; the notice says where."""
+        from .board_svg import save_board
+
+        save_board(self)
 
     # -- progress --------------------------------------------------------------------
     def _open_store(self) -> None:
@@ -231,6 +240,7 @@ class LrGameApp(App[int]):
                 return
         elif self.source is None:
             self._levels.setdefault(level.id, level)
+        self.last_level_id = level.id
         if isinstance(self.screen, PlayScreen):
             self.switch_screen(self.play_screen(level))
             return

@@ -338,3 +338,42 @@ def test_a_kind_that_scores_its_own_runs_is_graded_its_own_way(tmp_path):
     path = write_result(tmp_path / "r.json", new_result("ada", [record]))
     assert Grader(None, [level]).grade(str(path)).status == "accepted"
     assert Grader(None, [base]).grade(str(path)).status == "rejected"  # engine scoring: 1000
+
+
+def test_a_row_with_a_diverged_level_lines_up_with_the_others():
+    from lrgame.classroom.grade import Entry, LevelFigures, leaderboard_text
+
+    entries = [
+        Entry(
+            "a.json",
+            "ada",
+            "accepted",
+            None,
+            1950,
+            1,
+            [
+                LevelFigures("x-squared", 1, "cleared", 1, 3, 1000, 0.0),
+                LevelFigures("the-leap", 2, "diverged", 2, 0, 0, None),
+            ],
+        ),
+        Entry(
+            "b.json",
+            "bo",
+            "accepted",
+            None,
+            950,
+            2,
+            [
+                LevelFigures("x-squared", 1, "out_of_budget", 50, 0, 0, 1.0),
+                LevelFigures("the-leap", 1, "cleared", 1, 3, 950, 0.0),
+            ],
+        ),
+    ]
+    rows = leaderboard_text(entries).splitlines()[2:]
+    head, body = rows[0], rows[1:]
+    assert "50 (out of budget)" in leaderboard_text(entries)
+    # every column ends where the heading's does: the stars column starts at one place
+    stars_at = head.index("stars")
+    for row in body:
+        assert row[stars_at - 2 : stars_at] == "  " and row[stars_at] in "★☆", row
+        assert len(row) == len(head), row

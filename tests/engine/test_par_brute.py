@@ -38,11 +38,11 @@ def test_a_one_step_window_narrower_than_the_sweep_spacing_is_found():
 #: Levels whose loss is a quadratic bowl, and their largest curvature L (2/L is the edge).
 QUADRATIC = {
     "x-squared": 2,
-    "which-way": 2,
-    "the-leap": 2,
-    "the-crawl": 2,
-    "just-right": 2,
-    "round-bowl": 2,
+    "which-way": 4,
+    "the-leap": 10,
+    "the-crawl": 0.2,
+    "just-right": 1,
+    "round-bowl": 0.5,
     "stretched-bowl": 20,
     "hundred-bowl": 50,
     "million-bowl": 100,

@@ -179,3 +179,26 @@ def test_an_unknown_level_is_a_usage_error(ui):
     )
     assert proc.returncode == 2
     assert "no-such-level" in proc.stderr
+
+
+async def test_back_on_the_campaign_the_cursor_is_on_the_level_last_played(ui):
+    app = ui.game(unlock_all=True)
+    async with app.run_test(size=ui.SIZE) as pilot:
+        await pilot.press("enter")
+        await ui.settle(pilot)
+        options = app.screen.query_one("#levels")
+        options.highlighted = options.get_option_index("double-well")
+        await pilot.press("enter")  # Two Valleys, from the campaign
+        await ui.wait_for(pilot, lambda: isinstance(app.screen, PlayScreen))
+        # then Next after Next, to the last level, as the result screen does
+        for lid in ("raised-floor", "settle-the-noise"):
+            await ui.settle(pilot)
+            app.open_level(app.level(lid))
+            await ui.wait_for(pilot, lambda: getattr(app.screen, "level", None) is not None)
+            await ui.settle(pilot)
+            assert app.screen.level.id == lid
+        app.show_campaign()
+        await ui.wait_for(pilot, lambda: isinstance(app.screen, CampaignScreen))
+        await pilot.pause()
+        highlighted = app.screen.query_one("#levels").highlighted_option
+        assert highlighted is not None and highlighted.id == "settle-the-noise"

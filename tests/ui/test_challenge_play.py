@@ -265,7 +265,7 @@ async def test_a_trial_then_par_scores_950_on_the_board_and_in_grade(ui, tmp_pat
         await ui.wait_for(pilot, lambda: len(saved(session)) == 1)
         await ui.settle(pilot)
         await open_level(ui, pilot, app, "coarse-to-fine")
-        assert "trial 2 (−50)" in ui.status_text(app)
+        assert "trial 2 (−50 points)" in ui.status_text(app)
         await ui.type_lr(pilot, repr(par.best_lr))
         await pilot.press("r")
         await ui.wait_for(pilot, lambda: len(saved(session)) == 2)

@@ -60,6 +60,34 @@ async def test_a_level_cleared_in_an_earlier_game_shows_the_rate_after_a_miss(ui
         assert f"lr {num(result.best_lr)}" in head(app)
 
 
+async def test_the_status_line_says_par_only_after_a_run_has_ended(ui):
+    app = ui.game("x-squared")  # par 1: told before a try, it would be the answer
+    async with app.run_test(size=ui.SIZE) as pilot:
+        await ui.settle(pilot)
+        await ui.wait_for(pilot, lambda: app.screen._par is not None)
+        assert "par ?" in ui.status_text(app) and "par 1" not in ui.status_text(app)
+        await pilot.press("space")  # a step is not the end of a run
+        assert "par ?" in ui.status_text(app)
+        await play(ui, pilot, app, "1.5")  # diverges: the run has ended
+        await pilot.press("escape")  # back to the board
+        await pilot.pause()
+        assert "par 1" in ui.status_text(app)
+        await pilot.press("x")  # a new run: par stays told
+        assert "par 1" in ui.status_text(app)
+
+
+async def test_a_level_cleared_before_tells_par_at_once(ui):
+    app = ui.game("x-squared")
+    async with app.run_test(size=ui.SIZE) as pilot:
+        await ui.settle(pilot)
+        assert (await play(ui, pilot, app, "0.5")).result.cleared
+    app = ui.game("x-squared")
+    async with app.run_test(size=ui.SIZE) as pilot:
+        await ui.settle(pilot)
+        await ui.wait_for(pilot, lambda: app.screen._par is not None)
+        assert "par 1" in ui.status_text(app)
+
+
 def advice(app) -> str:
     return str(app.screen.query_one("#result-diagnosis").render())
 

@@ -65,6 +65,10 @@ class LandscapeLevel(LevelBase):
             ]
         return []
 
+    @property
+    def can_predict(self) -> bool:
+        return len(self.params) == 1
+
     def step_cost(self) -> int:
         # one numpy operation per node of the compiled loss and slopes, plus the update
         return 1 + len(self.params) + self.landscape().work
@@ -79,5 +83,7 @@ class LandscapeLevel(LevelBase):
         if "landscape" not in cache:
             from ...engine.landscape import ExpressionLandscape
 
-            cache["landscape"] = ExpressionLandscape(self.loss, self.params, self.minimum)
+            cache["landscape"] = ExpressionLandscape(
+                self.loss, self.params, self.minimum, show_formulas=self.show_loss
+            )
         return cache["landscape"]

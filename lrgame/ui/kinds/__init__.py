@@ -15,7 +15,13 @@ from importlib.util import find_spec
 
 
 def view_for(level) -> type:
-    """The play screen class of ``level``'s kind."""
+    """The play screen class of ``level``'s kind; on a ``predict: true`` level, the
+    board that asks where each step lands (the loader allows it only where the kind
+    ``can_predict``: one parameter, on the board)."""
+    if level.predict:
+        from ..screens.predict import PredictPlayScreen
+
+        return PredictPlayScreen
     name = f"{__name__}.{level.kind.replace('-', '_')}"
     if find_spec(name) is not None:
         return import_module(name).VIEW

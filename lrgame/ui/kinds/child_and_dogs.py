@@ -23,6 +23,7 @@ from ...levels.kinds.child_and_dogs import label, step_words
 from ...text import num
 from ..screens.play import PlayScreen
 from ..widgets.lr_field import LrField
+from ..widgets.story import story_then
 
 #: Width of the bar that shows a feature from 0 to 1.
 BAR = 17
@@ -211,13 +212,13 @@ class DogsScreen(PlayScreen):
         """What is happening, in plain words: the story, each dog, then the verdict."""
         run, level = self.run, self.level
         if run.iteration == 0:
-            text = Text(" ".join(level.story.split()), style="italic") if level.story else Text()
             nxt = level.stream[0].name
-            text.append(
-                f"\nPress space: {nxt} comes along, learned at lr {num(self.lr)}, "
+            question = Text(
+                f"Press space: {nxt} comes along, learned at lr {num(self.lr)}, "
                 f"{self._pct(self.lr)} of the way from the idea to the dog."
             )
-            return text, Kind.START
+            # the story shortened to fit, the question always whole (i: the whole story)
+            return (story_then(self, question) if level.story else question), Kind.START
         text = Text(step_words(level, run.steps[-2], run.steps[-1]))
         if not run.over:
             return text, Kind.DESCENDING

@@ -85,14 +85,20 @@ class CampaignScreen(Screen):
             levels.add_option(Option(self._prompt(entry), id=entry.level_id))
             if entry.level_id in self._unlocked and entry.level_id not in self._bests:
                 first_open = first_open or entry.level_id
-        target = keep or first_open or (self._entries[0].level_id if self._entries else None)
+        played, self.app.last_level_id = self.app.last_level_id, None
+        if played not in {e.level_id for e in self._entries}:
+            played = None
+        # back from a level (Next may have walked several): the cursor on the one played
+        target = played or keep or first_open
+        target = target or (self._entries[0].level_id if self._entries else None)
         if target is not None:
             levels.highlighted = levels.get_option_index(target)
             self._describe(target)
 
     def _prompt(self, entry) -> Text:
         best = self._bests.get(entry.level_id)
-        text = Text("  ")
+        # one line each: a wrapped row would start its second line at the left edge
+        text = Text("  ", no_wrap=True, overflow="ellipsis")
         if entry.level_id not in self._unlocked:
             text.append("···", style="dim")
             text.append("  " + entry.title, style="dim")

@@ -31,6 +31,7 @@ from ..widgets.lr_field import LrField
 from ..widgets.optimizer_picker import OptimizerPicker
 from ..widgets.schedule_picker import SchedulePicker
 from ..widgets.step_table import StepTable
+from ..widgets.story import StoryScreen
 
 _UNKNOWN = object()
 #: `[` and `]` divide or multiply the rate by this: four presses make a factor of ten.
@@ -90,6 +91,7 @@ class PlayScreen(Screen):
         Binding("g", "log_scale", "Log", show=False, id="log"),
         Binding("q", "app.quit", "Quit", show=False, id="quit-board"),
         Binding("h", "hint", "Hint", id="hint", tooltip="Show the next hint"),
+        Binding("i", "story", "Story", show=False, id="story", tooltip="The whole story"),
         # escape (like g and q) is in the help, so that f and p fit in 80 columns
         Binding("escape", "back", "Back", show=False, id="back", tooltip="Stop the run, or back"),
         # shown only on levels that offer them (check_action)
@@ -109,6 +111,8 @@ class PlayScreen(Screen):
     ]
 
     VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
+    #: Narrow: the rate field drops its label, so that its range still fits (app.tcss).
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (96, "-wide")]
 
     lr: reactive[float] = reactive(0.1, init=False)
     running: reactive[bool] = reactive(False, init=False)
@@ -136,6 +140,9 @@ class PlayScreen(Screen):
         self._status_width = 0
         self._hint = 0
         self._par = None
+        #: Par is told once a run has ended (or the player cleared this level before):
+        #: before a try, "par 1" would give the answer away.
+        self._par_told = False
         self._judging = False
         self._stochastic = bool(getattr(self.landscape, "stochastic", False))
         self.schedule = CONSTANT  # sets each step's rate from the base rate self.lr
@@ -214,10 +221,10 @@ class PlayScreen(Screen):
         level, land = self.level, self.landscape
         text = Text()
         text.append(level.title, style="bold")
-        formula = land.loss_formula()
+        formula = land.loss_formula() if level.show_loss else "?"
         if formula:
             text.append(f"  ·  loss = {formula}")
-        slopes = land.slope_formulas() or {}
+        slopes = (land.slope_formulas() or {}) if level.show_loss else {}
         if slopes and land.n_params <= 3:
             one = land.n_params == 1
             parts = [
@@ -235,6 +242,14 @@ class PlayScreen(Screen):
             style="dim",
         )
         return text
+
+    def action_story(self) -> None:
+        if self.level.story:
+            self.app.push_screen(StoryScreen(self.level.title, self.level.story))
+
+    def on_resize(self) -> None:  # the story is fitted to the message box's size
+        if self.run.iteration == 0 and self.is_mounted:
+            self.call_after_refresh(self._show_diagnosis)
 
     def on_mount(self) -> None:
         self._mount_board()
@@ -254,10 +269,15 @@ class PlayScreen(Screen):
     @work(thread=True, exclusive=True, group="par", exit_on_error=False)
     def _compute_par(self) -> None:
         par = self.level.compute_par()
-        self.app.call_from_thread(self._got_par, par)
+        try:
+            cleared_before = self.app.store.best(self.level.id) is not None
+        except Exception:  # no store to ask: par waits for a run's end
+            cleared_before = False
+        self.app.call_from_thread(self._got_par, par, cleared_before)
 
-    def _got_par(self, par) -> None:
+    def _got_par(self, par, cleared_before: bool = False) -> None:
         self._par = par
+        self._par_told = self._par_told or cleared_before
         self._show_status()
 
     # -- drawing ---------------------------------------------------------------------
@@ -294,13 +314,17 @@ class PlayScreen(Screen):
             text.append(f" · all data {num(judged_loss(run.current))}", style="bold")
         text.append(" · ")
         text.append(f"lr {num(self.lr)}", style="bold")
-        if self.schedule is not CONSTANT:
-            text.append(f" → step lr {num(self.rate_now())}", style="bold")
+        if self.schedule is not CONSTANT and self.rate_now() != self.lr:
+            # the schedule's rate for the next step, short: the lr range must still fit
+            text.append(f"→{num(self.rate_now())}", style="bold")
         text.append(_optimizer_status(run))
         if self.level.trials is not None:
-            text.append(f" · trial {self.trials + 1} (−{self.level.trials.cost * self.trials})")
+            text.append(f" · trial {self.trials + 1}")
+            if self.trials:
+                text.append(f" (−{self.level.trials.cost * self.trials} points)")
+        self._par_told = self._par_told or self.run.over
         if self._par is not None and self._par.par is not None:
-            text.append(f" · par {self._par.par}", style="dim")
+            text.append(f" · par {self._par.par if self._par_told else '?'}", style="dim")
         if self.explored:
             text.append(" · practice", style="italic")
         if self.running:
@@ -755,7 +779,11 @@ class PlayScreen(Screen):
         from .result import ResultScreen
 
         screen = ResultScreen(
-            result, hidden=hidden, chart=self.result_chart(), autopilot=self.autopilot
+            result,
+            hidden=hidden,
+            chart=self.result_chart(),
+            autopilot=self.autopilot,
+            own_next=self.OWN_NEXT,
         )
         self.app.push_screen(screen, self._after_result)
 
@@ -765,9 +793,19 @@ class PlayScreen(Screen):
         return None
 
     def _after_result(self, choice: str | None) -> None:
-        """The result screen's answer: "retry" starts again; "board" studies the run."""
+        """The result screen's answer: "retry" starts again; "board" studies the run;
+        "next" opens what comes next (``OWN_NEXT``)."""
         if choice == "retry":
             self.action_reset()
+        elif choice == "next":
+            self.open_next()
+
+    #: True: the result's Next comes back here, to ``open_next`` (practice: the next
+    #: seed); False: the result screen opens the campaign's next level.
+    OWN_NEXT = False
+
+    def open_next(self) -> None:
+        """Open what comes after this level, for a screen that keeps its own order."""
 
 
 def _optimizer_status(run) -> str:

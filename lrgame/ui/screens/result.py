@@ -51,14 +51,21 @@ class ResultScreen(Screen[str]):
     AUTO_FOCUS = "#retry"
 
     def __init__(
-        self, result, hidden: str | None = "", chart: Widget | None = None, autopilot=None
+        self,
+        result,
+        hidden: str | None = "",
+        chart: Widget | None = None,
+        autopilot=None,
+        own_next: bool = False,
     ) -> None:
         """``hidden``: why the rate that reaches par is not named yet (None: it is
         earned, see ``results.par_rate_hidden``; the default hides it). ``chart``: the
         kind's own chart of the run (the play screen's ``result_chart``), else the race
         of losses. ``autopilot``: the autopilot's race (``autopilot.Race``) when the
-        player raced it."""
+        player raced it. ``own_next``: Next dismisses with "next" and the play screen
+        opens what comes next (practice: the next seed), else the campaign's next level."""
         super().__init__()
+        self.own_next = own_next
         self.result = result
         self.autopilot = autopilot
         self.hidden = hidden
@@ -95,7 +102,11 @@ class ResultScreen(Screen[str]):
         text.append(f"   {r.score} points")
         if r.trials:
             runs = f"{r.trials} trial run{'s' if r.trials != 1 else ''}"
-            text.append(f" (after {runs}: −{r.trial_cost})", style="dim")
+            if r.trial_cost:
+                paid = f"{r.score + r.trial_cost:,} less {r.trial_cost:,} for {runs}"
+            else:
+                paid = f"{runs} before this one: nothing left to take off"
+            text.append(f" ({paid})", style="dim")
         text.append("\n")
         steps = f"{r.iterations} step{'s' if r.iterations != 1 else ''}"
         if r.par is None:
@@ -170,6 +181,9 @@ class ResultScreen(Screen[str]):
 
     @on(Button.Pressed, "#next")
     def action_next(self) -> None:
+        if self.own_next:
+            self.dismiss("next")  # the play screen under it keeps its own order
+            return
         self._open_next()
 
     @work(thread=True, exclusive=True, group="next", exit_on_error=False)

@@ -26,6 +26,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from ...judging.diagnose import without_rates
+from .story import story_in_box
 
 #: Seconds without a new request before the diagnosis is worked out: a held key, or
 #: an animated run, asks for one only when it stops.
@@ -95,15 +96,19 @@ class DiagnosisView(Static):
     def _landed(self, asked: int, d, story: str, over: bool = False) -> None:
         self._busy = False
         if asked == self._asked:
-            text = Text()
-            if story:
-                text.append(story + "\n", style="italic")
-            text.append(without_rates(d.text) if over else d.text)
-            self.text, self.kind = text, d.kind
-            self.update(text, layout=False)  # its height is fixed (app.tcss)
-            self.set_classes(f"-{d.kind.value}")
+            self._show(d, story, over)
         if self._request is not None and self._timer is None:
             self._start()
+
+    def _show(self, d, story: str, over: bool) -> None:
+        """The words, after the story cut to fit the box (the diagnosis is never cut;
+        ``i`` shows the whole story)."""
+        text = Text(without_rates(d.text) if over else d.text)
+        if story:
+            text = story_in_box(self, story, text, lambda: self._show(d, story, over))
+        self.text, self.kind = text, d.kind
+        self.update(text, layout=False)  # its height is fixed (app.tcss)
+        self.set_classes(f"-{d.kind.value}")
 
     # -- the forecast kept between steps ------------------------------------------------
     def _diagnose(self, level, run, lr):

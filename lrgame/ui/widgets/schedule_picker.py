@@ -125,8 +125,9 @@ class SchedulePicker(Horizontal):
         event.stop()
         try:
             schedule = parse_schedule(event.value)
-        except ScheduleError as exc:
-            self.query_one("#schedule-message", Static).update(str(exc))
+        except ScheduleError as exc:  # too long for the line: the whole of it in a notice
+            self.query_one("#schedule-message", Static).update("not a schedule")
+            self.notify(str(exc), title="Schedule", severity="warning")
             return
         problem = self.check(schedule) if self.check else None
         if problem:  # too long for the line: the whole reason goes in a notice
