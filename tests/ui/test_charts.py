@@ -197,3 +197,14 @@ def test_a_marker_keeps_its_colour_under_a_line_drawn_later():
     rows = f.strips(30, 12, Style(), None)
     cells = [seg for row in rows for seg in row if "○" in seg.text]
     assert cells and all(seg.style.color.triplet == (0, 0, 255) for seg in cells)
+
+
+def test_an_axis_gets_at_least_two_round_ticks():
+    """A span of 6.2 asked for 3 ticks rounds its step up to 5, which left only 0 on the
+    axis of a practice valley from x = -4 to its floor at 1."""
+    from lrgame.ui.widgets.charts import _nice_ticks
+
+    for lo, hi, count in [(-4.6, 1.6, 3), (-0.3, 1.3, 3), (0.1, 0.9, 2), (-1e-3, 4e-3, 2)]:
+        ticks, labels = _nice_ticks(lo, hi, count)
+        assert len(ticks) >= 2 and all(lo <= t <= hi for t in ticks), (lo, hi, ticks)
+    assert _nice_ticks(-4.6, 1.6, 3)[1] == ["-4", "-2", "0"]

@@ -166,11 +166,19 @@ def _nice_ticks(
         return [lo], [num(lo, 3)]
     raw = span / max(count, 1)
     power = 10 ** math.floor(math.log10(raw))
-    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    steps = [m * power for m in (0.5, 1, 2, 5, 10)]
+    step = next(s for s in steps if s >= raw)
     if whole:
         step = max(step, 1)
-    first = math.ceil(lo / step) * step
-    ticks = [first + i * step for i in range(int((hi - first) / step) + 1)]
+
+    def at(step: float) -> list[float]:
+        first = math.ceil(lo / step) * step
+        return [first + i * step for i in range(int((hi - first) / step) + 1)]
+
+    ticks = at(step)
+    while len(ticks) < 2 and step > steps[0] and not (whole and step <= 1):
+        step = max(s for s in steps if s < step)  # a round step too long for two ticks
+        ticks = at(step)
     ticks = [0.0 if abs(t) < step * 1e-9 else t for t in ticks]
     return ticks, [num(t, 3) for t in ticks]
 
