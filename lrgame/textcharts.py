@@ -7,10 +7,10 @@ import math
 import numpy as np
 import plotext as plt
 
-from .engine.descent import Batch
+from .engine.descent import RateRuns
 
 
-def sweep_charts(level, batch: Batch, width: int = 78, height: int = 14) -> str:
+def sweep_charts(level, batch: RateRuns, width: int = 78, height: int = 14) -> str:
     """Final loss and iterations against learning rate, on a log axis."""
     x = np.log10(batch.lrs)
     out = []

@@ -3,7 +3,17 @@
 It imports numpy (and sympy, lazily, for expression landscapes) and never Textual.
 """
 
-from .descent import Batch, Goal, Outcome, Run, RunOver, Step, play_schedule, run_schedule, simulate
+from .descent import (
+    Goal,
+    Outcome,
+    RateRuns,
+    Run,
+    RunOver,
+    Step,
+    play_schedule,
+    run_schedule,
+    simulate,
+)
 from .forecast import Forecast, RateRule, forecast, forecast_many, max_stable_lr, stable_below
 from .landscape import ExpressionLandscape, Landscape, QuadraticBowl
 from .schedules import CONSTANT, ManualSchedule, Schedule, ScheduleError, parse_schedule
@@ -11,7 +21,7 @@ from .scoring import score, stars
 from .sweep import Par, find_par, log_rates, sweep
 
 __all__ = [
-    "Batch",
+    "RateRuns",
     "CONSTANT",
     "ExpressionLandscape",
     "Forecast",

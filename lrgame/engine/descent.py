@@ -86,7 +86,7 @@ def _judge(
 
 
 @dataclass
-class Batch:
+class RateRuns:
     """The result of one run per learning rate."""
 
     lrs: np.ndarray
@@ -114,14 +114,16 @@ class Batch:
 CHUNK_NUMBERS = 1 << 21
 
 
-def in_chunks(lrs: np.ndarray, numbers_per_rate: int, run: Callable[[np.ndarray], Batch]) -> Batch:
+def in_chunks(
+    lrs: np.ndarray, numbers_per_rate: int, run: Callable[[np.ndarray], RateRuns]
+) -> RateRuns:
     """``run`` over ``lrs`` (split along its first axis) in chunks of at most CHUNK_NUMBERS
     numbers, the batches joined in order."""
     size = max(1, CHUNK_NUMBERS // max(1, int(numbers_per_rate)))
     if lrs.shape[0] <= size:
         return run(lrs)
     parts = [run(lrs[i : i + size]) for i in range(0, lrs.shape[0], size)]
-    return Batch(
+    return RateRuns(
         *(np.concatenate([getattr(p, name) for p in parts]) for name in _BATCH_ARRAYS),
         start_loss=parts[0].start_loss,
     )
@@ -132,7 +134,7 @@ _BATCH_ARRAYS = ("lrs", "codes", "iterations", "final_loss", "lowest_loss")
 
 def simulate(
     landscape: Landscape, lrs, goal: Goal, schedule=CONSTANT, optimizer: Optimizer = SGD
-) -> Batch:
+) -> RateRuns:
     """Run descent for every base learning rate in ``lrs``, vectorised, in chunks;
     ``optimizer`` moves the params from each step's gradient (plain descent by default)."""
     lrs = np.atleast_1d(np.asarray(lrs, dtype=float))
@@ -144,7 +146,7 @@ def simulate(
 
 def _simulate(
     landscape: Landscape, lrs: np.ndarray, goal: Goal, schedule, optimizer: Optimizer = SGD
-) -> Batch:
+) -> RateRuns:
     n = lrs.shape[0]
     with np.errstate(all="ignore"):
         start_loss = float(landscape.full_loss(landscape.start[None, :], 0)[0])
@@ -181,7 +183,7 @@ def _simulate(
                 rows, P, base, h = rows[going], P[going], base[going], h[going]
                 state = take(state, going)
         codes[codes == _RUNNING] = _OUT
-    return Batch(lrs, codes, iterations, loss, lowest, start_loss)
+    return RateRuns(lrs, codes, iterations, loss, lowest, start_loss)
 
 
 @dataclass

@@ -29,9 +29,9 @@ from .descent import (
     _CLEARED,
     _DIVERGED,
     _OUT,
-    Batch,
     Goal,
     Outcome,
+    RateRuns,
     RunOver,
     RunState,
     Step,
@@ -166,7 +166,7 @@ def _finite(mean: np.ndarray, square: np.ndarray) -> np.ndarray:
     return np.all(np.isfinite(mean) & np.isfinite(square), axis=-1)
 
 
-def simulate(child: Child, lrs) -> Batch:
+def simulate(child: Child, lrs) -> RateRuns:
     """One run through the stream per learning rate, judged by the quiz at the end.
 
     Every rate keeps the child's idea after each animal and its distance to each quiz
@@ -184,7 +184,7 @@ def numbers_per_step(child: Child) -> int:
     return len(child.features) * (4 + 2 * len(child.quiz))
 
 
-def _simulate(child: Child, lrs: np.ndarray) -> Batch:
+def _simulate(child: Child, lrs: np.ndarray) -> RateRuns:
     b = learn(child, lrs)
     wrong = mistakes(child, b.mean, b.square).astype(float)  # (r, n + 1)
     finite = _finite(b.mean[:, -1], b.square[:, -1])
@@ -192,7 +192,7 @@ def _simulate(child: Child, lrs: np.ndarray) -> Batch:
     codes[~finite] = _DIVERGED
     lrs = np.asarray(lrs, dtype=float)
     base = lrs if lrs.ndim <= 1 else np.exp(np.log(lrs).mean(axis=1))
-    return Batch(
+    return RateRuns(
         lrs=np.atleast_1d(base),
         codes=codes,
         iterations=np.full(wrong.shape[0], child.n_steps, dtype=np.int64),
@@ -243,7 +243,7 @@ def _edge(child: Child, inside: float, outside: float) -> float:
 
 def good_window(
     child: Child, lr_min: float, lr_max: float, points: int = WINDOW_POINTS
-) -> tuple[Window | None, Batch]:
+) -> tuple[Window | None, RateRuns]:
     """The widest window of right answers in [lr_min, lr_max], and the sweep behind it."""
     batch = simulate(child, log_rates(lr_min, lr_max, points))
     hits = np.flatnonzero(batch.cleared)

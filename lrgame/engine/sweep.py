@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .descent import Batch, Goal, simulate
+from .descent import Goal, RateRuns, simulate
 from .landscape import Landscape, QuadraticBowl
 from .optimizers import SGD, Optimizer
 from .rates import SWEEP_POINTS, log_rates
@@ -28,7 +28,7 @@ REFINE_WINDOWS = 32
 
 def sweep(
     landscape: Landscape, goal: Goal, lrs, schedule=CONSTANT, optimizer: Optimizer = SGD
-) -> Batch:
+) -> RateRuns:
     """One run per learning rate, all at once."""
     return simulate(landscape, lrs, goal, schedule, optimizer)
 
@@ -42,7 +42,7 @@ class Par:
     #: The largest rate in range whose constant-rate run never diverges, however long it
     #: runs (see forecast.max_stable_lr); on a quadratic bowl, 2 / the largest curvature.
     max_stable_lr: float | None
-    sweep: Batch  # the coarse sweep (of constant rates) behind these figures
+    sweep: RateRuns  # the coarse sweep (of constant rates) behind these figures
     #: The schedule that reaches par with base rate ``best_lr``: constant unless the
     #: level offers schedules and one of them beats every constant rate.
     schedule: Schedule = CONSTANT
@@ -51,7 +51,7 @@ class Par:
     optimizer: Optimizer = SGD
 
 
-def _best_index(batch: Batch) -> int | None:
+def _best_index(batch: RateRuns) -> int | None:
     """The middle of the longest stretch of rates that clear in the fewest steps."""
     cleared = batch.cleared
     if not cleared.any():
@@ -64,7 +64,7 @@ def _best_index(batch: Batch) -> int | None:
     return int(longest[len(longest) // 2])
 
 
-def _local_minima(batch: Batch) -> list[int]:
+def _local_minima(batch: RateRuns) -> list[int]:
     """Cleared rates whose step count no neighbour beats, at the edges of their plateaus,
     fewest steps first: a narrow window of fewer steps may hide next to each of them."""
     steps = np.where(batch.cleared, batch.iterations, np.iinfo(np.int64).max)
@@ -79,7 +79,7 @@ def _local_minima(batch: Batch) -> list[int]:
 
 
 def _fewest(
-    landscape: Landscape, goal: Goal, coarse: Batch, schedule, optimizer: Optimizer = SGD
+    landscape: Landscape, goal: Goal, coarse: RateRuns, schedule, optimizer: Optimizer = SGD
 ) -> tuple[int | None, float | None]:
     """Par and best rate from a coarse sweep, refined around every local minimum of the
     step count (not only the best one: a window of fewer steps can be narrower than the
@@ -104,7 +104,7 @@ def _fewest(
         found = []
         for w in range(len(windows)):
             block = slice(w * REFINE_POINTS, (w + 1) * REFINE_POINTS)
-            part = Batch(
+            part = RateRuns(
                 fine.lrs[block],
                 fine.codes[block],
                 fine.iterations[block],

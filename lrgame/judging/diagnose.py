@@ -59,7 +59,7 @@ ADVICE_STEPS = 2_000
 EDGE_SPAN = 1e-4
 
 
-class Kind(str, enum.Enum):
+class Situation(str, enum.Enum):
     START = "start"
     DESCENDING = "descending"
     CRAWL = "crawl"
@@ -79,10 +79,10 @@ class Kind(str, enum.Enum):
 
 @dataclass(frozen=True)
 class Diagnosis:
-    kind: Kind
+    kind: Situation
     text: str
     #: For an ended run: what was going on when it ended (e.g. CRAWL for out of budget).
-    cause: Kind | None = None
+    cause: Situation | None = None
     #: What the run does if every later step follows the rate rule the text speaks of.
     forecast: Forecast | None = None
     #: The rate bound the text names ("rates below about E ..."), if it names one.
@@ -137,10 +137,10 @@ def diagnose_level(
     if text is None:  # no words of its own: the general diagnosis
         return diagnose(run, lr, rule, known)
     kind = {
-        Outcome.CLEARED: Kind.CLEARED,
-        Outcome.DIVERGED: Kind.DIVERGED,
-        Outcome.OUT_OF_BUDGET: Kind.OUT_OF_BUDGET,
-    }.get(run.outcome, Kind.START if run.iteration == 0 else Kind.DESCENDING)
+        Outcome.CLEARED: Situation.CLEARED,
+        Outcome.DIVERGED: Situation.DIVERGED,
+        Outcome.OUT_OF_BUDGET: Situation.OUT_OF_BUDGET,
+    }.get(run.outcome, Situation.START if run.iteration == 0 else Situation.DESCENDING)
     if run.outcome is None and rate is not None:
         # explain(lr) tells a whole run at that rate, from the first animal of the stream
         text = f"If every step, from the first, uses lr {num(rate)}: " + text
@@ -178,7 +178,7 @@ def diagnose(
         return _diverged(run)
     if len(steps) == 1:
         if run.outcome is Outcome.OUT_OF_BUDGET:  # a budget of 0 steps cannot happen, but
-            return Diagnosis(Kind.OUT_OF_BUDGET, "Out of budget before the first step.")
+            return Diagnosis(Situation.OUT_OF_BUDGET, "Out of budget before the first step.")
         return _start(run, lr, rule)
     f = known if known is not None else forecast(run, rule, path=False)
     now = _in_play(run, rule, f)
@@ -189,7 +189,7 @@ def diagnose(
             f"{_n(run.landscape.minimum)}. "
         )
         return Diagnosis(
-            Kind.OUT_OF_BUDGET, head + now.text, now.kind, f, stable_below=now.stable_below
+            Situation.OUT_OF_BUDGET, head + now.text, now.kind, f, stable_below=now.stable_below
         )
     return now
 
@@ -282,7 +282,7 @@ def _start(run: Run, lr: float | None, rule: RateRule | None) -> Diagnosis:
                 f" A step with lr {num(lr)} moves the parameters "
                 f"{num(lr * s.gradient_norm)} downhill."
             )
-        return Diagnosis(Kind.START, text + future, forecast=f)
+        return Diagnosis(Situation.START, text + future, forecast=f)
     parts = []
     formulas = run.landscape.slope_formulas() or {}
     one = run.landscape.n_params == 1
@@ -319,7 +319,7 @@ def _start(run: Run, lr: float | None, rule: RateRule | None) -> Diagnosis:
         if g != 0:
             direction = "left" if g > 0 else "right"
             text += f" The slope is {'positive' if g > 0 else 'negative'}: downhill is to the {direction}."
-    return Diagnosis(Kind.START, text + future, forecast=f)
+    return Diagnosis(Situation.START, text + future, forecast=f)
 
 
 def _where(run: Run, s: Step) -> str:
@@ -337,7 +337,7 @@ def _cleared(run: Run) -> Diagnosis:
     if n >= 1:
         text += " The last step: " + _step_words(run, run.steps[-2], run.steps[-1]) + "."
     f = Forecast(Outcome.CLEARED, n, n, run.lrs[-1] if run.lrs else 0.0, np.zeros(0), None)
-    return Diagnosis(Kind.CLEARED, text, forecast=f)
+    return Diagnosis(Situation.CLEARED, text, forecast=f)
 
 
 def _last_finite(run: Run) -> int:
@@ -415,7 +415,7 @@ def _diverged(run: Run) -> Diagnosis:
                 f" A constant run at {num(mine)}{_with(run)} from the start does not diverge "
                 f"in {looked:,} steps."
             )
-    return Diagnosis(Kind.DIVERGED, text, forecast=f, stable_below=edge)
+    return Diagnosis(Situation.DIVERGED, text, forecast=f, stable_below=edge)
 
 
 def _flip_axis(run: Run, a: Step, b: Step) -> int | None:
@@ -469,13 +469,13 @@ def _in_play(run: Run, rule: RateRule, f: Forecast) -> Diagnosis:
     axis = flips[-1]
     rising = len(steps) >= 3 and gap_now > gap_prev > _gap(run, steps[-3])
     if abs(gap_now) <= run.goal.loss_below:
-        past_kind = Kind.AT_GOAL
+        past_kind = Situation.AT_GOAL
         past = (
             f"At the bottom: the loss {num(judged_loss(cur))} is within "
             f"{num(run.goal.loss_below)} of the lowest value. {step[0].upper()}{step[1:]}."
         )
     elif noisy:
-        past_kind = Kind.NOISY
+        past_kind = Situation.NOISY
         past = (
             f"Mini-batch noise: each step sees only some of the data, so its slope is a rough "
             f"guess, and {'lr × that guess' if _plain_push(run) else 'the step made from it'} "
@@ -483,7 +483,7 @@ def _in_play(run: Run, rule: RateRule, f: Forecast) -> Diagnosis:
             f"data {change}."
         )
     elif axis is not None and len(flips) >= OSCILLATION_RUN and all(x == axis for x in flips):
-        past_kind = Kind.OSCILLATION
+        past_kind = Situation.OSCILLATION
         name = _names(run)[axis]
         g_prev, g_now = float(prev.gradient[axis]), float(cur.gradient[axis])
         ratio = abs(g_now / g_prev) if g_prev else math.inf
@@ -495,7 +495,7 @@ def _in_play(run: Run, rule: RateRule, f: Forecast) -> Diagnosis:
             f"(×{num(ratio, 3)}), and {change}."
         )
     elif axis is not None:
-        past_kind = Kind.OVERSHOOT
+        past_kind = Situation.OVERSHOOT
         name = _names(run)[axis]
         g_prev, g_now = float(prev.gradient[axis]), float(cur.gradient[axis])
         past = (
@@ -505,22 +505,22 @@ def _in_play(run: Run, rule: RateRule, f: Forecast) -> Diagnosis:
             f"the bottom to {_n(float(cur.params[axis]))}, and {change}."
         )
     elif rising:
-        past_kind = Kind.DIVERGING
+        past_kind = Situation.DIVERGING
         past = (
             f"The loss rose two steps running ({num(judged_loss(steps[-3]))} → "
             f"{_pair(judged_loss(prev), judged_loss(cur))}): {step}."
         )
     elif gap_now > gap_prev:
-        past_kind = Kind.OVERSHOOT
+        past_kind = Situation.OVERSHOOT
         past = (
             f"Uphill: {change}. The step was longer than the stretch where the slope "
             f"points downhill: {step}."
         )
     elif fraction < CRAWL_FRACTION:
-        past_kind = Kind.CRAWL
+        past_kind = Situation.CRAWL
         past = f"Slow crawl: {change}: {step}."
     else:
-        past_kind = Kind.DESCENDING
+        past_kind = Situation.DESCENDING
         past = f"Descending: {change}: {step}."
 
     # -- the future: what the forecast says ---------------------------------------------
@@ -579,32 +579,35 @@ def _future(run, rule: RateRule, f: Forecast) -> str:
     return f"{at} the budget runs out at step {budget} before the goal."
 
 
-def _kind_and_advice(run, rule: RateRule, f: Forecast, past_kind: Kind, noisy: bool):
+def _kind_and_advice(run, rule: RateRule, f: Forecast, past_kind: Situation, noisy: bool):
     """The kind the forecast makes of the run, and advice that a forecast has checked."""
     out = f.outcome is Outcome.OUT_OF_BUDGET
     if f.diverges:
-        return Kind.DIVERGING, _better(run, rule, f, bigger=False)
+        return Situation.DIVERGING, _better(run, rule, f, bigger=False)
     if out and f.beyond == STUCK:
-        return Kind.STUCK, (
+        return Situation.STUCK, (
             " Stuck in a shallow minimum: descent follows the slope, and in this dip it "
             "points nowhere." + _better(run, rule, f, bigger=True)
         )
     if noisy and out and f.beyond in (STALLS, None):
-        return Kind.NOISY, (
+        return Situation.NOISY, (
             " The noise keeps it from settling: a smaller rate lets the batches' guesses "
             "average out." + _better(run, rule, f, bigger=False)
         )
-    if out and f.beyond == STALLS and past_kind is Kind.OSCILLATION:
-        return Kind.OSCILLATION, _better(run, rule, f, bigger=False)
+    if out and f.beyond == STALLS and past_kind is Situation.OSCILLATION:
+        return Situation.OSCILLATION, _better(run, rule, f, bigger=False)
     if out:
-        return Kind.CRAWL, " Too slow for the budget." + _better(run, rule, f, bigger=True)
-    if past_kind in (Kind.CRAWL, Kind.DESCENDING):  # it clears: would a bigger rate be quicker?
+        return Situation.CRAWL, " Too slow for the budget." + _better(run, rule, f, bigger=True)
+    if past_kind in (
+        Situation.CRAWL,
+        Situation.DESCENDING,
+    ):  # it clears: would a bigger rate be quicker?
         better = _better(run, rule, f, bigger=True, within=SLOW_SHARE)
         if better:
-            return Kind.CRAWL, " It crawls." + better
+            return Situation.CRAWL, " It crawls." + better
         return past_kind, ""
-    if past_kind is Kind.DIVERGING:  # the loss rose, yet the forecast clears
-        return Kind.OVERSHOOT, ""
+    if past_kind is Situation.DIVERGING:  # the loss rose, yet the forecast clears
+        return Situation.OVERSHOOT, ""
     return past_kind, ""
 
 

@@ -16,7 +16,7 @@ from .verdict import verdict
 
 
 @dataclass(frozen=True)
-class Result:
+class RunResult:
     """One finished run of a level, judged against the level's par."""
 
     level_id: str
@@ -48,7 +48,7 @@ class Result:
         return self.outcome is Outcome.CLEARED
 
 
-def result_of(level, run: Run, trials: int = 0) -> Result:
+def result_of(level, run: Run, trials: int = 0) -> RunResult:
     """Judge a finished run: computes par (a sweep, cached on the level) and the ghost.
 
     Stars and score are ``verdict``'s, the figures a result file records and the
@@ -64,7 +64,7 @@ def result_of(level, run: Run, trials: int = 0) -> Result:
         ghost = tuple(judged_loss(s) for s in best.steps)
     judged = verdict(level, run, trials)
     n_stars, points, untaxed = judged.stars, judged.score, judged.untaxed_score
-    return Result(
+    return RunResult(
         level_id=level.id,
         title=level.title,
         outcome=outcome,
@@ -87,7 +87,7 @@ def result_of(level, run: Run, trials: int = 0) -> Result:
     )
 
 
-def par_rate_hidden(level, result: Result) -> str | None:
+def par_rate_hidden(level, result: RunResult) -> str | None:
     """Why the result screen may not name the rate that reaches par yet, or None if it
     may: the player has cleared the level (this run, or a best in the store). On a
     level with trials it never may: finding the rate is the game."""
@@ -100,12 +100,12 @@ def par_rate_hidden(level, result: Result) -> str | None:
     return "Clear this level to see the rate that reaches par."
 
 
-def practice(result: Result) -> Result:
+def practice(result: RunResult) -> RunResult:
     """A run explored with the preview: it earns no stars or points (``save`` keeps none)."""
     return dataclasses.replace(result, stars=0, score=0, explored=True)
 
 
-def save(result: Result, store) -> Result:
+def save(result: RunResult, store) -> RunResult:
     """Record a cleared result in the store; the returned copy says whether it is a new best."""
     previous = store.best(result.level_id)
     new_best = False

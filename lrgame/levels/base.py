@@ -361,7 +361,7 @@ class LevelBase(Model):
         }
 
     def sweep_rates(self, lrs, optimizer: Optimizer = SGD):
-        """A run at every rate of ``lrs`` at once, to the end of the budget (a ``Batch``),
+        """A run at every rate of ``lrs`` at once, to the end of the budget (a ``RateRuns``),
         under ``optimizer``."""
         # adam is not linear in the params: a bowl's grouped twin does not hold for it
         land = self.landscape() if optimizer.name == "adam" else self.sweep_landscape()

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from lrgame.engine import Goal, Landscape, QuadraticBowl, Run
-from lrgame.judging.diagnose import Kind, diagnose, signed
+from lrgame.judging.diagnose import Situation, diagnose, signed
 from lrgame.text import num
 
 
@@ -33,7 +33,7 @@ def test_signed_numbers_spell_out_their_sign():
 
 def test_the_start_previews_the_first_step():
     d = diagnose(played(valley(), []), lr=0.1)
-    assert d.kind is Kind.START
+    assert d.kind is Situation.START
     assert "+4" in d.text and "−0.4" in d.text and "left" in d.text
 
 
@@ -44,12 +44,12 @@ def test_a_good_rate_is_descending_with_the_step_spelled_out():
     assert "from 1.28 to 1.024" in d.text
     # x = 2 * 0.8**k: x**2 <= 1e-6 from k = 35 on; a rate twice as big needs half the steps
     assert "At lr 0.1 the goal is reached at step 35 (32 more steps)" in d.text
-    assert d.kind is Kind.CRAWL and "A bigger rate is quicker" in d.text
+    assert d.kind is Situation.CRAWL and "A bigger rate is quicker" in d.text
 
 
 def test_a_step_over_the_bottom_is_an_overshoot_that_names_the_flip():
     d = diagnose(played(valley(), [0.9]))
-    assert d.kind is Kind.OVERSHOOT
+    assert d.kind is Situation.OVERSHOOT
     assert "flipped from +4 to −3.2" in d.text
     assert "0.9 × +4 = +3.6" in d.text
     assert "the loss fell 36%" in d.text
@@ -60,31 +60,31 @@ def test_an_overshoot_that_lands_higher_says_so():
     d = diagnose(played(valley(), [1.2]))
     assert "the loss rose 96% (4 → 7.84)" in d.text
     # the gap grows by 1.4**2 a step: past 1e6 times the start's from step 21
-    assert d.kind is Kind.DIVERGING and "diverges at step 21" in d.text
+    assert d.kind is Situation.DIVERGING and "diverges at step 21" in d.text
 
 
 def test_flips_on_every_step_are_an_oscillation_that_shrinks():
     d = diagnose(played(valley(), [0.9] * 4))
-    assert d.kind is Kind.OSCILLATION
+    assert d.kind is Situation.OSCILLATION
     assert "shrank" in d.text and "the goal is reached at step 35" in d.text
 
 
 def test_lr_one_bounces_for_ever():
     d = diagnose(played(valley(), [1.0] * 4))
-    assert d.kind is Kind.OSCILLATION
+    assert d.kind is Situation.OSCILLATION
     assert "kept its size" in d.text and "no closer to it" in d.text
     assert d.forecast.outcome.value == "out_of_budget"
 
 
 def test_oscillation_names_the_steep_axis_of_a_stretched_bowl():
     d = diagnose(played(stretched(), [0.095] * 5, Goal(1e-4, 100)))
-    assert d.kind is Kind.OSCILLATION
+    assert d.kind is Situation.OSCILLATION
     assert "along y" in d.text
 
 
 def test_a_rising_loss_is_diverging_before_it_explodes():
     d = diagnose(played(valley(), [1.5] * 3))
-    assert d.kind is Kind.DIVERGING
+    assert d.kind is Situation.DIVERGING
     assert "(64 → 256)" in d.text
     assert "diverges at step 10" in d.text  # the gap quadruples: 4 * 4**10 > 4e6
 
@@ -92,7 +92,7 @@ def test_a_rising_loss_is_diverging_before_it_explodes():
 def test_divergence_says_what_exploded_and_the_rate_that_would_hold():
     run = played(valley(), [1.5] * 60)
     d = diagnose(run)
-    assert d.kind is Kind.DIVERGED
+    assert d.kind is Situation.DIVERGED
     assert "x ran away from 2" in d.text
     assert "… → −512 → +1024 → −2048 → +4096" in d.text
     assert 0.98 <= d.stable_below <= 1  # 2 / curvature 2
@@ -102,7 +102,7 @@ def test_divergence_says_what_exploded_and_the_rate_that_would_hold():
 
 def test_divergence_of_the_stretched_bowl_blames_y_and_its_limit():
     d = diagnose(played(stretched(), [0.12] * 60, Goal(1e-4, 100)))
-    assert d.kind is Kind.DIVERGED
+    assert d.kind is Situation.DIVERGED
     assert "y ran away" in d.text and "keep y in this valley" in d.text
     assert 0.098 <= d.stable_below <= 0.1
 
@@ -114,7 +114,7 @@ def test_divergence_after_a_hand_made_schedule_blames_the_last_rate():
 
 def test_a_tiny_rate_is_a_crawl_with_the_steps_it_would_need():
     d = diagnose(played(valley(), [0.001] * 5))
-    assert d.kind is Kind.CRAWL
+    assert d.kind is Situation.CRAWL
     assert "0.4%" in d.text
     # x = 2 * 0.998**k is still above 0.001 at k = 2050: no goal, still getting closer
     assert "at step 2050 it is still getting closer" in d.text
@@ -122,14 +122,14 @@ def test_a_tiny_rate_is_a_crawl_with_the_steps_it_would_need():
 
 def test_out_of_budget_keeps_the_cause():
     d = diagnose(played(valley(), [0.001] * 50))
-    assert d.kind is Kind.OUT_OF_BUDGET
-    assert d.cause is Kind.CRAWL
+    assert d.kind is Situation.OUT_OF_BUDGET
+    assert d.cause is Situation.CRAWL
     assert d.text.startswith("Out of budget: 50 steps")
 
 
 def test_cleared():
     d = diagnose(played(valley(), [0.5]))
-    assert d.kind is Kind.CLEARED
+    assert d.kind is Situation.CLEARED
     assert "Cleared in 1 step:" in d.text
     assert "from 2 to 0" in d.text
 
@@ -155,7 +155,7 @@ def test_a_flat_slope_far_above_the_minimum_is_stuck():
     run = played(DoubleWell(), [0.05] * 200, Goal(1e-6, 500))
     d = diagnose(run)
     assert run.loss > 0.1
-    assert d.kind is Kind.STUCK
+    assert d.kind is Situation.STUCK
     assert "shallow minimum" in d.text
 
 
@@ -170,7 +170,7 @@ def test_many_parameters_are_described_by_norms(lrs):
 
 def test_a_crawl_that_is_only_too_slow_for_the_budget_says_so():
     d = diagnose(played(valley(), [0.05] * 3, Goal(1e-6, 10)))
-    assert d.kind is Kind.CRAWL
+    assert d.kind is Situation.CRAWL
     assert d.text.startswith("Descending: the loss fell 19%")
     # x = 2 * 0.9**k: x**2 <= 1e-6 from k = 73
     assert "budget runs out at step 10 before the goal: it would take until step 73" in d.text
@@ -192,11 +192,11 @@ def test_a_noisy_rise_is_blamed_on_the_mini_batch_not_divergence():
     run = played(NoisyBowl([2.0], [2.0], names=["x"]), [0.2] * 3)
     assert run.steps[-1].loss > run.steps[-2].loss
     d = diagnose(run)
-    assert d.kind is Kind.NOISY and d.text.startswith("Mini-batch noise")
+    assert d.kind is Situation.NOISY and d.text.startswith("Mini-batch noise")
 
 
 def test_within_the_goal_but_not_cleared_says_hold_on():
     # a goal the engine cannot declare cleared yet: ask the diagnosis directly
     run = played(valley(), [0.5])
     run.outcome = None
-    assert diagnose(run).kind is Kind.AT_GOAL
+    assert diagnose(run).kind is Situation.AT_GOAL

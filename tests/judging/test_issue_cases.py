@@ -6,7 +6,7 @@ import pytest
 from lrgame import levels as L
 from lrgame.engine import Goal, Outcome, RateRule, simulate
 from lrgame.engine.forecast import forecast
-from lrgame.judging.diagnose import Kind, diagnose
+from lrgame.judging.diagnose import Situation, diagnose
 
 from .claims import check, continued
 
@@ -30,7 +30,7 @@ def told(lid, lr, steps):
 def test_1_growing_swings_that_still_clear_are_not_called_divergence():
     level, run, d = told("fit-a-line", 0.06528521141127848, 7)
     assert "the goal is reached at step 140" in d.text
-    assert d.kind is not Kind.DIVERGING
+    assert d.kind is not Situation.DIVERGING
 
 
 def test_2_the_best_rate_does_not_bounce_for_ever():
@@ -44,14 +44,14 @@ def test_2_the_best_rate_does_not_bounce_for_ever():
 )
 def test_3_an_overshoot_that_diverges_later_is_not_called_mild(lid, lr):
     level, run, d = told(lid, lr, 1)
-    assert d.kind is Kind.DIVERGING
+    assert d.kind is Situation.DIVERGING
     end = continued(level, run, RateRule(lr))
     assert f"the run diverges at step {end.iteration}" in d.text
 
 
 def test_4_shrinking_swings_that_diverge_later_say_so():
     level, run, d = told("hundred-bowl", 0.04220083741825652, 5)
-    assert d.kind is Kind.DIVERGING and "the run diverges at step 97" in d.text
+    assert d.kind is Situation.DIVERGING and "the run diverges at step 97" in d.text
 
 
 @pytest.mark.parametrize("lid, lr, works", [("quartic", 0.5, 0.078), ("double-well", 0.6, 0.1)])
@@ -95,13 +95,13 @@ def test_9_the_steps_still_needed_come_from_the_continued_run():
 def test_10_mini_batch_noise_is_named_even_when_the_last_loss_fell():
     level, run, d = told("noisy-line", 0.1, None)
     assert run.outcome is Outcome.OUT_OF_BUDGET
-    assert d.cause is Kind.NOISY and "A bigger rate" not in d.text
+    assert d.cause is Situation.NOISY and "A bigger rate" not in d.text
     assert "Mini-batch noise" in d.text and "smaller rate" in d.text
 
 
 def test_11_the_double_well_at_a_small_rate_is_stuck():
     level, run, d = told("double-well", 0.05, None)
-    assert run.outcome is Outcome.OUT_OF_BUDGET and d.cause is Kind.STUCK
+    assert run.outcome is Outcome.OUT_OF_BUDGET and d.cause is Situation.STUCK
     assert "Stuck" in d.text
     x = run.current.params[0]
     assert 0.9 < x < 1  # the shallow valley, far above the floor of the deep one
@@ -111,7 +111,7 @@ def test_11_the_double_well_at_a_small_rate_is_stuck():
 
 def test_12_a_crawl_along_the_gentle_directions_asks_for_a_bigger_rate():
     level, run, d = told("hundred-bowl", 0.0206913808111479, 112)
-    assert d.kind is Kind.CRAWL
+    assert d.kind is Situation.CRAWL
     assert "A bigger rate is quicker: from here, lr" in d.text
     assert "w99" not in d.text and "smaller rate" not in d.text
 
@@ -120,7 +120,9 @@ def test_the_checker_catches_a_false_claim():
     from lrgame.judging.diagnose import Diagnosis
 
     level, run = at("x-squared", 0.1, 3)
-    false = Diagnosis(Kind.DESCENDING, "At lr 0.1 the goal is reached at step 7 (4 more steps).")
+    false = Diagnosis(
+        Situation.DESCENDING, "At lr 0.1 the goal is reached at step 7 (4 more steps)."
+    )
     with pytest.raises(AssertionError):
         check(level, run, false, RateRule(0.1))
 

@@ -208,3 +208,5 @@ def test_an_axis_gets_at_least_two_round_ticks():
         ticks, labels = _nice_ticks(lo, hi, count)
         assert len(ticks) >= 2 and all(lo <= t <= hi for t in ticks), (lo, hi, ticks)
     assert _nice_ticks(-4.6, 1.6, 3)[1] == ["-4", "-2", "0"]
+    labels = _nice_ticks(0.6896, 0.6904, 3)[1]  # a network's loss, barely moving
+    assert len(set(labels)) == len(labels) >= 2, labels

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from lrgame import levels
-from lrgame.judging.diagnose import Kind
+from lrgame.judging.diagnose import Situation
 from lrgame.store import Store
 from lrgame.ui.screens.campaign import CampaignScreen
 from lrgame.ui.screens.play import LR_FACTOR, PlayScreen
@@ -180,7 +180,7 @@ async def test_divergence_is_explained(ui):
         await ui.wait_for(pilot, lambda: isinstance(app.screen, ResultScreen))
         await pilot.pause()  # pushed, and its children composed (a busy machine is slow)
         result = app.screen.result
-        assert result.diagnosis.kind is Kind.DIVERGED and result.stars == 0
+        assert result.diagnosis.kind is Situation.DIVERGED and result.stars == 0
         assert "too big" in str(app.screen.query_one("#result-diagnosis").render()) or (
             "yours is 1.5" in result.diagnosis.text
         )

@@ -18,7 +18,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Static
 
-from ...judging.diagnose import Diagnosis, Kind
+from ...judging.diagnose import Diagnosis, Situation
 from ...levels.kinds.child_and_dogs import label, step_words
 from ...text import num
 from ..screens.play import PlayScreen
@@ -208,7 +208,7 @@ class DogsScreen(PlayScreen):
         widget.update(text)
         widget.set_classes(f"-{kind.value}")
 
-    def _words(self) -> tuple[Text, Kind]:
+    def _words(self) -> tuple[Text, Situation]:
         """What is happening, in plain words: the story, each dog, then the verdict."""
         run, level = self.run, self.level
         if run.iteration == 0:
@@ -218,10 +218,10 @@ class DogsScreen(PlayScreen):
                 f"{self._pct(self.lr)} of the way from the idea to the dog."
             )
             # the story shortened to fit, the question always whole (i: the whole story)
-            return (story_then(self, question) if level.story else question), Kind.START
+            return (story_then(self, question) if level.story else question), Situation.START
         text = Text(step_words(level, run.steps[-2], run.steps[-1]))
         if not run.over:
-            return text, Kind.DESCENDING
+            return text, Situation.DESCENDING
         rates = {round(r, 12) for r in run.lrs}
         if len(rates) == 1:
             text = Text(level.explain(run.lrs[0]))
@@ -230,7 +230,7 @@ class DogsScreen(PlayScreen):
                 " You changed the rate between dogs; the quiz above is what the child "
                 "learned from that mix."
             )
-        return text, Kind.CLEARED if run.loss == 0 else Kind.OUT_OF_BUDGET
+        return text, Situation.CLEARED if run.loss == 0 else Situation.OUT_OF_BUDGET
 
     @staticmethod
     def _pct(lr: float) -> str:

@@ -180,7 +180,12 @@ def _nice_ticks(
         step = max(s for s in steps if s < step)  # a round step too long for two ticks
         ticks = at(step)
     ticks = [0.0 if abs(t) < step * 1e-9 else t for t in ticks]
-    return ticks, [num(t, 3) for t in ticks]
+    digits = 3
+    labels = [num(t, digits) for t in ticks]
+    while len(set(labels)) < len(labels) and digits < 12:  # 0.6905, 0.691: not 0.69 twice
+        digits += 1
+        labels = [num(t, digits) for t in ticks]
+    return ticks, labels
 
 
 def _log10_gap(losses: np.ndarray, minimum: float, floor: float) -> np.ndarray:

@@ -87,9 +87,9 @@ class DiagnosisView(Static):
         try:
             d = self._diagnose(level, run, lr)
         except Exception as exc:  # the words failed: say so, never take the board down
-            from ...judging.diagnose import Diagnosis, Kind
+            from ...judging.diagnose import Diagnosis, Situation
 
-            d = Diagnosis(Kind.START, f"(no diagnosis: {type(exc).__name__})")
+            d = Diagnosis(Situation.START, f"(no diagnosis: {type(exc).__name__})")
         with contextlib.suppress(RuntimeError):  # the app may have closed meanwhile
             self.app.call_from_thread(self._landed, asked, d, story, run.over)
 

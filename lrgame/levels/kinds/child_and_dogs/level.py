@@ -175,7 +175,7 @@ class ChildAndDogsLevel(LevelBase):
         """Work of one animal for one rate of a sweep (see LevelBase.step_cost)."""
         return E.numbers_per_step(self.child())
 
-    def sweep_rates(self, lrs, optimizer=None) -> E.Batch:
+    def sweep_rates(self, lrs, optimizer=None) -> E.RateRuns:
         """Every rate at once; the child takes no optimiser (see ``new_run``)."""
         if optimizer is not None and not optimizer.plain:
             raise ValueError("the child learns by a running average: it takes no optimizer")
@@ -213,7 +213,7 @@ class ChildAndDogsLevel(LevelBase):
     def describe_run(self, run: E.ChildRun, report: dict[str, Any]) -> str:
         return run_text(self, run, report)
 
-    def sweep_text(self, batch: E.Batch) -> str:
+    def sweep_text(self, batch: E.RateRuns) -> str:
         return sweep_text(self, batch)
 
     # -- what a screen draws ---------------------------------------------------
@@ -570,7 +570,7 @@ def _wrap(text: str, width: int = 88) -> list[str]:
     return textwrap.wrap(text, width) if text else []
 
 
-def sweep_text(level, batch: E.Batch, width: int = 72) -> str:
+def sweep_text(level, batch: E.RateRuns, width: int = 72) -> str:
     """The quiz answers against the learning rate: one strip per quiz animal, one column a rate."""
     c = level.child()
     lrs = batch.lrs
