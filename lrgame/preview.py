@@ -28,8 +28,8 @@ def under_optimizer(words: str, rule: RateRule, run) -> str:
     """``preview_words`` for a run under an optimiser: "at 0.09 with momentum: ...", and
     under the hypergradient after its first step, whose rate is its own, "at its own
     rate: ..." (the rate set no longer counts)."""
-    optimizer = getattr(run, "optimizer", None)
-    if optimizer is None or optimizer.plain:
+    optimizer = run.optimizer
+    if optimizer.plain:
         return words
     head = rule_words(rule)
     if optimizer.sets_own_rate and run.iteration > 0:

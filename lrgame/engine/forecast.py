@@ -182,7 +182,7 @@ class _State:
 
 def _state(run: Run) -> _State:
     landscape = run.landscape
-    optimizer = getattr(run, "optimizer", SGD)
+    optimizer = run.optimizer
     grouped = (
         optimizer.plain
         and isinstance(landscape, QuadraticBowl)
@@ -578,7 +578,7 @@ def stable_below(
     on forecasts. None when even ``lr_min`` diverges; ``lr_max`` when no rate does."""
     if not 0 < lr_min < lr_max:
         return None
-    plain = getattr(run, "optimizer", SGD).plain
+    plain = run.optimizer.plain
     if plain and isinstance(run.landscape, QuadraticBowl) and schedule.name == "constant":
         # exact: a constant rate diverges from here iff it exceeds 2 / the steepest
         # curvature that still holds any loss (at 2 / c it bounces for ever)

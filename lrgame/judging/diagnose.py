@@ -222,7 +222,7 @@ def diagnoses_along(level, run, rule: RateRule) -> list[Diagnosis]:
     (entry k - 1 for iteration k). The run is replayed step by step; the forecast from
     every step is the run's own end, since every later step did follow the rule."""
     end = forecast(run, rule, path=False)  # past the budget, if it ran out: looked at once
-    replay = _new_run(level, run.goal, getattr(run, "optimizer", None))
+    replay = _new_run(level, run.goal, run.optimizer)
     out = []
     for s in run.steps[1:]:
         replay.step(s.lr if s.set_lr is None else s.set_lr)
@@ -313,7 +313,7 @@ def _start(run: Run, lr: float | None, rule: RateRule | None) -> Diagnosis:
             + ": "
             + "; ".join(p.split(", so a step")[0] for p in parts)
         )
-        text += f". The first step, {_optimizer(run).spec()} at lr {num(lr)}, moves {moves}."
+        text += f". The first step, {run.optimizer.spec()} at lr {num(lr)}, moves {moves}."
     if lr is not None and run.landscape.n_params == 1:
         g = float(s.gradient[0])
         if g != 0:
@@ -392,7 +392,7 @@ def _diverged(run: Run) -> Diagnosis:
     edge = None
     if lrs and isinstance(run, Run):
         mine = float(run.set_lrs[0] if _own_rate(run) else lrs[-1])
-        fresh = Run(run.landscape, run.goal, optimizer=_optimizer(run))
+        fresh = Run(run.landscape, run.goal, optimizer=run.optimizer)
         budget = min(run.goal.max_iterations, EDGE_BUDGET)
         edge = stable_below(fresh, mine, mine * EDGE_SPAN, budget=budget)
         where = f"keep {name} in this valley" if name else "stay in the valley"
@@ -533,7 +533,7 @@ def _future(run, rule: RateRule, f: Forecast) -> str:
     """One sentence: what the forecast says happens at this rate rule."""
     at = f"At {rule.describe()}{_with(run)}"
     if _own_rate(run):
-        at = f"With {_optimizer(run).spec()} setting its own rate,"
+        at = f"With {run.optimizer.spec()} setting its own rate,"
     if f.outcome is Outcome.CLEARED:
         more = f.iterations - f.start
         return (
@@ -617,7 +617,7 @@ def _better(run, rule: RateRule, f: Forecast, bigger: bool, within: float = 1.0)
     With ``within`` below 1 it must need at most that share of the steps ``f`` needs."""
     if not isinstance(run, Run):
         return ""
-    here = run if not run.over else Run(run.landscape, run.goal, optimizer=_optimizer(run))
+    here = run if not run.over else Run(run.landscape, run.goal, optimizer=run.optimizer)
     lr = rule.lr
     top = sys.float_info.max
     span = (
@@ -676,33 +676,27 @@ def _percent(fraction: float) -> str:
 # -- optimisers: words that hold for the optimiser the run uses --------------------------
 
 
-def _optimizer(run):
-    from ..engine.optimizers import SGD
-
-    return getattr(run, "optimizer", SGD)
-
-
 def _own_rate(run) -> bool:
-    return _optimizer(run).sets_own_rate
+    return run.optimizer.sets_own_rate
 
 
 def _plain_push(run) -> bool:
     """True when every step moves the params by exactly lr × slope (plain descent, or
     the hypergradient, whose ``lr`` is the rate it set for that step)."""
-    opt = _optimizer(run)
+    opt = run.optimizer
     return opt.plain or opt.sets_own_rate
 
 
 def _first_step_plain(run) -> bool:
     """True when the first step is lr × slope: also momentum's (its velocity starts as
     the slope), but not Nesterov's nor Adam's."""
-    opt = _optimizer(run)
+    opt = run.optimizer
     return _plain_push(run) or (opt.name == "momentum" and not opt.options.get("nesterov"))
 
 
 def _first_move(run, lr: float) -> np.ndarray:
     """The change of the params on the first step at ``lr``, computed by the optimiser."""
-    opt = _optimizer(run)
+    opt = run.optimizer
     s = run.steps[0]
     P = s.params[None, :].astype(float).copy()
     with np.errstate(all="ignore"):
@@ -711,12 +705,12 @@ def _first_move(run, lr: float) -> np.ndarray:
 
 
 def _with(run) -> str:
-    opt = _optimizer(run)
+    opt = run.optimizer
     return "" if opt.plain else f" with {opt.spec()}"
 
 
 def _which_rates(run) -> str:
-    opt = _optimizer(run)
+    opt = run.optimizer
     if opt.plain:
         return "constant rates"
     if opt.sets_own_rate:
@@ -739,7 +733,7 @@ def _push(run, prev: Step, cur: Step, i: int) -> str:
     slope = "slope" if run.landscape.n_params == 1 else f"slope along {name}"
     if _plain_push(run):
         return f"lr × {slope} = {num(lr)} × {signed(g)} = {signed(lr * g)}"
-    opt = _optimizer(run)
+    opt = run.optimizer
     if opt.name == "momentum" and not opt.options.get("nesterov") and cur.velocity is not None:
         v = float(cur.velocity[i])
         return (

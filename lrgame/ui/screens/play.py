@@ -811,8 +811,8 @@ class PlayScreen(Screen):
 def _optimizer_status(run) -> str:
     """The status line's words for a run's optimiser ('' for plain descent): its name,
     the rate of the last step where the optimiser set it, and momentum's velocity."""
-    optimizer = getattr(run, "optimizer", None)
-    if optimizer is None or optimizer.plain:
+    optimizer = run.optimizer
+    if optimizer.plain:
         return ""
     text = ""
     step = run.current

@@ -252,13 +252,13 @@ def _step_length(a, b) -> np.ndarray | None:
 def _next_move(run, lr: float, full: bool):
     """Where the next step at ``lr`` would take the params under the run's optimiser, and
     the rate it would use (the optimiser's state is copied, never changed)."""
-    optimizer = getattr(run, "optimizer", None)
+    optimizer = run.optimizer
     step = run.current
     if step.params is None or step.gradient is None:
         return None, None
     P = step.params[None, :].astype(float).copy()
     with np.errstate(all="ignore"):
-        if optimizer is None or optimizer.plain:
+        if optimizer.plain:
             P -= lr * step.gradient[None, :]
             used = lr
         else:
