@@ -130,6 +130,9 @@ def in_chunks(
 
 
 _BATCH_ARRAYS = ("lrs", "codes", "iterations", "final_loss", "lowest_loss")
+#: A sweep cuts the rows of ended runs out of its arrays once more than this share of
+#: them have ended: until then they ride along (cheaper than gathering every array).
+CUT_SHARE = 0.125
 
 
 def simulate(
@@ -151,38 +154,45 @@ def _simulate(
     with np.errstate(all="ignore"):
         start_loss = float(landscape.full_loss(landscape.start[None, :], 0)[0])
         bound = divergence_bound(landscape, start_loss)
-        loss = np.full(n, start_loss)
+        # one slot past the n rates: where the rows of runs that have ended write
+        loss = np.full(n + 1, start_loss)
         lowest = loss.copy()
-        held = np.zeros(n, dtype=np.int64)
+        held = np.zeros(n + 1, dtype=np.int64)
         codes = _judge(loss, landscape.minimum, goal, bound, held)
-        iterations = np.zeros(n, dtype=np.int64)
-        # the working arrays hold only the runs still going (``rows``: their places in
-        # lrs), updated in place; they are cut down on the steps where some runs end,
-        # so a step never gathers and scatters every row (nor an optimiser's state)
-        rows = np.flatnonzero(codes == _RUNNING)
+        iterations = np.zeros(n + 1, dtype=np.int64)
+        # the working arrays hold the runs still going (``rows``: their places in lrs),
+        # updated in place. A run that ends keeps its row, pointed at the spare slot n,
+        # until a share of rows have ended (CUT_SHARE): then they are cut down, so a
+        # step seldom gathers every row, nor an optimiser's state
+        rows = np.flatnonzero(codes[:n] == _RUNNING)
         P = np.tile(landscape.start, (rows.size, 1))
         base = lrs[rows]
         state = optimizer.init(base, landscape.n_params)
         h = held[rows]
+        ended = 0  # rows pointed at slot n
         for t in range(goal.max_iterations):
-            if rows.size == 0:
+            if ended == rows.size:
                 break
             rates = schedule.rates(base, t)
-            if optimizer.plain:
-                P -= rates[:, None] * landscape.grad(P, t)
-            else:
-                optimizer.step(state, P, landscape.grad(P, t), rates, t)
+            # the gradient is this loop's own: the step may use it as scratch
+            optimizer.step(state, P, landscape.grad(P, t), rates, t, spare=True)
             new_loss = landscape.full_loss(P, t + 1)
             loss[rows] = new_loss
             lowest[rows] = np.fmin(lowest[rows], new_loss)
             iterations[rows] = t + 1
             status = _judge(new_loss, landscape.minimum, goal, bound, h)
-            going = status == _RUNNING
-            if not going.all():
+            done = (status != _RUNNING) & (rows != n)
+            if done.any():
                 codes[rows] = status
-                rows, P, base, h = rows[going], P[going], base[going], h[going]
-                state = take(state, going)
+                rows[done] = n
+                ended += int(done.sum())
+                if ended > rows.size * CUT_SHARE or ended == rows.size:
+                    going = rows != n
+                    rows, P, base, h = rows[going], P[going], base[going], h[going]
+                    state = take(state, going)
+                    ended = 0
         codes[codes == _RUNNING] = _OUT
+        loss, lowest, codes, iterations = loss[:n], lowest[:n], codes[:n], iterations[:n]
     return RateRuns(lrs, codes, iterations, loss, lowest, start_loss)
 
 

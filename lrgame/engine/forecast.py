@@ -417,7 +417,9 @@ def _continue(
                 Pa -= schedule.rates(lrs[active], t)[:, None] * g
             else:
                 sa = state if whole else take(state, active)
-                optimizer.step(sa, Pa, g, schedule.rates(lrs[active], t), t)
+                # g is scratch for the step, except on the last, whose slope is kept
+                spare = t + 1 != until
+                optimizer.step(sa, Pa, g, schedule.rates(lrs[active], t), t, spare=spare)
                 if not whole:
                     put(state, active, sa)
             if not whole:

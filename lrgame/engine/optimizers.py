@@ -107,52 +107,77 @@ class Optimizer:
             return {"lr": np.array(lrs, dtype=float), "last_gradient": zeros()}
         return {}
 
-    def step(self, state: State, P: np.ndarray, g: np.ndarray, lrs: np.ndarray, t: int):
+    def step(
+        self,
+        state: State,
+        P: np.ndarray,
+        g: np.ndarray,
+        lrs: np.ndarray,
+        t: int,
+        spare: bool = False,
+    ):
         """Move ``P`` (rates x params) in place by one step from gradient ``g``; ``lrs``:
         the rate of this step per row (the schedule's), ``t``: the step's index from 0.
-        Returns the rate each row used (the hypergradient's own)."""
+        ``spare``: ``g`` is the caller's own scratch (a gradient just computed), which
+        the step may overwrite instead of allocating arrays of its own (a sweep's big
+        temporaries cost more than the arithmetic). Returns the rate each row used
+        (the hypergradient's own)."""
         lrs = np.asarray(lrs, dtype=float)
         o = self.options
         with np.errstate(all="ignore"):
             if self.name == "sgd":
-                P -= lrs[:, None] * g
+                P -= np.multiply(g, lrs[:, None], out=g if spare else None)
                 return lrs
             if self.name == "momentum":
                 buf = state["velocity"]
                 beta = o["beta"]
                 buf *= beta
                 buf += g
-                move = g + beta * buf if o.get("nesterov") else buf
-                P += -lrs[:, None] * move
+                if o.get("nesterov"):
+                    move = np.multiply(buf, beta)
+                    move += g  # g + beta * buf, as torch adds them
+                    move *= lrs[:, None]
+                else:
+                    move = np.multiply(buf, lrs[:, None], out=g if spare else None)
+                P -= move
                 return lrs
             if self.name == "adam":
-                b1, b2, eps = o["beta1"], o["beta2"], o["eps"]
-                m, v = state["m"], state["v"]
-                k = t + 1
-                work = np.subtract(g, m)  # one scratch array, used in place throughout
-                work *= 1 - b1
-                m += work  # torch's lerp_(g, 1 - beta1): m + (1 - beta1) (g - m)
-                np.multiply(g, g, out=work)
-                work *= 1 - b2
-                v *= b2
-                v += work
-                step_size = lrs / (1 - b1**k)
-                np.sqrt(v, out=work)
-                work /= math.sqrt(1 - b2**k)
-                work += eps
-                np.divide(m, work, out=work)
-                work *= -step_size[:, None]
-                P += work
+                self._adam(state, P, g if spare else g.copy(), lrs, t)
                 return lrs
             if self.name == "hypergradient":
                 last = state["last_gradient"]
                 h = np.einsum("ij,ij->i", g, last)
                 rate = state["lr"]
                 rate += o["beta"] * h
-                P -= rate[:, None] * g
                 last[...] = g
+                P -= np.multiply(last, rate[:, None], out=g if spare else None)
                 return rate.copy()
         raise OptimizerError(f"unknown optimizer {self.name!r}")
+
+    def _adam(self, state: State, P: np.ndarray, work: np.ndarray, lrs: np.ndarray, t: int):
+        """Adam's step, with ``work`` (the gradient, overwritten) as the only scratch.
+
+        The state keeps the sums ``m = beta1 m + g`` and ``v = beta2 v + g²``, torch's
+        averages divided by (1 - beta1) and (1 - beta2): two passes over the params
+        each instead of three and four. The step folds those factors and the bias
+        corrections into two numbers, ``a`` and the step size: with
+        ``a = sqrt((1 - beta2) / (1 - beta2^k))`` torch's denominator
+        ``sqrt(v_torch / (1 - beta2^k)) + eps`` is ``a (sqrt(v) + eps / a)``."""
+        o = self.options
+        b1, b2, eps = o["beta1"], o["beta2"], o["eps"]
+        m, v = state["m"], state["v"]
+        k = t + 1
+        m *= b1
+        m += work
+        np.square(work, out=work)
+        v *= b2
+        v += work
+        a = math.sqrt((1 - b2) / (1 - b2**k))
+        np.sqrt(v, out=work)
+        work += eps / a
+        np.divide(m, work, out=work)
+        work *= (lrs * ((1 - b1) / (1 - b1**k) / a))[:, None]
+        P -= work
 
 
 SGD = Optimizer()

@@ -170,7 +170,8 @@ def find_par(
     With ``optimizers`` (the ones a level offers), each is swept with every schedule it
     takes (constant and the offered ones), and par is the best of all. Adam is not
     linear in the params, so a bowl's grouped twin does not hold for it: it is swept on
-    ``exact_landscape`` (the level's own) when given.
+    ``exact_landscape`` (the level's own, or its twin under adam: ``engine.twin``) when
+    given.
     """
     from .forecast import max_stable_lr
 

@@ -235,6 +235,12 @@ class LevelBase(Model):
         """
         return self.landscape()
 
+    def twin_landscape(self, optimizer: Optimizer = SGD) -> Landscape:
+        """A landscape whose runs under ``optimizer`` have exactly the same losses (and
+        the hypergradient's rates), cheap to sweep: ``sweep_landscape()``, except under
+        adam, which is not linear in the params (a bowl's twin for it is its own)."""
+        return self.landscape() if optimizer.name == "adam" else self.sweep_landscape()
+
     def schedule_tools(self) -> list[Schedule]:
         """The schedules the player may pick (constant first), with their settings."""
         tools = [CONSTANT]
@@ -255,7 +261,7 @@ class LevelBase(Model):
             par = _PAR_CACHE.get(key)
             if par is None:
                 tools = self.optimizer_tools()
-                adam = any(o.name == "adam" for o in tools)
+                adam = next((o for o in tools if o.name == "adam"), None)
                 par = find_par(
                     self.sweep_landscape(),
                     self.engine_goal,
@@ -264,7 +270,7 @@ class LevelBase(Model):
                     schedules=self.schedule_tools(),
                     step_cost=self.step_cost(),
                     optimizers=tools,
-                    exact_landscape=self.landscape() if adam else None,
+                    exact_landscape=self.twin_landscape(adam) if adam else None,
                 )
                 if len(_PAR_CACHE) >= _PAR_CACHE_SIZE:
                     _PAR_CACHE.pop(next(iter(_PAR_CACHE)))
@@ -363,9 +369,7 @@ class LevelBase(Model):
     def sweep_rates(self, lrs, optimizer: Optimizer = SGD):
         """A run at every rate of ``lrs`` at once, to the end of the budget (a ``RateRuns``),
         under ``optimizer``."""
-        # adam is not linear in the params: a bowl's grouped twin does not hold for it
-        land = self.landscape() if optimizer.name == "adam" else self.sweep_landscape()
-        return sweep(land, self.engine_goal, lrs, optimizer=optimizer)
+        return sweep(self.twin_landscape(optimizer), self.engine_goal, lrs, optimizer=optimizer)
 
     def describe_run(self, run, report: dict[str, Any]) -> str | None:
         """``lrgame run``'s text in the kind's own words, or None for the table of steps."""

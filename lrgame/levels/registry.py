@@ -287,9 +287,9 @@ def _check_cost(level: Level, doc: Document) -> list[InputError]:
 
 
 def _check_optimizer_cost(level: Level, doc: Document) -> list[InputError]:
-    """A level's optimisers: par sweeps each one (with every schedule), on the level's
-    own parameters (Adam has no cheaper twin); the forecasts behind the diagnosis play
-    every parameter too."""
+    """A level's optimisers: par sweeps each one (with every schedule), Adam on the
+    level's own parameters or its twin (``engine.twin``: a bowl's repeated curvatures
+    and start sizes); the forecasts behind the diagnosis play every parameter."""
     offered = len(level.optimizer_tools()) - 1
     if offered == 0:
         return []
@@ -310,19 +310,29 @@ def _check_optimizer_cost(level: Level, doc: Document) -> list[InputError]:
                 f"{pairs} pairs here (at most {MAX_OPTIMIZER_SWEEPS})",
             )
         ]
-    # Adam on a kind with a cheaper twin (a bowl grouped by curvature) sweeps every
-    # parameter: its cost per rate is the budget times the parameters, not the twin's
-    adam = any(o.name == "adam" for o in level.optimizer_tools())
-    cost = level.engine_goal.max_iterations * (1 + level.n_params)
+    # Adam on a kind with a cheaper twin (a bowl grouped by curvature) sweeps its own
+    # twin (one parameter per curvature and start size): its cost per rate is the
+    # budget times that twin's parameters, not the grouped twin's
+    adam = next((o for o in level.optimizer_tools() if o.name == "adam"), None)
+    own = level.twin_landscape(adam) if adam else None
+    cost = level.engine_goal.max_iterations * (1 + (own.n_params if own else 0))
     if adam and level.sweep_landscape() is not level.landscape() and cost > MAX_COST:
         return [
             doc.error(
                 ("optimizers",),
-                f"too costly to play: adam's sweep runs every parameter, {cost:,} units "
+                f"too costly to play: adam's sweep runs {_adam_params(level, own)}, "
+                f"{cost:,} units "
                 f"of work per rate (at most {MAX_COST:,})",
             )
         ]
     return []
+
+
+def _adam_params(level: Level, own) -> str:
+    """What adam's sweep runs on a level: every parameter, or its twin's."""
+    if own.n_params >= level.n_params:
+        return "every parameter"
+    return f"{own.n_params:,} parameters (one per curvature and start size)"
 
 
 def load_level(path: str | os.PathLike) -> Level:

@@ -15,6 +15,7 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from ...engine.landscape import Landscape, QuadraticBowl
+from ...engine.twin import twin
 from ..base import MAX_VALUE, Bounded, LevelBase, Model, Number, Seed, one_of
 
 #: Parameters of a bowl: a million steps at interactive speed, two million at most.
@@ -132,6 +133,15 @@ class BowlLevel(LevelBase):
                 mass = np.bincount(index, weights=self._start() ** 2, minlength=values.size)
             self._cache["grouped"] = QuadraticBowl(values, np.sqrt(mass), self.minimum)
         return self._cache["grouped"]
+
+    def twin_landscape(self, optimizer=None) -> Landscape:
+        """The bowl's twin under ``optimizer`` (``engine.twin``): one parameter per
+        curvature, or under adam one per distinct (curvature, |start|)."""
+        if optimizer is None or optimizer.name != "adam":
+            return self.sweep_landscape()
+        if "adam_twin" not in self._cache:
+            self._cache["adam_twin"] = twin(self.landscape(), optimizer)
+        return self._cache["adam_twin"]
 
     @property
     def n_params(self) -> int:
