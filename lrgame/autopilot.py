@@ -6,8 +6,13 @@ Its B is the level's own when the level offers a hypergradient optimiser; else
 ``AUTOPILOT_SHARE`` × lr.default / |slope at the start|², so that while successive
 slopes stay as they were at the start, each step raises the rate by that share of the
 level's starting rate. On the child-and-dogs level there is no autopilot: the child
-learns by a running average, not by descent on a loss; nor on a level of more than
-MAX_AUTOPILOT_PARAMS parameters (million-bowl): the race replays, and draws, every one.
+learns by a running average, not by descent on a loss.
+
+On a level of more than MAX_AUTOPILOT_PARAMS parameters (million-bowl) the race runs on
+the level's twin under the hypergradient (``engine.twin``: a bowl's one parameter per
+curvature), whose losses, slopes and rates are the level's own at every step; its
+ghost is then drawn on the loss chart only (the twin's parameters are not the level's).
+A level with that many parameters and no smaller twin (none is shipped) has no race.
 """
 
 from __future__ import annotations
@@ -17,11 +22,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .engine.descent import Run
 from .engine.optimizers import Optimizer, parse_optimizer
 from .text import num
 
-#: Above this many parameters there is no race: its ghost is a path of every parameter.
+#: Above this many parameters the race runs on the level's twin (its ghost a path of
+#: losses, not of parameters), and where the twin is as big, there is no race.
 MAX_AUTOPILOT_PARAMS = 10_000
+#: The hypergradient whose twin a level offers the race on, before its B is known.
+_PROBE = parse_optimizer("hypergradient:beta=0")
 #: Without a level's own B: the share of lr.default one step may add to the rate.
 AUTOPILOT_SHARE = 0.1
 SPARKS = "▁▂▃▄▅▆▇█"
@@ -31,12 +40,13 @@ def autopilot_optimizer(level) -> Optimizer | None:
     """The autopilot's optimiser on ``level``, or None where it makes no sense."""
     if not level.takes_optimizers:
         return None
-    if level.n_params > MAX_AUTOPILOT_PARAMS:
+    too_big = level.n_params > MAX_AUTOPILOT_PARAMS
+    if too_big and level.twin_landscape(_PROBE).n_params > MAX_AUTOPILOT_PARAMS:
         return None
     for tool in level.optimizer_tools():
         if tool.sets_own_rate:
             return tool
-    run = level.new_run()
+    run = new_race_run(level, _PROBE)  # the twin's slope has the level's size
     g = float(run.steps[0].gradient_norm)
     if not math.isfinite(g) or g == 0:
         return None
@@ -44,6 +54,14 @@ def autopilot_optimizer(level) -> Optimizer | None:
     if not (math.isfinite(beta) and 0 < beta <= 1e6):
         return None
     return parse_optimizer(f"hypergradient:beta={float(f'{beta:.3g}')!r}")
+
+
+def new_race_run(level, optimizer: Optimizer):
+    """A fresh run for the race: the level's own, or beyond MAX_AUTOPILOT_PARAMS an
+    engine Run on its twin under ``optimizer`` (the same losses and rates)."""
+    if level.n_params <= MAX_AUTOPILOT_PARAMS:
+        return level.new_run(optimizer=optimizer)
+    return Run(level.twin_landscape(optimizer), level.engine_goal, optimizer=optimizer)
 
 
 @dataclass(frozen=True)
@@ -55,10 +73,20 @@ class Race:
     run: object  # an engine Run
     outcome: str
     steps: int
+    #: How many parameters the level has (the race's run may be on a smaller twin).
+    level_params: int = 0
 
     @property
     def rates(self) -> list[float]:
         return list(self.run.lrs)
+
+    def path(self) -> np.ndarray | None:
+        """The level's params at each of the autopilot's steps, (steps + 1, d); None when
+        they were not kept (a big level, or a race run on the level's twin)."""
+        steps = self.run.steps
+        if steps[0].params is None or self.run.landscape.n_params != self.level_params:
+            return None
+        return np.array([s.params for s in steps])
 
     def words(self) -> str:
         """What the autopilot did, in one line."""
@@ -96,10 +124,10 @@ def race(level, lr: float, optimizer: Optimizer | None = None) -> Race | None:
     optimizer = optimizer or autopilot_optimizer(level)
     if optimizer is None:
         return None
-    run = level.new_run(optimizer=optimizer)
+    run = new_race_run(level, optimizer)
     run.play([float(lr)] * level.engine_goal.max_iterations)
     outcome = run.outcome.value if run.outcome is not None else "out_of_budget"
-    return Race(optimizer, float(lr), run, outcome, run.iteration)
+    return Race(optimizer, float(lr), run, outcome, run.iteration, level.n_params)
 
 
 def compare(player_outcome: str, player_steps: int, race: Race) -> str:

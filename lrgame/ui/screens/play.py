@@ -700,10 +700,9 @@ class PlayScreen(Screen):
         text.append(words + " ", style="dim")
         text.append(result.sparkline(max(8, self.size.width - len(words) - 4)))
         line.update(text)
-        if steps[0].params is not None:
-            import numpy as np
-
-            landscape.show_autopilot(np.array([s.params for s in steps]))
+        path = result.path()  # None on a level raced on its twin: no params to draw
+        if path is not None:
+            landscape.show_autopilot(path)
         losses.show_autopilot([judged_loss(s) for s in steps])
 
     def action_next_schedule(self) -> None:
