@@ -138,6 +138,8 @@ def simulate(
     """Run descent for every base learning rate in ``lrs``, vectorised, in chunks;
     ``optimizer`` moves the params from each step's gradient (plain descent by default)."""
     lrs = np.atleast_1d(np.asarray(lrs, dtype=float))
+    if optimizer.plain and (own := landscape.plain_sweep(lrs, goal, schedule)) is not None:
+        return own
     numbers = landscape.numbers_per_rate + landscape.n_params * optimizer.state_arrays
     return in_chunks(
         lrs, numbers, lambda part: _simulate(landscape, part, goal, schedule, optimizer)
@@ -147,43 +149,69 @@ def simulate(
 def _simulate(
     landscape: Landscape, lrs: np.ndarray, goal: Goal, schedule, optimizer: Optimizer = SGD
 ) -> RateRuns:
-    n = lrs.shape[0]
     with np.errstate(all="ignore"):
         start_loss = float(landscape.full_loss(landscape.start[None, :], 0)[0])
-        bound = divergence_bound(landscape, start_loss)
-        loss = np.full(n, start_loss)
-        lowest = loss.copy()
-        held = np.zeros(n, dtype=np.int64)
-        codes = _judge(loss, landscape.minimum, goal, bound, held)
-        iterations = np.zeros(n, dtype=np.int64)
-        # the working arrays hold only the runs still going (``rows``: their places in
-        # lrs), updated in place; they are cut down on the steps where some runs end,
-        # so a step never gathers and scatters every row (nor an optimiser's state)
-        rows = np.flatnonzero(codes == _RUNNING)
-        P = np.tile(landscape.start, (rows.size, 1))
-        base = lrs[rows]
+        runs = SweepRecord(landscape, lrs, goal, start_loss)
+        # the working arrays hold only the runs still going, updated in place; they are
+        # cut down on the steps where some runs end, so a step never gathers and
+        # scatters every row (nor an optimiser's state)
+        P = np.tile(landscape.start, (runs.rows.size, 1))
+        base = lrs[runs.rows]
         state = optimizer.init(base, landscape.n_params)
-        h = held[rows]
         for t in range(goal.max_iterations):
-            if rows.size == 0:
+            if runs.rows.size == 0:
                 break
             rates = schedule.rates(base, t)
             if optimizer.plain:
                 P -= rates[:, None] * landscape.grad(P, t)
             else:
                 optimizer.step(state, P, landscape.grad(P, t), rates, t)
-            new_loss = landscape.full_loss(P, t + 1)
-            loss[rows] = new_loss
-            lowest[rows] = np.fmin(lowest[rows], new_loss)
-            iterations[rows] = t + 1
-            status = _judge(new_loss, landscape.minimum, goal, bound, h)
-            going = status == _RUNNING
-            if not going.all():
-                codes[rows] = status
-                rows, P, base, h = rows[going], P[going], base[going], h[going]
+            going = runs.record(landscape.full_loss(P, t + 1), t)
+            if going is not None:
+                P, base = P[going], base[going]
                 state = take(state, going)
-        codes[codes == _RUNNING] = _OUT
-    return RateRuns(lrs, codes, iterations, loss, lowest, start_loss)
+    return runs.result()
+
+
+class SweepRecord:
+    """What a sweep records of its runs, one per rate: the judged loss, the lowest loss,
+    the steps taken and the outcome; and which runs are still going (``rows``: their
+    places in lrs), with the iterations in a row each has been within the target."""
+
+    def __init__(self, landscape: Landscape, lrs: np.ndarray, goal: Goal, start_loss: float):
+        n = lrs.shape[0]
+        self.lrs, self.goal, self.minimum = lrs, goal, landscape.minimum
+        self.start_loss = start_loss
+        self.bound = divergence_bound(landscape, start_loss)
+        self.loss = np.full(n, start_loss)
+        self.lowest = self.loss.copy()
+        held = np.zeros(n, dtype=np.int64)
+        self.codes = _judge(self.loss, self.minimum, goal, self.bound, held)
+        self.iterations = np.zeros(n, dtype=np.int64)
+        self.rows = np.flatnonzero(self.codes == _RUNNING)
+        self.held = held[self.rows]
+
+    def record(self, new_loss: np.ndarray, t: int) -> np.ndarray | None:
+        """Record the judged loss of the runs going after step ``t``; None if all go on,
+        else which of them do (``rows`` is cut down to those)."""
+        rows = self.rows
+        self.loss[rows] = new_loss
+        self.lowest[rows] = np.fmin(self.lowest[rows], new_loss)
+        self.iterations[rows] = t + 1
+        status = _judge(new_loss, self.minimum, self.goal, self.bound, self.held)
+        going = status == _RUNNING
+        if going.all():
+            return None
+        self.codes[rows] = status
+        self.rows, self.held = rows[going], self.held[going]
+        return going
+
+    def result(self) -> RateRuns:
+        """The runs, those still going counted as out of budget."""
+        self.codes[self.codes == _RUNNING] = _OUT
+        return RateRuns(
+            self.lrs, self.codes, self.iterations, self.loss, self.lowest, self.start_loss
+        )
 
 
 @dataclass

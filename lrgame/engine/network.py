@@ -75,9 +75,12 @@ def _act(name: str, z: np.ndarray, out: np.ndarray) -> None:
         out[...] = sigmoid(z)
 
 
-def _act_slope(name: str, z: np.ndarray, h: np.ndarray) -> np.ndarray:
-    """d act / d z at z, given h = act(z). ReLU's slope at 0 is 0, as in PyTorch."""
-    slope = np.multiply(h, h) if name == "tanh" else np.subtract(1.0, h)
+def _act_slope(
+    name: str, z: np.ndarray, h: np.ndarray, out: np.ndarray | None = None
+) -> np.ndarray:
+    """d act / d z at z, given h = act(z), written into ``out`` if given. ReLU's slope at
+    0 is 0, as in PyTorch."""
+    slope = np.multiply(h, h, out=out) if name == "tanh" else np.subtract(1.0, h, out=out)
     if name == "tanh":
         return np.subtract(1.0, slope, out=slope)
     if name == "relu":
@@ -250,6 +253,15 @@ class Network(Landscape):
                     dz = np.matmul(dz, P[:, wb[:, :-1]])
                     dz *= _act_slope(self.activation, zs[k - 1], hs[k][:, :, :-1])
             return out
+
+    def plain_sweep(self, lrs: np.ndarray, goal, schedule):
+        """Full-batch plain descent for many rates on buffers reused step after step
+        (``network_sweep``); None with mini-batches (the generic loop runs them)."""
+        if self.stochastic:
+            return None
+        from .network_sweep import descend
+
+        return descend(self, lrs, goal, schedule)
 
     def loss_formula(self) -> str:
         return "mean binary cross-entropy of sigmoid(network(x))"
