@@ -54,15 +54,17 @@ def glorot_uniform(sizes: list[int], seed: int) -> np.ndarray:
     return np.concatenate(parts)
 
 
-def sigmoid(z: np.ndarray) -> np.ndarray:
-    """1 / (1 + exp(-z)) without overflow for any z."""
-    e = np.exp(-np.abs(z))
+def sigmoid(z: np.ndarray, e: np.ndarray | None = None) -> np.ndarray:
+    """1 / (1 + exp(-z)) without overflow for any z (``e``: exp(-|z|) if known)."""
+    e = np.exp(-np.abs(z)) if e is None else e
     return np.where(z >= 0, 1.0, e) / (1.0 + e)
 
 
-def bce_with_logits(z: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Mean binary cross-entropy of sigmoid(z) against labels y, over the last axis."""
-    return np.mean(np.maximum(z, 0.0) - z * y + np.log1p(np.exp(-np.abs(z))), axis=-1)
+def bce_with_logits(z: np.ndarray, y: np.ndarray, e: np.ndarray | None = None) -> np.ndarray:
+    """Mean binary cross-entropy of sigmoid(z) against labels y, over the last axis
+    (``e``: exp(-|z|) if known)."""
+    e = np.exp(-np.abs(z)) if e is None else e
+    return np.mean(np.maximum(z, 0.0) - z * y + np.log1p(e), axis=-1)
 
 
 def _act(name: str, z: np.ndarray, out: np.ndarray) -> None:

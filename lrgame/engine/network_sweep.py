@@ -76,11 +76,19 @@ class _Chunk:
             np.copyto(self.inputs[k + 1][:r, :, :-1], self.acts[k][:r])
         raise AssertionError("unreachable")
 
-    def _step(self, layers: list[np.ndarray], z: np.ndarray, rates: np.ndarray) -> None:
-        """One step of descent from the logits ``z`` of ``layers``, as ``Network.grad``."""
-        r = z.shape[0]
+    def _judged(self, layers: list[np.ndarray], r: int) -> tuple[np.ndarray, np.ndarray]:
+        """The loss of the rates' weights, as ``Network.full_loss``, and its slope by the
+        logits, as in ``Network.grad`` (the two share exp(-|z|))."""
+        z = self._forward(layers, r)
         y = self.net.y
-        dz = ((sigmoid(z) - y) / y.size)[:, :, None]
+        e = np.exp(-np.abs(z))
+        return bce_with_logits(z, y, e), (sigmoid(z, e) - y) / y.size
+
+    def _step(self, layers: list[np.ndarray], dz: np.ndarray, rates: np.ndarray) -> None:
+        """One step of descent from the slope ``dz`` by the logits of ``layers``, as
+        ``Network.grad``."""
+        r = dz.shape[0]
+        dz = dz[:, :, None]
         scale = rates[:, None, None]
         for k in range(len(layers) - 1, -1, -1):
             h = self.inputs[k] if k == 0 else self.inputs[k][:r]
@@ -101,16 +109,16 @@ class _Chunk:
             start = net.layers(net.start[None, :])
             layers = [np.repeat(np.column_stack([W[0], b[0]])[None], r, axis=0) for W, b in start]
             base = lrs[runs.rows]
-            z = self._forward(layers, r) if r else None
+            dz = self._judged(layers, r)[1] if r else None
             for t in range(goal.max_iterations):
                 if runs.rows.size == 0:
                     break
-                self._step(layers, z, schedule.rates(base, t))
-                z = self._forward(layers, runs.rows.size)
-                going = runs.record(bce_with_logits(z, net.y), t)
+                self._step(layers, dz, schedule.rates(base, t))
+                loss, dz = self._judged(layers, runs.rows.size)
+                going = runs.record(loss, t)
                 if going is not None:
                     base = base[going]
                     layers = [wb[going] for wb in layers]
                     if runs.rows.size:  # the buffers' first rows now hold other runs
-                        z = self._forward(layers, runs.rows.size)
+                        dz = self._judged(layers, runs.rows.size)[1]
         return runs.result()
