@@ -1,12 +1,15 @@
 """Plain full-batch descent of a small network for many learning rates: a sweep's inner loop.
 
 ``descent.simulate`` steps any landscape through ``grad`` and ``full_loss``, which read
-the parameters from one flat row per rate and allocate every array of the forward and
-backward pass afresh. On a network those arrays are big (rates x points x units), so
-most of a sweep's time went to the kernel handing out fresh memory (page faults), not
-to arithmetic. Here the same steps run on buffers allocated once per chunk of rates,
-with each layer's weights kept as their own array (rates, out, in + 1) for the whole
-run instead of gathered from the flat row at every step.
+the parameters from one flat row per rate (a gather per layer and step), check whether
+the forward pass of the last loss can be reused, and allocate every array of the
+forward and backward pass afresh (big ones: rates x points x units, so fresh memory
+and its page faults). Here the same steps run on buffers allocated once per chunk of
+rates, with each layer's weights kept as their own array (rates, out, in + 1) for the
+whole run; each hidden layer's activations are also kept contiguous, so their slope
+runs along whole rows; the judged loss and the next step's slope share exp(-|z|).
+On the network of bench_network.py that took the CPU per rate and step from about
+27 µs to about 19 µs (see README, the network row of the benchmarks).
 
 Every product and every elementwise operation is the one ``Network.grad`` and
 ``Network.full_loss`` do, on operands laid out the same way, in the same order: a rate's
@@ -21,9 +24,11 @@ import numpy as np
 from .descent import CHUNK_NUMBERS, Goal, RateRuns, SweepRecord, in_chunks
 from .network import Network, _act, _act_slope, bce_with_logits, sigmoid
 
-#: Numbers in one buffer of a chunk (256 KB of floats): the rates of a chunk step
-#: together, and a chunk this small keeps a step's arrays in the processor's cache.
-BUFFER_NUMBERS = 1 << 15
+#: Numbers in one buffer of a chunk (512 KB of floats): the rates of a chunk step
+#: together. Measured on the 2-8-8-1 network of bench_network.py (200 points, so 36
+#: rates a chunk): half or twice this is 5-10% slower (more calls per rate, or arrays
+#: that no longer stay in the processor's cache).
+BUFFER_NUMBERS = 1 << 16
 
 
 def chunk_rates(net: Network) -> int:
