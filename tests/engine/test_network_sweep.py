@@ -7,7 +7,7 @@ import lrgame.engine.network_sweep as network_sweep
 from lrgame.engine import Goal, Outcome, Run, simulate
 from lrgame.engine.datasets import make_data
 from lrgame.engine.network import Network
-from lrgame.engine.schedules import parse_schedule
+from lrgame.engine.schedules import CONSTANT, parse_schedule
 
 # on the data below: 0.3 runs out of steps, 1.0 and 2.5 clear (in 47 and 34 steps), 1e6
 # blows up
@@ -19,15 +19,11 @@ def net(hidden=(5, 4), activation="tanh"):
     return Network(x, y, hidden, activation, init_seed=2)
 
 
-def generic(land, lrs, goal, schedule=None, monkeypatch=None):
+def generic(land, lrs, goal, schedule, monkeypatch):
     """The loop every landscape gets, through grad and full_loss."""
-    monkeypatch.setattr(Network, "plain_sweep", lambda *a: None)
-    try:
-        return (
-            simulate(land, lrs, goal) if schedule is None else simulate(land, lrs, goal, schedule)
-        )
-    finally:
-        monkeypatch.undo()
+    with monkeypatch.context() as patch:
+        patch.setattr(Network, "plain_sweep", lambda *a: None)
+        return simulate(land, lrs, goal, schedule)
 
 
 @pytest.mark.parametrize("chunk", [1, 3, 64])
@@ -35,8 +31,10 @@ def test_each_rate_ends_as_its_own_run_ends(monkeypatch, chunk):
     land = net()
     goal = Goal(0.35, 120)
     # chunks of 1 and 3 rates: the buffers serve several chunks, and shrink as runs end
-    monkeypatch.setattr(network_sweep, "chunk_rates", lambda _net: chunk)
+    calls = []
+    monkeypatch.setattr(network_sweep, "chunk_rates", lambda _net: calls.append(1) or chunk)
     batch = simulate(land, RATES, goal)
+    assert calls  # the network's own loop ran
     outcomes = [batch.outcome(i) for i in range(len(RATES))]
     assert outcomes == [
         Outcome.OUT_OF_BUDGET,
@@ -60,11 +58,15 @@ def test_the_own_loop_is_the_generic_loop(monkeypatch, activation, hidden):
     land = net(hidden, activation)
     goal = Goal(0.4, 40, hold=3)
     lrs = np.append(np.geomspace(0.01, 1e4, 16), 1e300)
-    for schedule in (None, parse_schedule("exponential:gamma=0.97")):
-        fast = (
-            simulate(land, lrs, goal) if schedule is None else simulate(land, lrs, goal, schedule)
-        )
+    calls = []
+    own = network_sweep.chunk_rates
+    monkeypatch.setattr(network_sweep, "chunk_rates", lambda n: calls.append(1) or own(n))
+    for schedule in (CONSTANT, parse_schedule("exponential:gamma=0.97")):
+        fast = simulate(land, lrs, goal, schedule)
+        assert calls  # the network's own loop ran
+        calls.clear()
         slow = generic(land, lrs, goal, schedule, monkeypatch)
+        assert not calls
         assert fast.codes.tolist() == slow.codes.tolist()
         assert fast.iterations.tolist() == slow.iterations.tolist()
         np.testing.assert_allclose(fast.final_loss, slow.final_loss, rtol=1e-12)
