@@ -4,7 +4,9 @@ The network: tanh, Glorot-uniform weights from seed 3; 200 points of ``circles``
 0.1, seed 7); full-batch descent on the mean binary cross-entropy; 1,000 steps at most;
 rates log-spaced from 0.001 to 10. Both sides stop a rate as the engine does: cleared
 when the loss is within 0.05, diverged when it is not finite or above 1e6 * max(start
-loss, 1). Both print the fewest steps any rate needed; the script checks they agree.
+loss, 1). Both print the fewest steps any rate needed; the script checks they agree. Both count
+the steps they take (summed over the rates), so the report also gives CPU time per rate
+and step.
 
 - lrgame, whole process: ``python benchmarks/bench_network.py --side lrgame`` in a fresh
   interpreter (imports, data, the sweep).
@@ -62,7 +64,8 @@ def lrgame_side(export: str | None) -> None:
         return
     batch = simulate(net, np.array(rates()), Goal(GOAL, BUDGET))
     steps = batch.iterations[batch.cleared]
-    print(json.dumps({"fewest": int(steps.min()) if steps.size else None}))
+    fewest = int(steps.min()) if steps.size else None
+    print(json.dumps({"fewest": fewest, "rate_steps": int(batch.iterations.sum())}))
 
 
 def torch_side(path: str, every: int, threads: int | None) -> None:
@@ -76,6 +79,7 @@ def torch_side(path: str, every: int, threads: int | None) -> None:
     y = torch.tensor(data["y"], dtype=torch.float64)
     loss_fn = torch.nn.BCEWithLogitsLoss()
     fewest = None
+    rate_steps = 0  # steps taken, summed over the rates
     for lr in rates(every):
         modules = []
         for k, layer in enumerate(data["layers"]):
@@ -103,7 +107,8 @@ def torch_side(path: str, every: int, threads: int | None) -> None:
                 break
             loss.backward()
             opt.step()
-    print(json.dumps({"fewest": fewest}))
+            rate_steps += 1
+    print(json.dumps({"fewest": fewest, "rate_steps": rate_steps}))
 
 
 def timed(cmd: list[str]) -> tuple[float, dict]:
@@ -161,6 +166,11 @@ def main() -> None:
         "lrgame_cpu_s": round(lr_out["cpu_s"], 1),
         "torch_cpu_s_estimated": round(t_out["cpu_s"] * every, 1),
         "speedup_cpu": round(t_out["cpu_s"] * every / lr_out["cpu_s"], 1),
+        # CPU per rate and step, whole process (start-up included) over the steps taken
+        "lrgame_cpu_us_per_rate_step": round(lr_out["cpu_s"] / lr_out["rate_steps"] * 1e6, 1),
+        "torch_cpu_us_per_rate_step": round(t_out["cpu_s"] / t_out["rate_steps"] * 1e6, 1),
+        "torch_rate_steps": t_out["rate_steps"],
+        "lrgame_rate_steps": lr_out["rate_steps"],
     }
     assert report["torch_fewest_on_its_rates"] == report["lrgame_fewest_on_the_same_rates"]
     print(json.dumps(report, indent=2) if args.json else report)

@@ -141,6 +141,8 @@ def simulate(
     """Run descent for every base learning rate in ``lrs``, vectorised, in chunks;
     ``optimizer`` moves the params from each step's gradient (plain descent by default)."""
     lrs = np.atleast_1d(np.asarray(lrs, dtype=float))
+    if optimizer.plain and (own := landscape.plain_sweep(lrs, goal, schedule)) is not None:
+        return own
     numbers = landscape.numbers_per_rate + landscape.n_params * optimizer.state_arrays
     return in_chunks(
         lrs, numbers, lambda part: _simulate(landscape, part, goal, schedule, optimizer)
@@ -150,50 +152,80 @@ def simulate(
 def _simulate(
     landscape: Landscape, lrs: np.ndarray, goal: Goal, schedule, optimizer: Optimizer = SGD
 ) -> RateRuns:
-    n = lrs.shape[0]
     with np.errstate(all="ignore"):
         start_loss = float(landscape.full_loss(landscape.start[None, :], 0)[0])
-        bound = divergence_bound(landscape, start_loss)
-        # one slot past the n rates: where the rows of runs that have ended write
-        loss = np.full(n + 1, start_loss)
-        lowest = loss.copy()
-        held = np.zeros(n + 1, dtype=np.int64)
-        codes = _judge(loss, landscape.minimum, goal, bound, held)
-        iterations = np.zeros(n + 1, dtype=np.int64)
-        # the working arrays hold the runs still going (``rows``: their places in lrs),
-        # updated in place. A run that ends keeps its row, pointed at the spare slot n,
-        # until a share of rows have ended (CUT_SHARE): then they are cut down, so a
-        # step seldom gathers every row, nor an optimiser's state
-        rows = np.flatnonzero(codes[:n] == _RUNNING)
-        P = np.tile(landscape.start, (rows.size, 1))
-        base = lrs[rows]
+        runs = SweepRecord(landscape, lrs, goal, start_loss, cut_share=CUT_SHARE)
+        P = np.tile(landscape.start, (runs.rows.size, 1))
+        base = lrs[runs.rows]
         state = optimizer.init(base, landscape.n_params)
-        h = held[rows]
-        ended = 0  # rows pointed at slot n
         for t in range(goal.max_iterations):
-            if ended == rows.size:
+            if runs.rows.size == 0:
                 break
             rates = schedule.rates(base, t)
             # the gradient is this loop's own: the step may use it as scratch
             optimizer.step(state, P, landscape.grad(P, t), rates, t, spare=True)
-            new_loss = landscape.full_loss(P, t + 1)
-            loss[rows] = new_loss
-            lowest[rows] = np.fmin(lowest[rows], new_loss)
-            iterations[rows] = t + 1
-            status = _judge(new_loss, landscape.minimum, goal, bound, h)
-            done = (status != _RUNNING) & (rows != n)
-            if done.any():
-                codes[rows] = status
-                rows[done] = n
-                ended += int(done.sum())
-                if ended > rows.size * CUT_SHARE or ended == rows.size:
-                    going = rows != n
-                    rows, P, base, h = rows[going], P[going], base[going], h[going]
-                    state = take(state, going)
-                    ended = 0
+            going = runs.record(landscape.full_loss(P, t + 1), t)
+            if going is not None:
+                P, base = P[going], base[going]
+                state = take(state, going)
+    return runs.result()
+
+
+class SweepRecord:
+    """What a sweep records of its runs, one per rate: the judged loss, the lowest loss,
+    the steps taken and the outcome; and which runs are still going (``rows``: their
+    places in lrs), with the iterations in a row each has been within the target.
+
+    A run that ends keeps its row, pointed at a spare slot past the n rates, until more
+    than ``cut_share`` of the rows have ended: then the rows are cut down, so a step
+    seldom gathers every row of the caller's arrays (nor an optimiser's state)."""
+
+    def __init__(
+        self, landscape: Landscape, lrs: np.ndarray, goal: Goal, start_loss: float, cut_share=0.0
+    ):
+        n = self.n = lrs.shape[0]
+        self.lrs, self.goal, self.minimum = lrs, goal, landscape.minimum
+        self.start_loss = start_loss
+        self.cut_share = cut_share
+        self.bound = divergence_bound(landscape, start_loss)
+        # one slot past the n rates: where the rows of runs that have ended write
+        self.loss = np.full(n + 1, start_loss)
+        self.lowest = self.loss.copy()
+        held = np.zeros(n + 1, dtype=np.int64)
+        self.codes = _judge(self.loss, self.minimum, goal, self.bound, held)
+        self.iterations = np.zeros(n + 1, dtype=np.int64)
+        self.rows = np.flatnonzero(self.codes[:n] == _RUNNING)
+        self.held = held[self.rows]
+        self.ended = 0  # rows pointed at the spare slot
+
+    def record(self, new_loss: np.ndarray, t: int) -> np.ndarray | None:
+        """Record the judged loss of the rows after step ``t``; None if the rows stay as
+        they are, else which of them are kept (``rows`` is cut down to those)."""
+        rows, n = self.rows, self.n
+        self.loss[rows] = new_loss
+        self.lowest[rows] = np.fmin(self.lowest[rows], new_loss)
+        self.iterations[rows] = t + 1
+        status = _judge(new_loss, self.minimum, self.goal, self.bound, self.held)
+        done = (status != _RUNNING) & (rows != n)
+        if not done.any():
+            return None
+        self.codes[rows] = status
+        rows[done] = n
+        self.ended += int(done.sum())
+        if self.ended <= rows.size * self.cut_share and self.ended < rows.size:
+            return None
+        going = rows != n
+        self.rows, self.held, self.ended = rows[going], self.held[going], 0
+        return going
+
+    def result(self) -> RateRuns:
+        """The runs, those still going counted as out of budget."""
+        n = self.n
+        codes = self.codes[:n]
         codes[codes == _RUNNING] = _OUT
-        loss, lowest, codes, iterations = loss[:n], lowest[:n], codes[:n], iterations[:n]
-    return RateRuns(lrs, codes, iterations, loss, lowest, start_loss)
+        return RateRuns(
+            self.lrs, codes, self.iterations[:n], self.loss[:n], self.lowest[:n], self.start_loss
+        )
 
 
 @dataclass

@@ -54,15 +54,17 @@ def glorot_uniform(sizes: list[int], seed: int) -> np.ndarray:
     return np.concatenate(parts)
 
 
-def sigmoid(z: np.ndarray) -> np.ndarray:
-    """1 / (1 + exp(-z)) without overflow for any z."""
-    e = np.exp(-np.abs(z))
+def sigmoid(z: np.ndarray, e: np.ndarray | None = None) -> np.ndarray:
+    """1 / (1 + exp(-z)) without overflow for any z (``e``: exp(-|z|) if known)."""
+    e = np.exp(-np.abs(z)) if e is None else e
     return np.where(z >= 0, 1.0, e) / (1.0 + e)
 
 
-def bce_with_logits(z: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Mean binary cross-entropy of sigmoid(z) against labels y, over the last axis."""
-    return np.mean(np.maximum(z, 0.0) - z * y + np.log1p(np.exp(-np.abs(z))), axis=-1)
+def bce_with_logits(z: np.ndarray, y: np.ndarray, e: np.ndarray | None = None) -> np.ndarray:
+    """Mean binary cross-entropy of sigmoid(z) against labels y, over the last axis
+    (``e``: exp(-|z|) if known)."""
+    e = np.exp(-np.abs(z)) if e is None else e
+    return np.mean(np.maximum(z, 0.0) - z * y + np.log1p(e), axis=-1)
 
 
 def _act(name: str, z: np.ndarray, out: np.ndarray) -> None:
@@ -75,9 +77,12 @@ def _act(name: str, z: np.ndarray, out: np.ndarray) -> None:
         out[...] = sigmoid(z)
 
 
-def _act_slope(name: str, z: np.ndarray, h: np.ndarray) -> np.ndarray:
-    """d act / d z at z, given h = act(z). ReLU's slope at 0 is 0, as in PyTorch."""
-    slope = np.multiply(h, h) if name == "tanh" else np.subtract(1.0, h)
+def _act_slope(
+    name: str, z: np.ndarray, h: np.ndarray, out: np.ndarray | None = None
+) -> np.ndarray:
+    """d act / d z at z, given h = act(z), written into ``out`` if given. ReLU's slope at
+    0 is 0, as in PyTorch."""
+    slope = np.multiply(h, h, out=out) if name == "tanh" else np.subtract(1.0, h, out=out)
     if name == "tanh":
         return np.subtract(1.0, slope, out=slope)
     if name == "relu":
@@ -250,6 +255,15 @@ class Network(Landscape):
                     dz = np.matmul(dz, P[:, wb[:, :-1]])
                     dz *= _act_slope(self.activation, zs[k - 1], hs[k][:, :, :-1])
             return out
+
+    def plain_sweep(self, lrs: np.ndarray, goal, schedule):
+        """Full-batch plain descent for many rates on buffers reused step after step
+        (``network_sweep``); None with mini-batches (the generic loop runs them)."""
+        if self.stochastic:
+            return None
+        from .network_sweep import descend
+
+        return descend(self, lrs, goal, schedule)
 
     def loss_formula(self) -> str:
         return "mean binary cross-entropy of sigmoid(network(x))"
