@@ -29,9 +29,9 @@ from ..judging.replay import (
     replay,
 )
 from ..judging.verdict import verdict
-from ..legal import run_problem
 from ..names import looks_like, same_player_key
 from ..text import num, stars_text
+from .challenge import attempt_problem
 
 LOSS_RTOL = 1e-9
 
@@ -206,10 +206,7 @@ class Grader:
         budget = level.engine_goal.max_iterations
         if len(a.lrs) > budget:
             raise _Reject(f"{where}: {len(a.lrs)} steps, more than the level's budget of {budget}")
-        lr_changes = self.challenge is None or self.challenge.rules.lr_changes
-        problem = run_problem(
-            level, a.lrs, a.schedule, lr_changes=lr_changes, optimizer=a.optimizer
-        )
+        problem = attempt_problem(self.challenge, level, a.lrs, a.schedule, a.optimizer)
         if problem:
             raise _Reject(f"{where}: {problem}")
         run = replay(level, a.lrs, a.optimizer)

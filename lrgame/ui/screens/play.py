@@ -181,7 +181,7 @@ class PlayScreen(Screen):
         yield StepTable(
             self.landscape.names,
             self.run.steps[0].params is not None,
-            moves=len(self._optimizer_tools()) > 1,
+            moves=any(not t.plain for t in self._optimizer_tools()),
             id="steps",
         )
         with Horizontal(id="status-row"):
@@ -630,8 +630,8 @@ class PlayScreen(Screen):
 
     # -- optimisers and the autopilot race --------------------------------------------
     def _optimizer_tools(self) -> list:
-        """The optimisers to pick from, or none where the rules keep plain descent."""
-        return self.level.optimizer_tools() if self.rules.optimizers_allowed else []
+        """The optimisers the rules let the player pick from (one: nothing to pick)."""
+        return self.rules.optimizer_tools(self.level)
 
     def action_next_optimizer(self) -> None:
         self._stop()
