@@ -34,10 +34,6 @@ def _pinned_class(kind: type) -> type:
             def optimizer_tools(self) -> list[Optimizer]:
                 return [self._pinned]
 
-            def new_run(self, goal=None, optimizer: Optimizer | None = None):
-                # a run started without an optimiser named is played with the pinned one
-                return super().new_run(goal, self._pinned if optimizer is None else optimizer)
-
         Pinned.__name__ = Pinned.__qualname__ = f"Pinned{kind.__name__}"
         _CLASSES[kind] = Pinned
     return _CLASSES[kind]

@@ -151,6 +151,9 @@ class PlayScreen(Screen):
         self._autopilot_opt = _UNKNOWN  # the autopilot's optimiser, found when first asked
         self.trials = 0  # runs abandoned or finished before this one (levels with trials)
         self.rules = rules if rules is not None else FreePlay()
+        offered = self._optimizer_tools()
+        if offered and not offered[0].plain:  # a challenge set it (classroom.pinned)
+            self.run = level.new_run(optimizer=offered[0])
         self.watch = watch
         for mode in self.modes:
             mode.attach(self)
