@@ -84,6 +84,8 @@ function draw(b) {
         const what = f.outcome === "cleared" ? f.iterations + (l.par === null ? "" : "/" + l.par)
                                                : f.outcome.replace(/_/g, " ");
         td.appendChild(el("span", what, f.outcome));
+        if (f.optimizer && f.optimizer !== "sgd")
+          td.appendChild(el("span", " " + f.optimizer.split(":")[0], "muted"));
       }
       tr.appendChild(td);
     }

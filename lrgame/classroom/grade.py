@@ -73,6 +73,8 @@ class LevelFigures:
     stars: int
     score: int
     final_loss: float | None
+    #: the optimiser of that attempt (its spec); None when the level was not played
+    optimizer: str | None = None
 
 
 @dataclass
@@ -256,6 +258,7 @@ class Grader:
             best.stars,
             best.score,
             best.final_loss,
+            best.optimizer,
         )
 
 
@@ -319,10 +322,13 @@ def leaderboard_text(entries: list[Entry]) -> str:
         # "2 (diverged)" and "50 (out of budget)" are wider than the heading: the column
         # is as wide as its widest cell, so every row lines up
         its_w = max([10, *(len(_iterations_cell(f)) for e in accepted for f in e.levels)])
+        # an optimiser column only when some best attempt was not plain descent
+        shown_opt = any(f.optimizer not in (None, "sgd") for e in accepted for f in e.levels)
         lines.append("")
         lines.append(
             f"{'rank':>4}  {'player':<{player_w}}  {'total':>6}  {'level':<{level_w}}  "
             f"{'iterations':>{its_w}}  {'stars':<5}  {'score':>6}"
+            + ("  optimizer" if shown_opt else "")
         )
         for e in accepted:
             first = True
@@ -334,8 +340,10 @@ def leaderboard_text(entries: list[Entry]) -> str:
                 )
                 its = _iterations_cell(f)
                 shown_stars = "-" if f.outcome == "not played" else stars_text(f.stars)
+                opt = f"  {f.optimizer or '-'}" if shown_opt else ""
                 lines.append(
                     f"{head}  {f.level:<{level_w}}  {its:>{its_w}}  {shown_stars:<5}  {f.score:>6}"
+                    + opt
                 )
                 first = False
     if flagged:
@@ -354,7 +362,7 @@ def entries_json(entries: list[Entry]) -> dict[str, Any]:
 
 CSV_COLUMNS = [
     "rank", "file", "player", "status", "reason", "total_score",
-    "level", "attempts", "outcome", "iterations", "stars", "score", "flags",
+    "level", "attempts", "outcome", "iterations", "stars", "score", "optimizer", "flags",
 ]  # fmt: skip
 
 
@@ -366,8 +374,9 @@ def write_csv(entries: list[Entry], out) -> None:
         head = [e.rank, e.file, e.player, e.status, e.reason, e.total_score]
         flags = "; ".join(e.flags)
         if not e.levels:
-            w.writerow([*head, "", "", "", "", "", "", flags])
+            w.writerow([*head, "", "", "", "", "", "", "", flags])
         for f in e.levels:
             w.writerow(
-                [*head, f.level, f.attempts, f.outcome, f.iterations, f.stars, f.score, flags]
+                [*head, f.level, f.attempts, f.outcome, f.iterations, f.stars, f.score]
+                + [f.optimizer or "", flags]
             )

@@ -50,7 +50,12 @@ def new_code() -> str:
 def self_contained(challenge) -> str:
     """The challenge as one YAML file, every level inline: it loads to the same hash."""
     spec = challenge.spec.model_dump(mode="json")
-    spec["levels"] = [level.model_dump(mode="json") for level in challenge.levels.values()]
+    spec["levels"] = [
+        level.model_dump(mode="json")
+        if lid not in challenge.pins
+        else {"level": level.model_dump(mode="json"), "optimizer": challenge.pins[lid]}
+        for lid, level in challenge.levels.items()
+    ]
     return yaml.safe_dump(spec, allow_unicode=True, sort_keys=False)
 
 

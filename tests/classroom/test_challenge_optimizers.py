@@ -2,6 +2,8 @@
 (``{level: ..., optimizer: SPEC}``); the session, ``lrgame run --challenge`` and the
 grader hold every attempt to it, and a forged optimiser is rejected with its reason."""
 
+import csv
+import io
 import json
 
 import pytest
@@ -193,3 +195,19 @@ def test_the_challenge_command_names_each_pin(week5, capsys):
     out = capsys.readouterr().out
     assert f"played with {MOMENTUM} only" in out and "played with sgd only" in out
     assert out.count("only") == 2
+
+
+def test_grade_names_the_optimizer_of_each_best_attempt(week5, tmp_path, capsys):
+    ch = load_challenge(week5)
+    session = ChallengeSession.open(ch, "ada", tmp_path / "ada.json")
+    session.play("momentum-kick", [0.17] * 100, optimizer=MOMENTUM)
+    session.play("x-squared", [0.5] * 50)
+    assert main(["grade", "--challenge", str(week5), str(session.path)]) == 0
+    rows = capsys.readouterr().out.splitlines()
+    assert rows[2].split()[-1] == "optimizer"
+    assert rows[3].split()[-2:] == ["1000", MOMENTUM]
+    assert rows[4].split() == ["long-valley", "-", "-", "0", "-"]  # not played
+    assert rows[5].split()[-2:] == ["1000", "sgd"]
+    assert main(["grade", "--challenge", str(week5), str(session.path), "--csv"]) == 0
+    table = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert [r["optimizer"] for r in table] == [MOMENTUM, "", "sgd"]

@@ -1,8 +1,8 @@
 """``lrgame class board URL``: the teacher's board of a live class.
 
-The standings (levels cleared, steps against par, stars, the latest outcome), a
-"what just happened" feed and the refused submissions, from the class server's
-``/api/board``, asked every half second (a new submission shows within a second).
+The standings (levels cleared, steps against par, stars, the optimiser, the latest
+outcome), a "what just happened" feed and the refused submissions, from the class
+server's ``/api/board``, asked every half second (a new submission shows within a second).
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ POLL_SECONDS = 0.5
 
 
 def level_cell(figures: dict | None, par: int | None) -> Text:
-    """One student's best at one level: stars, and steps against par (or what happened)."""
+    """One student's best at one level: stars, steps against par (or what happened), and
+    the optimiser when it is not plain descent."""
     if not figures or figures["outcome"] == "not played":
         return Text("-", style="dim")
     text = Text(stars_text(figures["stars"]), style="yellow")
@@ -31,6 +32,9 @@ def level_cell(figures: dict | None, par: int | None) -> Text:
     else:
         style = "red" if figures["outcome"] == "diverged" else "dim"
         text.append(" " + figures["outcome"].replace("_", " "), style=style)
+    optimizer = figures.get("optimizer")
+    if optimizer and optimizer != "sgd":  # its name: the level offers it one way only
+        text.append(" " + optimizer.split(":")[0], style="dim")
     return text
 
 
