@@ -57,6 +57,10 @@ async def test_the_levels_picker_and_a_pinned_optimizer_recorded_and_graded(ui, 
     app = make_app(session=session, cursor_blink=False, theme="textual-dark")
     async with app.run_test(size=ui.SIZE) as pilot:
         await ui.settle(pilot)
+        await pilot.press("home", "down")
+        await pilot.pause()
+        detail = str(app.screen.query_one("#detail").render())
+        assert f"The challenge sets the optimizer on this level: {MOMENTUM}." in detail
         await open_level(ui, pilot, app, "momentum-kick")
         picker = app.screen.query_one(OptimizerPicker)  # offered as in the campaign
         assert picker.optimizer.spec() == "sgd"
