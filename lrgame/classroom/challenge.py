@@ -134,14 +134,14 @@ class LoadedChallenge:
         if pinned is None:
             return None
         try:
-            same = parse_optimizer(optimizer) == parse_optimizer(pinned)
+            used = parse_optimizer(optimizer)
         except OptimizerError:
-            same = False
-        if same:
+            return None  # not an optimiser at all: legal.run_problem says so
+        if used == parse_optimizer(pinned):
             return None
         return (
             f"the challenge sets the optimizer on {level_id} to {pinned}: this run used "
-            f"{optimizer[:60]}"
+            f"{used.spec()}"
         )
 
     def campaign_ids(self) -> list[tuple[str, str]]:
