@@ -4,13 +4,11 @@ on aiohttp's test server; ``lrgame class start`` is run up to its serving."""
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
 from lrgame.__main__ import main
 from lrgame.classroom.challenge import ChallengeSession, load_challenge
-from lrgame.classroom.server import BOARD_KEY_LENGTH, ClassServer
+from lrgame.classroom.server import BOARD_KEY_LENGTH
 from lrgame.commands import classroom as commands
 
 CODE = "K7QX3M"
@@ -25,28 +23,11 @@ def challenge_file(tmp_path):
     return path
 
 
-def in_class(challenge_file, folder, talk):
-    """Run ``talk(client)`` against the class server's app; stop it on every path."""
-    from aiohttp.test_utils import TestClient, TestServer
-
-    server = ClassServer(load_challenge(challenge_file), folder, CODE, KEY)
-
-    async def go():
-        async with TestClient(TestServer(server.app())) as client:
-            return await talk(client)
-
-    try:
-        return asyncio.run(go())
-    finally:
-        server.pool.shutdown(wait=True)
-        server.store.close()
-
-
-def test_only_the_board_key_opens_the_board(challenge_file, tmp_path):
+def test_only_the_board_key_opens_the_board(challenge_file, tmp_path, in_class):
     session = ChallengeSession.open(load_challenge(challenge_file), "Ada", tmp_path / "ada.json")
     session.play("x-squared", [0.5])
 
-    async def talk(client):
+    async def talk(client, server):
         answers = {}
         sent = await client.post(
             "/api/submit",
@@ -70,7 +51,8 @@ def test_only_the_board_key_opens_the_board(challenge_file, tmp_path):
             answers[name] = (response.status, await response.text())
         return answers
 
-    answers = in_class(challenge_file, tmp_path / "class", talk)
+    challenge = load_challenge(challenge_file)
+    answers = in_class(challenge, tmp_path / "class", CODE, KEY, talk)
     assert answers["submit"] == "accepted"
     for name in ["page, no key", "page, wrong key"]:
         status, text = answers[name]

@@ -1,18 +1,18 @@
-"""A live class with optimisers: the server (in this process, on aiohttp's test server)
+"""A live class with optimisers: the server (in this process: the in_class fixture)
 judges each attempt's optimiser as grade does, and the board shows which one each
 student used; the challenge it hands out carries the optimiser it sets."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 
 import yaml
 
 from lrgame.classroom.challenge import ChallengeSession, load_challenge
-from lrgame.classroom.server import ClassServer, self_contained
+from lrgame.classroom.server import self_contained
 
 CODE = "OPTCLASS"
+KEY = "OPTTEACHER"
 MOMENTUM = "momentum:beta=0.9"
 CHALLENGE = """\
 title: Week 5
@@ -42,23 +42,6 @@ def test_the_challenge_handed_out_sets_the_same_optimizer(tmp_path):
     assert again.hash == challenge.hash and again.pins == challenge.pins
 
 
-def in_class(challenge, folder, talk):
-    """Run ``talk(client)`` against the class server's app; stop it on every path."""
-    from aiohttp.test_utils import TestClient, TestServer
-
-    server = ClassServer(challenge, folder, CODE)
-
-    async def go():
-        async with TestClient(TestServer(server.app())) as client:
-            return await talk(client, server)
-
-    try:
-        return asyncio.run(go())
-    finally:
-        server.pool.shutdown(wait=True)
-        server.store.close()
-
-
 async def submit(client, sid: str, body: bytes, token="t" * 20) -> dict:
     headers = {"X-Class-Code": CODE, "X-Submission-Id": sid, "X-Client-Token": token}
     response = await client.post("/api/submit", data=body, headers=headers)
@@ -66,7 +49,7 @@ async def submit(client, sid: str, body: bytes, token="t" * 20) -> dict:
     return await response.json()
 
 
-def test_the_board_shows_each_students_optimizer_and_forgeries_are_refused(tmp_path):
+def test_the_board_shows_each_students_optimizer_and_forgeries_are_refused(tmp_path, in_class):
     challenge = week5(tmp_path)
     session = ChallengeSession.open(challenge, "Ada", tmp_path / "ada.json")
     session.play("momentum-kick", [0.17] * 100, optimizer=MOMENTUM)
@@ -84,7 +67,7 @@ def test_the_board_shows_each_students_optimizer_and_forgeries_are_refused(tmp_p
         board = server.judge.board()
         return first, refused, plain, board
 
-    first, refused, plain, board = in_class(challenge, tmp_path / "class", talk)
+    first, refused, plain, board = in_class(challenge, tmp_path / "class", CODE, KEY, talk)
     assert first["status"] == "accepted" and plain["status"] == "accepted"
     assert refused["status"] == "refused"
     assert refused["reason"] == (
