@@ -61,9 +61,8 @@ def test_the_challenge_example_in_classroom_md_loads(tmp_path):
     write_new_level("first-valley", tmp_path / "valleys")
     (tmp_path / "week3.yaml").write_text(block, encoding="utf-8")
     challenge = load_challenge(tmp_path / "week3.yaml")
-    assert list(challenge.levels) == ["x-squared", "first-valley", "tilted", "long-valley"]
+    assert list(challenge.levels) == ["x-squared", "first-valley", "tilted"]
     assert challenge.rules.time_limit_minutes == 30
-    assert challenge.pins == {"long-valley": "momentum:beta=0.9"}
     # the optimisers' example, and the faults the text shows for it, line numbers and all
     path = tmp_path / "week5.yaml"
     path.write_text(week5, encoding="utf-8")
