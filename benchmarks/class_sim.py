@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 CODE = "SIMCLASS"
+BOARD_KEY = "SIMTEACHER"
 CHALLENGE = """\
 title: Simulated class
 description: |
@@ -124,7 +125,8 @@ def make_students(challenge_path: Path, folder: Path, n: int, forged: int) -> li
 
 def server_command(challenge: Path, folder: Path) -> list[str]:
     return [sys.executable, "-m", "lrgame", "class", "start", str(challenge),
-            "--host", "127.0.0.1", "--port", "0", "--dir", str(folder), "--code", CODE]  # fmt: skip
+            "--host", "127.0.0.1", "--port", "0", "--dir", str(folder), "--code", CODE,
+            "--board-key", BOARD_KEY]  # fmt: skip
 
 
 def read_url(proc: subprocess.Popen, deadline: float) -> str:
@@ -197,7 +199,8 @@ def play_live(url: str, s: Student) -> None:
 
 
 def board(url: str) -> dict:
-    with urllib.request.urlopen(url + "/api/board", timeout=30) as response:
+    req = urllib.request.Request(url + "/api/board", headers={"X-Board-Key": BOARD_KEY})
+    with urllib.request.urlopen(req, timeout=30) as response:
         return json.loads(response.read())
 
 

@@ -124,8 +124,13 @@ def _add_class_commands(sub) -> None:
     c.add_argument("--port", type=int, default=8100, help="default 8100; 0: any free port")
     c.add_argument("--dir", help="the class folder (default: class-CHALLENGE here)")
     c.add_argument("--code", help="the class code (default: kept from the folder, or made up)")
+    c.add_argument(
+        "--board-key",
+        help="the teacher's key to the board (default: kept from the folder, or made up)",
+    )
     c = cls.add_parser("board", help="the teacher's board of a running class")
     c.add_argument("url", metavar="URL")
+    c.add_argument("--key", help="the board key `lrgame class start` printed (or ?key= in URL)")
     c = cls.add_parser("export", help="the grades of a class folder")
     c.add_argument("dir", metavar="DIR")
     c.add_argument("--csv", action="store_true", help="as CSV (the default)")

@@ -12,9 +12,24 @@ code{background:#eee;padding:0 .2em}</style></head><body>
 where ADDRESS is this page's address and CODE the class code your teacher gives.</p>
 <p>Send a result file made earlier with
 <code>lrgame submit FILE --to ADDRESS --code CODE</code>.</p>
-<p><a href="/board">The class board</a></p>
+<p>The class board is your teacher's.</p>
 </body></html>
 """
+
+#: Why the board is refused without the teacher's key.
+NO_BOARD = "the board is the teacher's: it needs the board key that `lrgame class start` printed"
+
+NO_BOARD_HTML = (
+    """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>lrgame class board</title></head><body>
+<h1>The class board</h1>
+<p>"""
+    + NO_BOARD[0].upper()
+    + NO_BOARD[1:]
+    + """ (its address ends in <code>/board?key=...</code>).</p>
+</body></html>
+"""
+)
 
 BOARD_HTML = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>lrgame class board</title>
@@ -84,6 +99,8 @@ function draw(b) {
         const what = f.outcome === "cleared" ? f.iterations + (l.par === null ? "" : "/" + l.par)
                                                : f.outcome.replace(/_/g, " ");
         td.appendChild(el("span", what, f.outcome));
+        if (f.optimizer && f.optimizer !== "sgd")
+          td.appendChild(el("span", " " + f.optimizer.split(":")[0], "muted"));
       }
       tr.appendChild(td);
     }
@@ -97,10 +114,12 @@ function draw(b) {
   document.getElementById("status").textContent =
     b.students.length + " students, " + b.rejected.length + " refused submissions";
 }
+const key = new URLSearchParams(location.search).get("key") || "";
 async function poll() {
   try {
-    const r = await fetch("/api/board", {cache: "no-store"});
+    const r = await fetch("/api/board", {cache: "no-store", headers: {"X-Board-Key": key}});
     const b = await r.json();
+    if (!r.ok) { document.getElementById("status").textContent = b.reason; return; }
     if (b.version !== version) { version = b.version; draw(b); }
   } catch (e) {
     document.getElementById("status").textContent = "the class server does not answer";

@@ -9,6 +9,8 @@ A challenge file (YAML, validated like a level file)::
       - id: steep                 # or a whole level, written inline
         title: Steep walls
         ...
+      - level: long-valley        # any of those, with the optimiser set for it
+        optimizer: momentum:beta=0.9
     rules:
       lr_changes: false           # may the rate change during a run? (default true)
       attempts: 3                 # runs allowed per level (default 3)
@@ -26,7 +28,7 @@ import math
 import os
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 from typing import Annotated, Any
 
@@ -34,6 +36,7 @@ from pydantic import Field, StrictBool
 
 from .. import levels as L
 from ..engine import Run
+from ..engine.optimizers import OptimizerError, parse_optimizer
 from ..fileformat import content_hash, level_hash, sub_document, validate_model
 from ..judging.replay import (
     AttemptRecord,
@@ -47,8 +50,9 @@ from ..judging.replay import (
     replay,
     write_result,
 )
-from ..legal import run_problem
+from ..legal import optimizer_problem, run_problem
 from ..yamlsafe import InputError, load_yaml_file
+from .pinned import pin_optimizer
 
 MAX_CHALLENGE_LEVELS = 50
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
@@ -78,7 +82,9 @@ class ChallengeSpec(L.Model):
         list[str | dict[str, Any]], Field(min_length=1, max_length=MAX_CHALLENGE_LEVELS)
     ] = Field(
         description="each a shipped level id, a path to a level file relative to this "
-        "file (ending in .yaml), or a whole level written inline"
+        "file (ending in .yaml), a whole level written inline, or a mapping "
+        "{level: one of those, optimizer: SPEC} that sets the optimiser the level is "
+        "played with (sgd, or one the level offers, as it offers it)"
     )
     rules: Rules = Field(default_factory=Rules)
 
@@ -90,6 +96,8 @@ class LoadedChallenge:
     path: Path
     spec: ChallengeSpec
     levels: dict[str, L.Level]
+    #: level id -> the optimiser spec the challenge sets on it (``optimizer:``)
+    pins: dict[str, str] = field(default_factory=dict)
 
     @property
     def title(self) -> str:
@@ -106,17 +114,35 @@ class LoadedChallenge:
         The description, the author and the way levels are referred to (id, path or
         inline) do not count; moving a level file does not change it.
         """
-        return content_hash(
-            {
-                "title": self.spec.title,
-                "rules": self.spec.rules.model_dump(mode="json"),
-                "levels": [level_hash(level) for level in self.levels.values()],
-            }
-        )
+        content = {
+            "title": self.spec.title,
+            "rules": self.spec.rules.model_dump(mode="json"),
+            "levels": [level_hash(level) for level in self.levels.values()],
+        }
+        if self.pins:  # left out when none: a challenge from before pins hashes as it did
+            content["optimizers"] = self.pins
+        return content_hash(content)
 
     @property
     def ref(self) -> ChallengeRef:
         return ChallengeRef(title=self.title, hash=self.hash)
+
+    def pin_problem(self, level_id: str, optimizer: str) -> str | None:
+        """Why a run with ``optimizer`` breaks the optimiser the challenge sets on the
+        level, or None (no pin, or that very optimiser)."""
+        pinned = self.pins.get(level_id)
+        if pinned is None:
+            return None
+        try:
+            used = parse_optimizer(optimizer)
+        except OptimizerError:
+            return None  # not an optimiser at all: legal.run_problem says so
+        if used == parse_optimizer(pinned):
+            return None
+        return (
+            f"the challenge sets the optimizer on {level_id} to {pinned}: this run used "
+            f"{used.spec()}"
+        )
 
     def campaign_ids(self) -> list[tuple[str, str]]:
         """(chapter title, level id) in order, like ``levels.campaign_ids()``."""
@@ -142,13 +168,20 @@ def load_challenge(path: str | os.PathLike) -> LoadedChallenge:
     spec = validate_model(ChallengeSpec, doc, "a challenge file")
     errors: list[InputError] = []
     loaded: dict[str, L.Level] = {}
+    pins: dict[str, str] = {}
     for i, entry in enumerate(spec.levels):
         loc = ("levels", i)
+        pin = None
         try:
+            if isinstance(entry, dict) and "level" in entry:
+                entry, pin = _entry_with_settings(entry, doc, loc)
+                loc = (*loc, "level")
             if isinstance(entry, dict):
                 level = L.parse_level(sub_document(doc, loc))
             else:
                 level = L.load_level(_entry_path(entry, path, doc, loc))
+            if pin is not None:
+                level = _pinned(level, pin, spec.rules, doc, ("levels", i, "optimizer"))
         except L.LevelError as exc:
             errors.extend(exc.errors)
             continue
@@ -156,9 +189,59 @@ def load_challenge(path: str | os.PathLike) -> LoadedChallenge:
             errors.append(doc.error(loc, f"levels: the id {level.id!r} comes twice"))
             continue
         loaded[level.id] = level
+        if pin is not None:
+            pins[level.id] = level.pinned_optimizer.spec()
     if errors:
         raise L.LevelError(errors)
-    return LoadedChallenge(path=path, spec=spec, levels=loaded)
+    return LoadedChallenge(path=path, spec=spec, levels=loaded, pins=pins)
+
+
+_ENTRY_KEYS = ("level", "optimizer")
+
+
+def _entry_with_settings(entry: dict, doc, loc) -> tuple[Any, str | None]:
+    """A ``{level: ..., optimizer: SPEC}`` entry: the level, and the optimiser it is set to."""
+    for key in entry:
+        if key not in _ENTRY_KEYS:
+            raise L.LevelError(
+                [
+                    doc.error(
+                        (*loc, key),
+                        f"levels: {str(key)[:40]!r} is not a key of a level entry with "
+                        f"settings (its keys: {', '.join(_ENTRY_KEYS)})",
+                    )
+                ]
+            )
+    ref = entry["level"]
+    if not isinstance(ref, (str, dict)):
+        raise L.LevelError(
+            [doc.error((*loc, "level"), "levels: level: a level id, a file or a whole level")]
+        )
+    pin = entry.get("optimizer")
+    if "optimizer" in entry and not isinstance(pin, str):
+        raise L.LevelError(
+            [
+                doc.error(
+                    (*loc, "optimizer"),
+                    "levels: optimizer: a spec such as sgd or momentum:beta=0.9",
+                )
+            ]
+        )
+    return ref, pin
+
+
+def _pinned(level: L.Level, pin: str, rules: Rules, doc, loc) -> L.Level:
+    """The challenge's copy of ``level`` played with optimiser ``pin`` only."""
+    try:
+        optimizer = parse_optimizer(pin)
+    except OptimizerError as exc:
+        raise L.LevelError([doc.error(loc, f"levels: optimizer {pin[:60]!r}: {exc}")]) from None
+    problem = optimizer_problem(level, pin, rules.lr_changes)
+    if problem:
+        raise L.LevelError(
+            [doc.error(loc, f"levels: optimizer {pin[:60]!r} on {level.id}: {problem}")]
+        )
+    return pin_optimizer(level, optimizer)
 
 
 def _entry_path(entry: str, challenge_path: Path, doc, loc) -> Path:
@@ -320,8 +403,8 @@ class ChallengeSession:
         ``schedule`` labels the rates (``legal.label_of``); a run the grader would not
         accept is refused here (the game does not let a player make one)."""
         level = self.check_can_attempt(level_id)
-        problem = run_problem(
-            level, run.set_lrs, schedule, lr_changes=self.lr_changes, optimizer=run.optimizer.spec()
+        problem = attempt_problem(
+            self.challenge, level, run.set_lrs, schedule, run.optimizer.spec()
         )
         if problem:
             raise ChallengeRuleError(problem)
@@ -332,10 +415,19 @@ class ChallengeSession:
             self.note = self.on_saved(self)
         return record
 
-    def play(self, level_id: str, lrs: list[float], schedule: str = "manual") -> AttemptRecord:
-        """Headless: play ``lrs`` on a level (until the run ends) and record it."""
+    def play(
+        self,
+        level_id: str,
+        lrs: list[float],
+        schedule: str = "manual",
+        optimizer: str | None = None,
+    ) -> AttemptRecord:
+        """Headless: play ``lrs`` on a level (until the run ends) and record it, with
+        ``optimizer`` (by default the one the challenge sets on the level, else sgd)."""
         level = self.check_can_attempt(level_id)
-        return self.record_run(level_id, replay(level, lrs), schedule)
+        if optimizer is None:
+            optimizer = self.challenge.pins.get(level_id, "sgd")
+        return self.record_run(level_id, replay(level, lrs, optimizer), schedule)
 
     def result(self) -> ResultFile:
         elapsed = self.elapsed_seconds()
@@ -349,6 +441,17 @@ class ChallengeSession:
 
     def save(self) -> Path:
         return write_result(self.path, self.result())
+
+
+def attempt_problem(challenge, level, lrs, label: str, optimizer: str) -> str | None:
+    """Why a run could not come from the game on a level of ``challenge`` (None: it could):
+    the optimiser the challenge sets on the level, then ``legal.run_problem``."""
+    lr_changes = challenge is None or challenge.rules.lr_changes
+    if challenge is not None:
+        problem = challenge.pin_problem(level.id, optimizer)
+        if problem:
+            return problem
+    return run_problem(level, lrs, label, lr_changes=lr_changes, optimizer=optimizer)
 
 
 def default_result_path(challenge: LoadedChallenge, player: str) -> Path:

@@ -44,6 +44,12 @@ def code_in(url: str) -> str | None:
     return (query.get("code") or [None])[0]
 
 
+def board_key_in(url: str) -> str | None:
+    """The teacher's board key given in the address (``/board?key=...``), if any."""
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(url).query)
+    return (query.get("key") or [None])[0]
+
+
 def file_name(player: str) -> str:
     """A result file's name for ``player`` (the class server names exports the same way)."""
     return re.sub(r"[^\w-]+", "-", player).strip("-") + ".json"

@@ -29,9 +29,9 @@ from ..judging.replay import (
     replay,
 )
 from ..judging.verdict import verdict
-from ..legal import run_problem
 from ..names import looks_like, same_player_key
 from ..text import num, stars_text
+from .challenge import attempt_problem
 
 LOSS_RTOL = 1e-9
 
@@ -73,6 +73,8 @@ class LevelFigures:
     stars: int
     score: int
     final_loss: float | None
+    #: the optimiser of that attempt (its spec); None when the level was not played
+    optimizer: str | None = None
 
 
 @dataclass
@@ -206,10 +208,7 @@ class Grader:
         budget = level.engine_goal.max_iterations
         if len(a.lrs) > budget:
             raise _Reject(f"{where}: {len(a.lrs)} steps, more than the level's budget of {budget}")
-        lr_changes = self.challenge is None or self.challenge.rules.lr_changes
-        problem = run_problem(
-            level, a.lrs, a.schedule, lr_changes=lr_changes, optimizer=a.optimizer
-        )
+        problem = attempt_problem(self.challenge, level, a.lrs, a.schedule, a.optimizer)
         if problem:
             raise _Reject(f"{where}: {problem}")
         run = replay(level, a.lrs, a.optimizer)
@@ -259,6 +258,7 @@ class Grader:
             best.stars,
             best.score,
             best.final_loss,
+            best.optimizer,
         )
 
 
@@ -322,10 +322,13 @@ def leaderboard_text(entries: list[Entry]) -> str:
         # "2 (diverged)" and "50 (out of budget)" are wider than the heading: the column
         # is as wide as its widest cell, so every row lines up
         its_w = max([10, *(len(_iterations_cell(f)) for e in accepted for f in e.levels)])
+        # an optimiser column only when some best attempt was not plain descent
+        shown_opt = any(f.optimizer not in (None, "sgd") for e in accepted for f in e.levels)
         lines.append("")
         lines.append(
             f"{'rank':>4}  {'player':<{player_w}}  {'total':>6}  {'level':<{level_w}}  "
             f"{'iterations':>{its_w}}  {'stars':<5}  {'score':>6}"
+            + ("  optimizer" if shown_opt else "")
         )
         for e in accepted:
             first = True
@@ -337,8 +340,10 @@ def leaderboard_text(entries: list[Entry]) -> str:
                 )
                 its = _iterations_cell(f)
                 shown_stars = "-" if f.outcome == "not played" else stars_text(f.stars)
+                opt = f"  {f.optimizer or '-'}" if shown_opt else ""
                 lines.append(
                     f"{head}  {f.level:<{level_w}}  {its:>{its_w}}  {shown_stars:<5}  {f.score:>6}"
+                    + opt
                 )
                 first = False
     if flagged:
@@ -357,7 +362,7 @@ def entries_json(entries: list[Entry]) -> dict[str, Any]:
 
 CSV_COLUMNS = [
     "rank", "file", "player", "status", "reason", "total_score",
-    "level", "attempts", "outcome", "iterations", "stars", "score", "flags",
+    "level", "attempts", "outcome", "iterations", "stars", "score", "optimizer", "flags",
 ]  # fmt: skip
 
 
@@ -369,8 +374,9 @@ def write_csv(entries: list[Entry], out) -> None:
         head = [e.rank, e.file, e.player, e.status, e.reason, e.total_score]
         flags = "; ".join(e.flags)
         if not e.levels:
-            w.writerow([*head, "", "", "", "", "", "", flags])
+            w.writerow([*head, "", "", "", "", "", "", "", flags])
         for f in e.levels:
             w.writerow(
-                [*head, f.level, f.attempts, f.outcome, f.iterations, f.stars, f.score, flags]
+                [*head, f.level, f.attempts, f.outcome, f.iterations, f.stars, f.score]
+                + [f.optimizer or "", flags]
             )

@@ -170,6 +170,8 @@ class ClassJudge:
             how = f"with {a.schedule} from lr {num(a.lrs[0])}"
         else:
             how = "before a step"
+        if a.optimizer != "sgd" and a.lrs:
+            how += f" with {a.optimizer}"
         steps = f"{a.iterations} step{'s' if a.iterations != 1 else ''}"
         if a.outcome == "cleared":
             par = self.pars.get(a.level)
@@ -217,7 +219,12 @@ class ClassJudge:
             "title": self.challenge.title,
             "version": self.version,
             "levels": [
-                {"id": lid, "title": level.title, "par": self.pars[lid]}
+                {
+                    "id": lid,
+                    "title": level.title,
+                    "par": self.pars[lid],
+                    "optimizers": [t.spec() for t in level.optimizer_tools()],
+                }
                 for lid, level in self.challenge.levels.items()
             ],
             "students": students,
@@ -240,6 +247,8 @@ def latest_text(a) -> str:
     """A student's latest attempt, short enough for a board's column."""
     what = "gave up" if a.outcome == "abandoned" else a.outcome.replace("_", " ")
     rate = f", lr {num(a.lrs[0])}" if len(set(a.lrs)) == 1 else ""
+    if a.optimizer != "sgd":
+        rate += f", {a.optimizer.split(':')[0]}"
     return f"{a.level}: {what}{rate}"
 
 

@@ -3,11 +3,13 @@
 Writes need the class code (``X-Class-Code``, compared in constant time); bodies are
 capped before they are read and must arrive within ``READ_SECONDS``; submissions are
 judged one at a time in a worker thread (``judge.ClassJudge``), at most
-``MAX_PENDING`` being read or waiting, so the event loop always answers the board. The board is read-only and needs no code.
+``MAX_PENDING`` being read or waiting, so the event loop always answers the board. The
+board is read-only and is the teacher's: it needs the board key (``?key=`` or
+``X-Board-Key``), which the students do not have (they have the class code).
 
     GET  /                  how to join
-    GET  /board             the board for a projector (HTML, polls /api/board)
-    GET  /api/board         the board as JSON
+    GET  /board?key=KEY     the board for a projector (HTML, polls /api/board) (board key)
+    GET  /api/board         the board as JSON (board key)
     GET  /api/challenge     the challenge, self-contained (code)
     POST /api/join          {"player", "token"}: claim a name (code)
     POST /api/submit        a result file's bytes; X-Submission-Id, X-Client-Token (code)
@@ -28,7 +30,7 @@ import yaml
 from aiohttp import web
 
 from ..judging.replay import MAX_RESULT_BYTES
-from .board_page import BOARD_HTML, INDEX_HTML
+from .board_page import BOARD_HTML, INDEX_HTML, NO_BOARD, NO_BOARD_HTML
 from .judge import ClassJudge, board_json
 from .store import ClassStore
 
@@ -41,23 +43,36 @@ MAX_JOIN_BYTES = 4096
 #: Letters of a generated class code: no 0/O or 1/I/L to misread on a projector.
 CODE_LETTERS = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 6
+BOARD_KEY_LENGTH = 16
 
 
 def new_code() -> str:
     return "".join(secrets.choice(CODE_LETTERS) for _ in range(CODE_LENGTH))
 
 
+def new_board_key() -> str:
+    """The teacher's key to the board: longer than a class code, never written on a
+    classroom's board for all to see."""
+    return "".join(secrets.choice(CODE_LETTERS) for _ in range(BOARD_KEY_LENGTH))
+
+
 def self_contained(challenge) -> str:
     """The challenge as one YAML file, every level inline: it loads to the same hash."""
     spec = challenge.spec.model_dump(mode="json")
-    spec["levels"] = [level.model_dump(mode="json") for level in challenge.levels.values()]
+    spec["levels"] = [
+        level.model_dump(mode="json")
+        if lid not in challenge.pins
+        else {"level": level.model_dump(mode="json"), "optimizer": challenge.pins[lid]}
+        for lid, level in challenge.levels.items()
+    ]
     return yaml.safe_dump(spec, allow_unicode=True, sort_keys=False)
 
 
 class ClassServer:
-    def __init__(self, challenge, folder: Path, code: str):
+    def __init__(self, challenge, folder: Path, code: str, board_key: str):
         self.challenge = challenge
         self.code = code
+        self.board_key = board_key
         self.store = ClassStore(folder)
         self.judge = ClassJudge(challenge, self.store)
         self.pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="judge")
@@ -81,10 +96,19 @@ class ClassServer:
     async def index(self, request: web.Request) -> web.Response:
         return web.Response(text=INDEX_HTML, content_type="text/html")
 
+    def _teacher(self, request: web.Request) -> bool:
+        """The request carries the board key (``X-Board-Key``, or ``?key=`` in the address)."""
+        given = request.headers.get("X-Board-Key") or request.query.get("key") or ""
+        return hmac.compare_digest(given.strip().upper().encode(), self.board_key.encode())
+
     async def board_page(self, request: web.Request) -> web.Response:
+        if not self._teacher(request):
+            return web.Response(status=403, text=NO_BOARD_HTML, content_type="text/html")
         return web.Response(text=BOARD_HTML, content_type="text/html")
 
     async def api_board(self, request: web.Request) -> web.Response:
+        if not self._teacher(request):
+            return _answer(403, NO_BOARD)
         return web.Response(body=self.board, content_type="application/json")
 
     # -- writes ----------------------------------------------------------------------------

@@ -10,13 +10,13 @@ from ..classroom.challenge import (
     ChallengeRuleError,
     ChallengeSession,
     Rules,
+    attempt_problem,
     default_result_path,
     load_challenge,
 )
 from ..engine import Run
 from ..errors import UsageError
 from ..judging.replay import attempt_from_run, check_player, new_result, write_result
-from ..legal import run_problem
 from ..text import num
 
 
@@ -43,6 +43,8 @@ def cmd_challenge(args) -> int:
                 f"  {i:>2}. {lid:<24} par {par.par if par.par is not None else '-'}, "
                 f"best lr {num(par.best_lr)}  {level.title}"
             )
+            if lid in challenge.pins:
+                print(f"      {'':<24} played with {challenge.pins[lid]} only")
         print(f"  hash {challenge.hash}")
         return 0
     try:
@@ -87,10 +89,7 @@ def save_run_replay(args, level: L.Level, run: Run, schedule) -> Path:
     if getattr(args, "max_iterations", None) is not None:
         raise UsageError("--replay records a run on the level's own budget: drop --max-iterations")
     challenge = getattr(args, "_challenge", None)
-    lr_changes = challenge is None or challenge.rules.lr_changes
-    problem = run_problem(
-        level, run.set_lrs, schedule.spec(), lr_changes=lr_changes, optimizer=run.optimizer.spec()
-    )
+    problem = attempt_problem(challenge, level, run.set_lrs, schedule.spec(), run.optimizer.spec())
     if problem:
         raise UsageError(f"not recorded: {problem} (a grader would reject the replay)")
     spec = schedule.spec()

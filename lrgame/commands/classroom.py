@@ -131,7 +131,10 @@ def cmd_submit(args) -> int:
 def cmd_class_board(args) -> int:
     from ..ui.screens.class_board import BoardApp
 
-    BoardApp(_url(args.url)).run()
+    key = args.key or client.board_key_in(args.url)
+    if not key:
+        raise UsageError("the board key is needed: --key KEY (`lrgame class start` printed it)")
+    BoardApp(_url(args.url), key.strip().upper()).run()
     return 0
 
 
@@ -156,7 +159,7 @@ def cmd_class_export(args) -> int:
 
 def _class_start(args) -> int:
     from ..classroom.challenge import load_challenge
-    from ..classroom.server import ClassServer, new_code
+    from ..classroom.server import ClassServer, new_board_key, new_code
     from ..classroom.store import ClassStore
 
     challenge = load_challenge(args.challenge)  # a LevelError exits 1 with its lines
@@ -172,12 +175,18 @@ def _class_start(args) -> int:
         code = (args.code or store.meta("code") or new_code()).strip().upper()
         if not code or not code.isalnum() or len(code) > 40:
             raise UsageError("--code: letters and digits, at most 40")
+        key = (args.board_key or store.meta("board_key") or new_board_key()).strip().upper()
+        if not key.isalnum() or not 8 <= len(key) <= 64:
+            raise UsageError("--board-key: 8 to 64 letters and digits")
+        if key == code:
+            raise UsageError("--board-key: not the class code (the students have that)")
         store.set_meta("challenge_hash", challenge.hash)
         store.set_meta("title", challenge.title)
         store.set_meta("code", code)
+        store.set_meta("board_key", key)
     finally:
         store.close()
-    server = ClassServer(challenge, folder, code)
+    server = ClassServer(challenge, folder, code, key)
     try:
         asyncio.run(_serve(server, args.host, args.port))
     except OSError as exc:
@@ -201,7 +210,9 @@ async def _serve(server, host: str, port: int) -> None:
     print(f"Class open: {server.challenge.title}", flush=True)
     print(f"  class code: {server.code}")
     print(f"  join:  lrgame join {url} --code {server.code} --player NAME")
-    print(f"  board: {url}/board   or   lrgame class board {url}")
+    key = server.board_key
+    print(f"  board (yours, not the students'): {url}/board?key={key}")
+    print(f"         or   lrgame class board {url} --key {key}")
     print(f"  kept in {server.store.folder} (start again on it to go on); Ctrl+C stops", flush=True)
     if host not in ("127.0.0.1", "localhost", "::1"):
         print("  open to the network: anyone with the code can submit", flush=True)

@@ -39,8 +39,8 @@ def optimizer_arg(args, level: L.Level, schedule=None):
     from ..engine.optimizers import SGD, OptimizerError, parse_optimizer
 
     spec = getattr(args, "optimizer", None)
-    if not spec:
-        return SGD
+    if not spec:  # a challenge's level played with the optimiser it sets (classroom.pinned)
+        return getattr(level, "pinned_optimizer", None) or SGD
     try:
         optimizer = parse_optimizer(spec)
     except OptimizerError as exc:

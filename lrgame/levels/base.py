@@ -257,10 +257,11 @@ class LevelBase(Model):
         which one reached par).
         """
         if "par" not in self._cache:
-            key = hashlib.sha256(self.model_dump_json().encode()).hexdigest()
+            tools = self.optimizer_tools()  # a challenge's copy may offer fewer (pinned.py)
+            offered = self.model_dump_json() + repr([o.spec() for o in tools])
+            key = hashlib.sha256(offered.encode()).hexdigest()
             par = _PAR_CACHE.get(key)
             if par is None:
-                tools = self.optimizer_tools()
                 adam = next((o for o in tools if o.name == "adam"), None)
                 par = find_par(
                     self.sweep_landscape(),

@@ -52,7 +52,7 @@ def test_the_challenge_example_in_classroom_md_loads(tmp_path):
     from lrgame.commands.new import write_new_level
 
     text = (DOC.parent / "classroom.md").read_text(encoding="utf-8")
-    (block,) = [
+    block, week5 = [
         b
         for b in re.findall(r"```yaml\n(.*?)```", text, flags=re.S)
         if b.startswith("title:") and "levels:" in b
@@ -63,3 +63,13 @@ def test_the_challenge_example_in_classroom_md_loads(tmp_path):
     challenge = load_challenge(tmp_path / "week3.yaml")
     assert list(challenge.levels) == ["x-squared", "first-valley", "tilted"]
     assert challenge.rules.time_limit_minutes == 30
+    # the optimisers' example, and the faults the text shows for it, line numbers and all
+    path = tmp_path / "week5.yaml"
+    path.write_text(week5, encoding="utf-8")
+    assert load_challenge(path).pins == {"long-valley": "momentum:beta=0.9", "two-scales": "sgd"}
+    for bad in ("momentum:beta=0.99", "rmsprop"):
+        path.write_text(week5.replace("momentum:beta=0.9 ", f"{bad} ", 1), encoding="utf-8")
+        with pytest.raises(L.LevelError) as info:
+            load_challenge(path)
+        shown = str(info.value).replace(str(path), "week5.yaml")
+        assert shown in text, shown

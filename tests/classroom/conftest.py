@@ -70,3 +70,30 @@ class JsonFiles:
 @pytest.fixture
 def jsonfile() -> JsonFiles:
     return JsonFiles()
+
+
+@pytest.fixture
+def in_class():
+    """in_class(challenge, folder, code, board_key, talk) -> what ``talk(client, server)``
+    returns, run against the class server's app on aiohttp's in-process test server
+    (no process to start); the server's judge thread and store are closed on every path."""
+    import asyncio
+
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from lrgame.classroom.server import ClassServer
+
+    def _in_class(challenge, folder, code, board_key, talk):
+        server = ClassServer(challenge, folder, code, board_key)
+
+        async def go():
+            async with TestClient(TestServer(server.app())) as client:
+                return await talk(client, server)
+
+        try:
+            return asyncio.run(go())
+        finally:
+            server.pool.shutdown(wait=True)
+            server.store.close()
+
+    return _in_class

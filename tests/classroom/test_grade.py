@@ -63,6 +63,7 @@ def test_json_and_csv_contracts(capsys, challenge_file, results):
         "stars": 3,
         "score": 1000,
         "final_loss": 0.0,
+        "optimizer": "sgd",
     }
     code, out, _ = grade(capsys, "--challenge", challenge_file, bob, ada, "--csv")
     rows = list(csv.reader(io.StringIO(out)))

@@ -10,7 +10,9 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.parse
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -223,3 +225,14 @@ def test_a_refused_file_with_a_name_the_game_never_writes_claims_no_name(live, t
     players = [s["player"] for s in SIM.board(url)["students"]]
     assert "Odd  One" not in players and "Odd One" not in players
     assert main(["submit", str(honest), "--to", url, "--code", SIM.CODE]) == 0
+
+
+def test_the_board_needs_the_teachers_key_not_the_class_code(live):
+    url = live[0]
+    for headers in ({}, {"X-Class-Code": SIM.CODE}):
+        request = urllib.request.Request(url + "/api/board", headers=headers)
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=30)
+        assert refused.value.code == 403
+        refused.value.close()
+    assert "students" in SIM.board(url)  # with the key the server was started with

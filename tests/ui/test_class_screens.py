@@ -88,10 +88,13 @@ def test_a_level_cell_shows_stars_and_steps_against_par_or_what_happened():
     assert level_cell(BOARD["students"][0]["levels"][0], 1).plain == "★★★ 1/1"
     assert level_cell(BOARD["students"][1]["levels"][0], 1).plain == "☆☆☆ diverged"
     assert level_cell(None, 1).plain == "-"
+    momentum = {**BOARD["students"][0]["levels"][0], "optimizer": "momentum:beta=0.9"}
+    assert level_cell(momentum, 1).plain == "★★★ 1/1 momentum"  # its name: one way per level
+    assert level_cell({**momentum, "optimizer": "sgd"}, 1).plain == "★★★ 1/1"
 
 
 async def test_the_board_shows_standings_feed_and_refusals(ui, tmp_path):
-    app = BoardApp("http://127.0.0.1:9")  # nothing answers there: the board says so
+    app = BoardApp("http://127.0.0.1:9", "TEACHERKEY")  # nothing answers there: it says so
     async with app.run_test(size=(80, 24)) as pilot:
         await ui.settle(pilot)
         app.show(BOARD)

@@ -46,8 +46,10 @@ class FreePlay(Mode):
 
     #: The player may pick a schedule (it changes the rate during a run).
     schedules_allowed = True
-    #: The player may pick an optimiser (a challenge records and grades plain descent).
-    optimizers_allowed = True
+
+    def optimizer_tools(self, level) -> list:
+        """The optimisers the player may pick on ``level`` under these rules (sgd first)."""
+        return level.optimizer_tools()
 
     @property
     def lr_locked(self) -> bool:

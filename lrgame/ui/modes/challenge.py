@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.widgets import Input
 
 from ...classroom.challenge import ChallengeRuleError
-from ...legal import label_of, schedule_problem
+from ...legal import label_of, optimizer_problem, schedule_problem
 from ..screens.abandon import ConfirmAbandon
 from ..widgets.challenge_bar import ChallengeBar
 from . import FreePlay
@@ -81,8 +81,13 @@ class ChallengeRules(FreePlay):
         self._recording.set()
         self._used: list[tuple] = []  # (schedule, base rate) of each step: the run's label
 
-    #: A challenge's attempts are recorded and graded as plain descent (for now).
-    optimizers_allowed = False
+    def optimizer_tools(self, level) -> list:
+        """The optimisers the level offers that the rules allow (the one the challenge
+        sets, if it sets one: the challenge's copy of the level offers only that)."""
+        lr_changes = self.session.lr_changes
+        return [
+            t for t in level.optimizer_tools() if not optimizer_problem(level, t.spec(), lr_changes)
+        ]
 
     @property
     def schedules_allowed(self) -> bool:
@@ -133,8 +138,12 @@ class ChallengeRules(FreePlay):
         except ChallengeRuleError as exc:
             screen.notify(str(exc), title="Not allowed", severity="warning")
             return False
-        problem = schedule_problem(screen.level, screen.schedule, self.session.lr_changes)
-        if problem:  # the picker refuses these already: say so rather than play unrecorded
+        spec = screen.run.optimizer.spec()
+        problem = schedule_problem(
+            screen.level, screen.schedule, self.session.lr_changes
+        ) or self.session.challenge.pin_problem(screen.level.id, spec)
+        problem = problem or optimizer_problem(screen.level, spec, self.session.lr_changes)
+        if problem:  # the pickers refuse these already: say so rather than play unrecorded
             screen.notify(problem, title="Not allowed", severity="warning")
             return False
         # every attempt recorded before this one is a trial run (it costs on a trials level)
@@ -205,7 +214,8 @@ class ChallengeRules(FreePlay):
     def finished(self) -> None:
         if not self._recorded:
             self._recorded = True
-            self._record_finished(list(self.screen.run.lrs), self.label)
+            run = self.screen.run
+            self._record_finished(list(run.set_lrs), self.label, run.optimizer.spec())
 
     def par_rate_hidden(self, result) -> str | None:
         """In a challenge the rate that reaches par is named only once it is over
@@ -215,7 +225,7 @@ class ChallengeRules(FreePlay):
             return None
         return "The rate that reaches par shows when the challenge is over."
 
-    def _record_finished(self, lrs: list[float], label: str) -> None:
+    def _record_finished(self, lrs: list[float], label: str, optimizer: str) -> None:
         """Record an ended run in a worker on the app (stars and score need par, a sweep)."""
         app, session, level = self.screen.app, self.session, self.screen.level
         done = self._recording
@@ -225,7 +235,8 @@ class ChallengeRules(FreePlay):
             from ...judging.replay import replay
 
             try:
-                run = replay(level, lrs)  # a copy: the board's run may be reset meanwhile
+                # a copy: the board's run may be reset meanwhile
+                run = replay(level, lrs, optimizer)
                 try:
                     with _RECORDING:
                         rec = session.record_run(level.id, run, label)

@@ -69,11 +69,15 @@ class ChallengeScreen(CampaignScreen):
         if challenge.spec.description.strip():
             text.append(reflow(challenge.spec.description.strip()) + "\n\n")
         text.append(_rules_line(session) + "\n")
+        pinned = challenge.pins.get(entry.level_id)
+        if pinned is not None:
+            text.append(f"The challenge sets the optimizer on this level: {pinned}.\n")
         attempts = [a for a in session.attempts if a.level == entry.level_id]
         for i, a in enumerate(attempts, 1):
             what = a.outcome.replace("_", " ")
             steps = f"{a.iterations} step{'s' if a.iterations != 1 else ''}"
-            text.append(f"  {i}. {what}, {steps}, {stars_text(a.stars)} {a.score} pts\n")
+            how = "" if a.optimizer == "sgd" else f", {a.optimizer.split(':')[0]}"
+            text.append(f"  {i}. {what}, {steps}, {stars_text(a.stars)} {a.score} pts{how}\n")
         if challenge_over(session):
             pass
         elif session.attempts_left(entry.level_id) == 0:

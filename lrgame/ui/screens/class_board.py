@@ -1,13 +1,14 @@
 """``lrgame class board URL``: the teacher's board of a live class.
 
-The standings (levels cleared, steps against par, stars, the latest outcome), a
-"what just happened" feed and the refused submissions, from the class server's
-``/api/board``, asked every half second (a new submission shows within a second).
+The standings (levels cleared, steps against par, stars, the optimiser, the latest
+outcome), a "what just happened" feed and the refused submissions, from the class
+server's ``/api/board``, asked every half second (a new submission shows within a second).
 """
 
 from __future__ import annotations
 
 import json
+import urllib.error
 import urllib.request
 
 from rich.text import Text
@@ -22,7 +23,8 @@ POLL_SECONDS = 0.5
 
 
 def level_cell(figures: dict | None, par: int | None) -> Text:
-    """One student's best at one level: stars, and steps against par (or what happened)."""
+    """One student's best at one level: stars, steps against par (or what happened), and
+    the optimiser when it is not plain descent."""
     if not figures or figures["outcome"] == "not played":
         return Text("-", style="dim")
     text = Text(stars_text(figures["stars"]), style="yellow")
@@ -31,6 +33,9 @@ def level_cell(figures: dict | None, par: int | None) -> Text:
     else:
         style = "red" if figures["outcome"] == "diverged" else "dim"
         text.append(" " + figures["outcome"].replace("_", " "), style=style)
+    optimizer = figures.get("optimizer")
+    if optimizer and optimizer != "sgd":  # its name: the level offers it one way only
+        text.append(" " + optimizer.split(":")[0], style="dim")
     return text
 
 
@@ -51,9 +56,10 @@ class BoardApp(App):
     """
     BINDINGS = [Binding("q", "quit", "Quit")]
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, key: str) -> None:
         super().__init__()
         self.url = url.rstrip("/")
+        self.key = key  # the teacher's board key (X-Board-Key)
         self.version = None
 
     def compose(self) -> ComposeResult:
@@ -74,13 +80,25 @@ class BoardApp(App):
         self.run_worker(self._fetch, thread=True, exclusive=True, group="poll")
 
     def _fetch(self) -> None:
+        request = urllib.request.Request(self.url + "/api/board", headers={"X-Board-Key": self.key})
         try:
-            with urllib.request.urlopen(self.url + "/api/board", timeout=5) as response:
+            with urllib.request.urlopen(request, timeout=5) as response:
                 board = json.loads(response.read(20_000_000))
+        except urllib.error.HTTPError as exc:
+            why = (
+                "wrong board key: give the one `lrgame class start` printed"
+                if exc.code == 403
+                else f"the class server at {self.url} answers HTTP {exc.code}"
+            )
+            self.call_from_thread(self._refused, why)
+            return
         except (OSError, ValueError) as exc:
             self.call_from_thread(self._unreachable, str(exc))
             return
         self.call_from_thread(self.show, board)
+
+    def _refused(self, why: str) -> None:
+        self.query_one("#status", Static).update(Text(why, style="red"))
 
     def _unreachable(self, why: str) -> None:
         self.query_one("#status", Static).update(

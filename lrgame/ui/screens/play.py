@@ -151,6 +151,9 @@ class PlayScreen(Screen):
         self._autopilot_opt = _UNKNOWN  # the autopilot's optimiser, found when first asked
         self.trials = 0  # runs abandoned or finished before this one (levels with trials)
         self.rules = rules if rules is not None else FreePlay()
+        offered = self._optimizer_tools()
+        if offered and not offered[0].plain:  # a challenge set it (classroom.pinned)
+            self.run = level.new_run(optimizer=offered[0])
         self.watch = watch
         for mode in self.modes:
             mode.attach(self)
@@ -181,7 +184,7 @@ class PlayScreen(Screen):
         yield StepTable(
             self.landscape.names,
             self.run.steps[0].params is not None,
-            moves=len(self._optimizer_tools()) > 1,
+            moves=any(not t.plain for t in self._optimizer_tools()),
             id="steps",
         )
         with Horizontal(id="status-row"):
@@ -630,8 +633,8 @@ class PlayScreen(Screen):
 
     # -- optimisers and the autopilot race --------------------------------------------
     def _optimizer_tools(self) -> list:
-        """The optimisers to pick from, or none where the rules keep plain descent."""
-        return self.level.optimizer_tools() if self.rules.optimizers_allowed else []
+        """The optimisers the rules let the player pick from (one: nothing to pick)."""
+        return self.rules.optimizer_tools(self.level)
 
     def action_next_optimizer(self) -> None:
         self._stop()

@@ -1,4 +1,5 @@
-"""The challenge's line on the board: attempts left, time left, and whether the rate is locked."""
+"""The challenge's line on the board: attempts left, time left, whether the rate is locked,
+and the optimiser when the challenge sets it."""
 
 from __future__ import annotations
 
@@ -41,6 +42,9 @@ class ChallengeBar(Static):
                 text.append(f"{clock(time_left)} left", style=style)
             else:
                 text.append("time is up", style="bold red")
+        pinned = session.challenge.pins.get(level_id)
+        if pinned is not None:  # the challenge sets the optimiser: no picker on the board
+            text.append(f" · {pinned} set", style="italic")
         if locked:
             text.append(" · rate locked for this run", style="italic")
         elif not session.lr_changes:
