@@ -53,11 +53,32 @@ class Goal:
     iterations in a row (the run clears at the last of them): on a mini-batch
     landscape a noisy path can pass through the target by chance, but only a
     rate small enough for the noise stays there.
+
+    With ``accuracy_at_least`` (a landscape that classifies: a network) the run is
+    within the goal when the share of all the data it labels right is at least that,
+    and ``loss_below`` is 0 (no loss target); it still diverges by its loss.
     """
 
     loss_below: float
     max_iterations: int
     hold: int = 1
+    accuracy_at_least: float | None = None
+
+
+def within_goal(goal: Goal, minimum: float, loss, accuracy=None):
+    """Per row: is the run within the goal's target (its loss near the minimum, or under
+    an accuracy goal its accuracy high enough)? ``accuracy``: ``goal_accuracy``'s."""
+    if goal.accuracy_at_least is None:
+        return np.abs(np.asarray(loss) - minimum) <= goal.loss_below
+    return np.asarray(accuracy) >= goal.accuracy_at_least
+
+
+def goal_accuracy(landscape: Landscape, goal: Goal, P: np.ndarray) -> np.ndarray | None:
+    """The accuracy of each row of ``P`` where ``goal`` judges accuracy, else None."""
+    if goal.accuracy_at_least is None:
+        return None
+    with np.errstate(all="ignore"):
+        return landscape.accuracy(P)
 
 
 def divergence_bound(landscape: Landscape, start_loss: float) -> float:
@@ -67,15 +88,21 @@ def divergence_bound(landscape: Landscape, start_loss: float) -> float:
 
 
 def _judge(
-    loss: np.ndarray, minimum: float, goal: Goal, bound: float, held: np.ndarray | None = None
+    loss: np.ndarray,
+    minimum: float,
+    goal: Goal,
+    bound: float,
+    held: np.ndarray | None = None,
+    accuracy: np.ndarray | None = None,
 ) -> np.ndarray:
     """Status code per row after a step: cleared, diverged or still running.
 
     ``held`` counts, per row, the iterations in a row within the target so far
     (updated in place); without it a row clears as soon as it is within.
+    ``accuracy``: each row's, under an accuracy goal (``goal_accuracy``).
     """
     gap = loss - minimum
-    inside = np.abs(gap) <= goal.loss_below
+    inside = within_goal(goal, minimum, loss, accuracy)
     if held is not None:
         held[:] = np.where(inside, held + 1, 0)
         inside = held >= goal.hold
@@ -154,7 +181,10 @@ def _simulate(
         loss = np.full(n, start_loss)
         lowest = loss.copy()
         held = np.zeros(n, dtype=np.int64)
-        codes = _judge(loss, landscape.minimum, goal, bound, held)
+        accuracy = goal_accuracy(landscape, goal, landscape.start[None, :])
+        if accuracy is not None:
+            accuracy = np.repeat(accuracy, n)
+        codes = _judge(loss, landscape.minimum, goal, bound, held, accuracy)
         iterations = np.zeros(n, dtype=np.int64)
         # the working arrays hold only the runs still going (``rows``: their places in
         # lrs), updated in place; they are cut down on the steps where some runs end,
@@ -176,7 +206,8 @@ def _simulate(
             loss[rows] = new_loss
             lowest[rows] = np.fmin(lowest[rows], new_loss)
             iterations[rows] = t + 1
-            status = _judge(new_loss, landscape.minimum, goal, bound, h)
+            accuracy = goal_accuracy(landscape, goal, P)
+            status = _judge(new_loss, landscape.minimum, goal, bound, h, accuracy)
             going = status == _RUNNING
             if not going.all():
                 codes[rows] = status
@@ -206,6 +237,8 @@ class Step:
     set_lr: float | None = None
     #: Momentum's velocity after this step (None without momentum or for big landscapes).
     velocity: np.ndarray | None = None
+    #: The share of all the data labelled right, under a goal that judges it (else None).
+    accuracy: float | None = None
 
 
 class RunOver(RuntimeError):
@@ -370,6 +403,7 @@ class Run(RunState):
             self._grad = grad
             pnorm = float(np.linalg.norm(params))
             gnorm = float(np.linalg.norm(grad))
+            accuracy = goal_accuracy(self.landscape, self.goal, params[None, :])
         return Step(
             iteration=iteration,
             lr=lr,
@@ -380,18 +414,28 @@ class Run(RunState):
             gradient_norm=gnorm,
             trace=params[self.trace_index].copy(),
             full_loss=full,
+            accuracy=None if accuracy is None else float(accuracy[0]),
         )
+
+    def within(self, step: Step) -> bool:
+        """Is ``step`` within the goal's target (loss, or accuracy under an accuracy goal)?"""
+        return bool(within_goal(self.goal, self.landscape.minimum, step.full_loss, step.accuracy))
 
     def _outcome_of(self, step: Step) -> Outcome | None:
         held = np.zeros(1, dtype=np.int64)
         if self.goal.hold > 1:  # iterations in a row within the target before this one
-            within = self.landscape.minimum, self.goal.loss_below
             for s in reversed(self.steps[-self.goal.hold : -1]):
-                if not abs(s.full_loss - within[0]) <= within[1]:
+                if not self.within(s):
                     break
                 held += 1
+        accuracy = None if step.accuracy is None else np.array([step.accuracy])
         code = _judge(
-            np.array([step.full_loss]), self.landscape.minimum, self.goal, self._bound, held
+            np.array([step.full_loss]),
+            self.landscape.minimum,
+            self.goal,
+            self._bound,
+            held,
+            accuracy,
         )[0]
         if code != _RUNNING:
             return _OUTCOMES[int(code)]

@@ -55,6 +55,8 @@ from .descent import (
     Run,
     _judge,
     divergence_bound,
+    goal_accuracy,
+    within_goal,
 )
 from .landscape import Landscape, QuadraticBowl
 from .optimizers import SGD, Optimizer, put, take
@@ -196,7 +198,7 @@ def _state(run: Run) -> _State:
     goal = run.goal
     held = 0
     for s in reversed(run.steps):
-        if not abs(s.full_loss - run.landscape.minimum) <= goal.loss_below:
+        if not within_goal(goal, run.landscape.minimum, s.full_loss, s.accuracy):
             break
         held += 1
     return _State(
@@ -425,7 +427,7 @@ def _continue(
             new = landscape.full_loss(Pa, t + 1)
             loss[active] = new
             h = held[active]
-            status = _judge(new, minimum, goal, st.bound, h)
+            status = _judge(new, minimum, goal, st.bound, h, goal_accuracy(landscape, goal, Pa))
             held[active] = h
             done = status != _RUNNING
             codes[active[done]] = status[done]

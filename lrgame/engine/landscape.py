@@ -48,6 +48,11 @@ class Landscape:
         """
         return self.loss(P, t)
 
+    def accuracy(self, P: np.ndarray) -> np.ndarray:
+        """The share of all the data each row of ``P`` labels right -> shape (n,), on a
+        landscape that classifies (a network); what a goal ``accuracy_at_least`` judges."""
+        raise NotImplementedError("this landscape labels no data: it has no accuracy")
+
     def slope_formulas(self) -> dict[str, str] | None:
         """The derivative of the loss by each parameter, as text, where there is one to show."""
         return None

@@ -206,8 +206,8 @@ class Network(Landscape):
 
     def accuracy(self, P: np.ndarray) -> np.ndarray:
         """The share of all the points each row of P labels right (logit > 0 is label 1)."""
-        with np.errstate(all="ignore"):
-            z = self.logits(P, self.x)
+        with np.errstate(all="ignore"):  # the forward pass of the loss, when it is P's
+            z = self._all_data(np.atleast_2d(np.asarray(P, dtype=float)))[2]
         return np.mean((z > 0) == (self.y > 0.5), axis=-1)
 
     # -- the landscape -------------------------------------------------------------

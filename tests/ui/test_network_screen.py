@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 from rich.console import Console
 
+from lrgame.text import percent
 from lrgame.ui.kinds import view_for
 from lrgame.ui.kinds.network import (
     GLYPHS,
@@ -74,7 +75,7 @@ async def test_the_board_shows_the_boundary_and_the_accuracy(ui):
         before = board.text()
         assert GLYPHS[0] in before and GLYPHS[1] in before
         start = level.landscape().accuracy(level.landscape().start[None, :])[0]
-        assert f"accuracy {start:.0%}" in str(board.border_subtitle)
+        assert f"accuracy {percent(start)}" in str(board.border_subtitle)
         await ui.type_lr(pilot, "2")
         await pilot.press("f")
         await ui.wait_for(pilot, lambda: isinstance(app.screen, ResultScreen))
@@ -82,7 +83,7 @@ async def test_the_board_shows_the_boundary_and_the_accuracy(ui):
         await ui.settle(pilot)
         run = app.screen.run
         acc = level.landscape().accuracy(run.params[None, :])[0]
-        assert acc > 0.9 and f"accuracy {acc:.0%}" in str(board.border_subtitle)
+        assert acc > 0.9 and f"accuracy {percent(acc)}" in str(board.border_subtitle)
 
 
 async def test_the_result_lays_earlier_runs_under_this_one(ui):

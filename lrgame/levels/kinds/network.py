@@ -76,6 +76,8 @@ class NetworkLevel(LevelBase):
     #: The chapter's numbers are plain descent's (checked against torch.optim.SGD);
     #: no optimiser has been checked on a network, so none is offered.
     takes_optimizers: ClassVar[bool] = False
+    #: A network labels points: its goal may be ``accuracy_at_least`` (judged on all of them).
+    judges_accuracy: ClassVar[bool] = True
 
     kind: Literal["network"]
     data: DataSpec
