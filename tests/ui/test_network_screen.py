@@ -99,10 +99,38 @@ async def test_the_result_lays_earlier_runs_under_this_one(ui):
                 await ui.wait_for(pilot, lambda: isinstance(app.screen, NetworkScreen))
         race = app.screen.query_one("#race")
         runs = race._runs
-        assert [r[0] for r in runs[:2]] == ["earlier runs", "earlier runs"]
+        # each earlier run is named by its rate, with a marker of its own
+        assert [r[0] for r in runs[:2]] == ["lr 0.03", "lr 30"]
+        assert runs[0][3] != runs[1][3]
         assert runs[-1][0] == "you"
         slow, wild = runs[0][1], runs[1][1]
         assert len(slow) == 301 and wild[-1] > 5 * wild[0]
+
+
+async def test_the_result_names_each_curve_by_its_rate_at_80x24(ui, monkeypatch):
+    """The course picture: several rates' losses on one chart, each named, readable
+    without colour on the smallest terminal."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = ui.game("four-rates")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ui.settle(pilot)
+        for lr in ("0.03", "30", "10", "2"):
+            await ui.type_lr(pilot, lr)
+            await pilot.press("f")
+            await ui.wait_for(pilot, lambda: isinstance(app.screen, ResultScreen))
+            if lr != "2":
+                await pilot.press("r")
+                await ui.wait_for(pilot, lambda: isinstance(app.screen, NetworkScreen))
+        await ui.settle(pilot)
+        race = app.screen.query_one("#race")
+        text = str(race.render())
+        legend = next(line for line in text.splitlines() if "you" in line)
+        # three earlier runs, each its rate with its marker (or the rate alone where the
+        # row is short), your run and the ghost, all on the one legend row
+        for marker, rate in (("·", "0.03"), ("+", "30"), ("×", "10")):
+            assert f"{marker} lr {rate}" in legend or f"{marker} {rate} " in legend, legend
+            assert marker in text.replace(legend, "")  # and on the plot
+        assert "⠤● you" in legend and "○ par" in legend
 
 
 async def test_the_diagnosis_follows_a_step_from_a_worker(ui):
