@@ -625,7 +625,12 @@ def max_stable_lr(
     On a quadratic bowl this is exactly 2 / (the largest curvature that holds any of the
     start), capped at ``lr_max``. Elsewhere it is the bisection of ``stable_below`` from
     the start, looking well past the budget: the last rate found stable, a little below
-    the first found unstable (growth, however slow, counts as unstable)."""
+    the first found unstable (growth, however slow, counts as unstable).
+
+    On a landscape with ``stable_when_loss_falls`` (a network) a rate is stable when its
+    run over the budget ends with a finite loss below its start: ``settling_edge``."""
+    if landscape.stable_when_loss_falls:
+        return settling_edge(landscape, goal, lr_min, lr_max, optimizer)[0]
     budget = min(goal.max_iterations, EDGE_BUDGET)
     return stable_below(
         Run(landscape, goal, optimizer=optimizer),
@@ -635,3 +640,47 @@ def max_stable_lr(
         budget=budget,
         horizon=EDGE_HORIZON,
     )
+
+
+def ends_below_start(
+    landscape: Landscape, goal: Goal, lrs, optimizer: Optimizer = SGD
+) -> np.ndarray:
+    """Per rate of ``lrs``: does its constant-rate run, played over the whole budget (at
+    most EDGE_BUDGET steps; a goal reached on the way does not stop it), end with a
+    finite loss (over all the data) below the loss it started at?"""
+    from .descent import simulate
+
+    whole = Goal(-1.0, min(goal.max_iterations, EDGE_BUDGET))  # never within: no early end
+    batch = simulate(landscape, lrs, whole, optimizer=optimizer)
+    with np.errstate(invalid="ignore"):
+        return (
+            ~batch.diverged & np.isfinite(batch.final_loss) & (batch.final_loss < batch.start_loss)
+        )
+
+
+def settling_edge(
+    landscape: Landscape, goal: Goal, lr_min: float, lr_max: float, optimizer: Optimizer = SGD
+) -> tuple[float | None, float | None]:
+    """(E, F): E the largest rate in [lr_min, lr_max] such that every rate tried at or
+    below it ends below its start (``ends_below_start``), F the first rate tried above it
+    that does not (E is within a few percent of F), by bisection on log-spaced sweeps.
+    (lr_max, None) when no rate fails; (None, lr_min) when even lr_min does."""
+    if not 0 < lr_min < lr_max:
+        return None, None
+    lrs = log_rates(lr_min, lr_max, EDGE_POINTS)
+    bad = ~ends_below_start(landscape, goal, lrs, optimizer)
+    if not bad.any():
+        return float(lr_max), None
+    i = int(np.flatnonzero(bad)[0])
+    if i == 0:
+        return None, float(lrs[0])
+    lo, hi = float(lrs[i - 1]), float(lrs[i])
+    for _ in range(EDGE_ROUNDS):
+        fine = log_rates(lo, hi, EDGE_REFINE)
+        bad = ~ends_below_start(landscape, goal, fine, optimizer)
+        j = int(np.flatnonzero(bad)[0]) if bad.any() else fine.size
+        lo = float(fine[max(j - 1, 0)])
+        if j == fine.size:
+            break
+        hi = float(fine[j])
+    return lo, hi

@@ -20,6 +20,11 @@ class Landscape:
     minimum: float = 0.0
     #: True when loss and gradient depend on the step (mini-batches drawn from a seed).
     stochastic: bool = False
+    #: True when a rate counts as stable only if its run over the budget ends with a
+    #: finite loss below the loss it started at (``forecast.max_stable_lr``): a network's
+    #: cross-entropy grows only linearly in its weights, so a run thrown far out stays
+    #: finite, and "never diverges" would call a rate stable that ends 5x above its start.
+    stable_when_loss_falls: bool = False
 
     @property
     def n_params(self) -> int:
