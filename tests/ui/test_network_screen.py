@@ -146,3 +146,35 @@ async def test_the_diagnosis_follows_a_step_from_a_worker(ui):
         assert screen.run.iteration == 2
         words = diagnose_level(screen.level, screen.run, screen.rate_now()).text
         assert words and words in str(screen.query_one("#diagnosis").render())
+
+
+ACCURACY_LEVEL = """\
+kind: network
+id: acc-board
+title: Accuracy board
+data: {shape: gaussian, points: 60, noise: 0.0, seed: 1}
+network: {hidden: [], seed: 3}
+goal:
+  accuracy_at_least: 0.95
+  max_iterations: 200
+lr: {default: 0.1, min: 1e-3, max: 100}
+"""
+
+
+async def test_an_accuracy_goal_is_told_on_the_board_and_the_result(ui, tmp_path):
+    path = tmp_path / "acc-board.yaml"
+    path.write_text(ACCURACY_LEVEL)
+    app = ui.game(str(path))
+    async with app.run_test(size=ui.SIZE) as pilot:
+        await ui.settle(pilot)
+        board = app.screen.query_one("#landscape", NetworkBoard)
+        assert "(goal\u00a095%)" in str(board.border_subtitle)
+        assert "goal: accuracy at least 95% (all the points)" in str(
+            app.screen.query_one("#level-head").render()
+        )
+        await pilot.press("f")  # lr 0.1 clears at the first step labelling 57 of 60 right
+        await ui.wait_for(pilot, lambda: isinstance(app.screen, ResultScreen))
+        run_acc = app.screen.result.final_accuracy
+        assert run_acc >= 0.95
+        head = str(app.screen.query_one("#result-head").render())
+        assert f"Accuracy {percent(run_acc)} of all the points (the goal: at least 95%)" in head

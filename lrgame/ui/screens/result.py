@@ -14,7 +14,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Footer, Static
 
 from ...judging.diagnose import without_rates
-from ...text import OUTCOME_WORDS, num, stars_text
+from ...text import OUTCOME_WORDS, num, percent, stars_text
 from ..widgets.charts import RaceChart
 
 #: How many of the player's earlier runs on a level the race chart overlays.
@@ -134,7 +134,13 @@ class ResultScreen(Screen[str]):
             text.append(f"{steps} against par {r.par} ({how}, needs {r.par}).")
         else:  # the rate is the answer: it is not given away before it is earned
             text.append(f"{steps} against par {r.par}.")
-        text.append(f"  Final loss {num(r.final_loss)}.\n")
+        text.append(f"  Final loss {num(r.final_loss)}.")
+        if r.goal_accuracy is not None:  # rounded down: never reads as the goal too early
+            text.append(
+                f" Accuracy {percent(r.final_accuracy)} of all the points "
+                f"(the goal: at least {num(r.goal_accuracy * 100)}%)."
+            )
+        text.append("\n")
         if r.explored:
             text.append(
                 "Practice: this run was played with the preview on, so it earns no stars "
