@@ -22,7 +22,8 @@ API (stable; the play screen's preview and the diagnosis use it):
 - ``stable_below(run, lr_max, lr_min, schedule=CONSTANT, budget=None, horizon=None)
   -> float | None``: the edge of stability from here, by bisection on forecasts.
 - ``max_stable_lr(landscape, goal, lr_min, lr_max) -> float | None``: the largest rate
-  in range whose constant-rate run from the start never diverges.
+  in range whose constant-rate run from the start never diverges (on a network: ends
+  below its start, ``settling_edge(landscape, goal, lr_min, lr_max) -> (E, F)``).
 
 ``run`` is an engine ``Run`` (any landscape: expressions, bowls, line fits with
 mini-batches, which continue with the same seeded batches) or the child's run
@@ -56,6 +57,7 @@ from .descent import (
     _judge,
     divergence_bound,
     goal_accuracy,
+    simulate,
     within_goal,
 )
 from .landscape import Landscape, QuadraticBowl
@@ -648,8 +650,6 @@ def ends_below_start(
     """Per rate of ``lrs``: does its constant-rate run, played over the whole budget (at
     most EDGE_BUDGET steps; a goal reached on the way does not stop it), end with a
     finite loss (over all the data) below the loss it started at?"""
-    from .descent import simulate
-
     whole = Goal(-1.0, min(goal.max_iterations, EDGE_BUDGET))  # never within: no early end
     batch = simulate(landscape, lrs, whole, optimizer=optimizer)
     with np.errstate(invalid="ignore"):
