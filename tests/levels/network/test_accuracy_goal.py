@@ -250,3 +250,11 @@ def test_percent_never_rounds_up_to_a_goal():
     assert percent(19 / 20) == "95%"
     assert percent(999 / 1000) == "99.9%" and percent(1999 / 2000) == "99.9%"
     assert percent(1.0) == "100%"
+
+
+def test_the_level_hash_of_a_loss_goal_is_unchanged_and_an_accuracy_goal_has_its_own():
+    from lrgame.fileformat import _hashed_content, level_hash
+
+    loss = load(LEVEL.replace("accuracy_at_least: 0.95", "loss_below: 0.3"))
+    assert "accuracy_at_least" not in _hashed_content(loss)["goal"]  # old results still match
+    assert level_hash(loss) != level_hash(load(LEVEL))
