@@ -91,6 +91,8 @@ def content_hash(data: Any) -> str:
 #: Keys added to levels after result files were first written, with their defaults: at
 #: the default they drop out of the hash, so every result written before still matches.
 LATER_KEYS = {"show_loss": True, "predict": False, "optimizers": []}
+#: The same for keys added inside ``goal`` (a network's accuracy goal).
+LATER_GOAL_KEYS = {"accuracy_at_least": None}
 
 
 def level_hash(level: L.Level) -> str:
@@ -107,6 +109,11 @@ def _hashed_content(level: L.Level) -> dict:
     for key, default in LATER_KEYS.items():
         if key in content and content[key] == default:
             del content[key]
+    goal = content.get("goal")
+    if isinstance(goal, dict):
+        for key, default in LATER_GOAL_KEYS.items():
+            if key in goal and goal[key] == default:
+                del goal[key]
     return content
 
 

@@ -16,6 +16,18 @@ def print_json(obj: Any) -> None:
     sys.stdout.write(json.dumps(obj, indent=2, allow_nan=False) + "\n")
 
 
+def goal_json(goal) -> dict[str, Any]:
+    """An engine Goal in the JSON contracts: ``loss_below`` (null under an accuracy goal),
+    ``accuracy_at_least`` (null under a loss goal), ``max_iterations`` and ``hold``."""
+    accuracy = goal.accuracy_at_least
+    return {
+        "loss_below": goal.loss_below if accuracy is None else None,
+        "accuracy_at_least": accuracy,
+        "max_iterations": goal.max_iterations,
+        "hold": goal.hold,
+    }
+
+
 def load_level_arg(ref: str) -> L.Level:
     try:
         return L.find_level(ref)

@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..text import finite_or_none
-from .common import load_level_arg
+from ..text import finite_or_none, goal_text
+from .common import goal_json, load_level_arg
 
 
 def export_level(level) -> dict[str, Any]:
@@ -23,12 +23,7 @@ def export_level(level) -> dict[str, Any]:
         "level": level.id,
         "kind": level.kind,
         "start": {n: finite_or_none(float(v)) for n, v in zip(land.names, land.start)},
-        "goal": {
-            "loss_below": goal.loss_below,
-            "max_iterations": goal.max_iterations,
-            "hold": goal.hold,
-            "minimum": finite_or_none(float(land.minimum)),
-        },
+        "goal": {**goal_json(goal), "minimum": finite_or_none(float(land.minimum))},
         "lr": level.lr.model_dump(),
     }
     out.update(level.export())
@@ -44,8 +39,7 @@ def cmd_export(args) -> int:
     goal = data["goal"]
     print(f"{level.id}: kind {data['kind']}, {len(data['start'])} parameters")
     print(
-        f"goal: loss within {goal['loss_below']:g} of {goal['minimum']:g} "
-        f"in at most {goal['max_iterations']} steps"
+        f"goal: {goal_text(level.engine_goal, goal['minimum'])} in at most {goal['max_iterations']} steps"
     )
     if "layers" in data:
         sizes = [len(data["layers"][0]["W"][0])] + [len(layer["b"]) for layer in data["layers"]]

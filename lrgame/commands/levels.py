@@ -6,7 +6,7 @@ from typing import Any
 
 from .. import levels as L
 from ..text import finite_or_none, num
-from .common import print_json
+from .common import goal_json, print_json
 
 
 def level_summary(level: L.Level, chapter: str | None = None) -> dict[str, Any]:
@@ -25,11 +25,7 @@ def level_summary(level: L.Level, chapter: str | None = None) -> dict[str, Any]:
         "best_schedule": par.schedule.spec(),
         "best_optimizer": par.optimizer.spec(),
         "max_stable_lr": finite_or_none(par.max_stable_lr),
-        "goal": {
-            "loss_below": goal.loss_below,
-            "max_iterations": goal.max_iterations,
-            "hold": goal.hold,
-        },
+        "goal": goal_json(goal),
         "lr": {"default": level.lr.default, "min": level.lr.min, "max": level.lr.max},
         "schedules": [s.spec() for s in level.schedule_tools()],
         "optimizers": [o.spec() for o in level.optimizer_tools()],

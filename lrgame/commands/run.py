@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import textwrap
 from typing import Any
 
@@ -11,8 +12,8 @@ from ..engine.schedules import CONSTANT, ScheduleError
 from ..errors import UsageError
 from ..judging.diagnose import play_diagnosed
 from ..judging.verdict import verdict
-from ..text import OUTCOME_WORDS, finite_or_none, num, stars_text
-from .common import load_level_arg, optimizer_arg, positive, print_json, within_run_cost
+from ..text import OUTCOME_WORDS, finite_or_none, goal_text, num, percent, stars_text
+from .common import goal_json, load_level_arg, optimizer_arg, positive, print_json, within_run_cost
 
 #: Above this many parameters, runs report norms instead of every parameter.
 FULL_PARAMS_LIMIT = 100
@@ -25,9 +26,7 @@ def _run_level(level: L.Level, lr: float, schedule, budget: int | None, optimize
     """(run, the diagnosis after each of its steps)."""
     goal = level.engine_goal
     if budget is not None:
-        from ..engine import Goal
-
-        goal = Goal(goal.loss_below, budget, goal.hold)
+        goal = dataclasses.replace(goal, max_iterations=budget)
     return play_diagnosed(level, goal, RateRule(lr, schedule), optimizer)
 
 
@@ -53,6 +52,8 @@ def run_report(
         if stochastic:  # loss is the step's mini-batch; the outcome is judged on all the data
             entry["full_loss"] = finite_or_none(s.full_loss)
         entry["lr"] = finite_or_none(s.lr)
+        if s.accuracy is not None:  # under an accuracy goal: what the outcome is judged on
+            entry["accuracy"] = s.accuracy
         if diagnoses and s.iteration >= 1:
             entry["diagnosis"] = diagnoses[s.iteration - 1].as_json()
         trajectory.append(entry)
@@ -65,6 +66,7 @@ def run_report(
         "outcome": outcome.value,
         "iterations": run.iteration,
         "final_loss": finite_or_none(run.current.full_loss),
+        "goal": goal_json(run.goal),
         "par": par,
         "stars": 0,
         "score": 0,
@@ -123,10 +125,17 @@ def print_run(level: L.Level, run: Run, report: dict[str, Any]) -> None:
     print(f"{level.title}  —  loss = {shown}")
     if stochastic:
         size, goal = level.landscape().batch_size, level.engine_goal
-        print(
-            f"  each step sees a mini-batch of {size} points; cleared once the loss over all"
-            f" of them stays within {num(goal.loss_below)} of its lowest for {goal.hold} steps"
+        target = (
+            f"the loss over all of them stays within {num(goal.loss_below)} of its lowest"
+            if goal.accuracy_at_least is None
+            else f"the network labels at least {num(goal.accuracy_at_least * 100)}% of all of them right"
         )
+        print(
+            f"  each step sees a mini-batch of {size} points; cleared once {target}"
+            f" for {goal.hold} steps"
+        )
+    elif level.engine_goal.accuracy_at_least is not None:
+        print(f"  goal: {goal_text(level.engine_goal, 0.0)}")
     for n, f in formulas.items():
         print(f"  slope along {n}: d loss / d {n} = {f}")
     print(f"  learning rate {num(report['lr'])}, schedule {report['schedule']}", end="")
@@ -146,6 +155,9 @@ def print_run(level: L.Level, run: Run, report: dict[str, Any]) -> None:
     if stochastic:
         head[-1] = "batch loss"
         head.append("all-data loss")
+    judges_accuracy = run.goal.accuracy_at_least is not None
+    if judges_accuracy:
+        head.append("accuracy")
     plain = report["optimizer"] == "sgd"
     if full and not plain:  # the move is the optimiser's, not lr × slope
         head = [h.replace("lr×slope", "step") for h in head]
@@ -174,6 +186,8 @@ def print_run(level: L.Level, run: Run, report: dict[str, Any]) -> None:
             )
         if stochastic:
             rows[-1].append(num(s.full_loss))
+        if judges_accuracy:
+            rows[-1].append(percent(s.accuracy))
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(head)]
     print("  ".join(h.rjust(w) for h, w in zip(head, widths)))
     for r in rows:

@@ -53,11 +53,32 @@ class Goal:
     iterations in a row (the run clears at the last of them): on a mini-batch
     landscape a noisy path can pass through the target by chance, but only a
     rate small enough for the noise stays there.
+
+    With ``accuracy_at_least`` (a landscape that classifies: a network) the run is
+    within the goal when the share of all the data it labels right is at least that,
+    and ``loss_below`` is 0 (no loss target); it still diverges by its loss.
     """
 
     loss_below: float
     max_iterations: int
     hold: int = 1
+    accuracy_at_least: float | None = None
+
+
+def within_goal(goal: Goal, minimum: float, loss, accuracy=None):
+    """Per row: is the run within the goal's target (its loss near the minimum, or under
+    an accuracy goal its accuracy high enough)? ``accuracy``: ``goal_accuracy``'s."""
+    if goal.accuracy_at_least is None:
+        return np.abs(np.asarray(loss) - minimum) <= goal.loss_below
+    return np.asarray(accuracy) >= goal.accuracy_at_least
+
+
+def goal_accuracy(landscape: Landscape, goal: Goal, P: np.ndarray) -> np.ndarray | None:
+    """The accuracy of each row of ``P`` where ``goal`` judges accuracy, else None."""
+    if goal.accuracy_at_least is None:
+        return None
+    with np.errstate(all="ignore"):
+        return landscape.accuracy(P)
 
 
 def divergence_bound(landscape: Landscape, start_loss: float) -> float:
@@ -67,15 +88,21 @@ def divergence_bound(landscape: Landscape, start_loss: float) -> float:
 
 
 def _judge(
-    loss: np.ndarray, minimum: float, goal: Goal, bound: float, held: np.ndarray | None = None
+    loss: np.ndarray,
+    minimum: float,
+    goal: Goal,
+    bound: float,
+    held: np.ndarray | None = None,
+    accuracy: np.ndarray | None = None,
 ) -> np.ndarray:
     """Status code per row after a step: cleared, diverged or still running.
 
     ``held`` counts, per row, the iterations in a row within the target so far
     (updated in place); without it a row clears as soon as it is within.
+    ``accuracy``: each row's, under an accuracy goal (``goal_accuracy``).
     """
     gap = loss - minimum
-    inside = np.abs(gap) <= goal.loss_below
+    inside = within_goal(goal, minimum, loss, accuracy)
     if held is not None:
         held[:] = np.where(inside, held + 1, 0)
         inside = held >= goal.hold
@@ -164,7 +191,8 @@ def _simulate(
             rates = schedule.rates(base, t)
             # the gradient is this loop's own: the step may use it as scratch
             optimizer.step(state, P, landscape.grad(P, t), rates, t, spare=True)
-            going = runs.record(landscape.full_loss(P, t + 1), t)
+            new_loss = landscape.full_loss(P, t + 1)
+            going = runs.record(new_loss, t, goal_accuracy(landscape, goal, P))
             if going is not None:
                 P, base = P[going], base[going]
                 state = take(state, going)
@@ -192,20 +220,26 @@ class SweepRecord:
         self.loss = np.full(n + 1, start_loss)
         self.lowest = self.loss.copy()
         held = np.zeros(n + 1, dtype=np.int64)
-        self.codes = _judge(self.loss, self.minimum, goal, self.bound, held)
+        accuracy = goal_accuracy(landscape, goal, landscape.start[None, :])
+        if accuracy is not None:
+            accuracy = np.repeat(accuracy, n + 1)
+        self.codes = _judge(self.loss, self.minimum, goal, self.bound, held, accuracy)
         self.iterations = np.zeros(n + 1, dtype=np.int64)
         self.rows = np.flatnonzero(self.codes[:n] == _RUNNING)
         self.held = held[self.rows]
         self.ended = 0  # rows pointed at the spare slot
 
-    def record(self, new_loss: np.ndarray, t: int) -> np.ndarray | None:
-        """Record the judged loss of the rows after step ``t``; None if the rows stay as
-        they are, else which of them are kept (``rows`` is cut down to those)."""
+    def record(
+        self, new_loss: np.ndarray, t: int, accuracy: np.ndarray | None = None
+    ) -> np.ndarray | None:
+        """Record the judged loss (and, under an accuracy goal, the accuracy) of the rows
+        after step ``t``; None if the rows stay as they are, else which of them are kept
+        (``rows`` is cut down to those)."""
         rows, n = self.rows, self.n
         self.loss[rows] = new_loss
         self.lowest[rows] = np.fmin(self.lowest[rows], new_loss)
         self.iterations[rows] = t + 1
-        status = _judge(new_loss, self.minimum, self.goal, self.bound, self.held)
+        status = _judge(new_loss, self.minimum, self.goal, self.bound, self.held, accuracy)
         done = (status != _RUNNING) & (rows != n)
         if not done.any():
             return None
@@ -248,6 +282,8 @@ class Step:
     set_lr: float | None = None
     #: Momentum's velocity after this step (None without momentum or for big landscapes).
     velocity: np.ndarray | None = None
+    #: The share of all the data labelled right, under a goal that judges it (else None).
+    accuracy: float | None = None
 
 
 class RunOver(RuntimeError):
@@ -412,6 +448,7 @@ class Run(RunState):
             self._grad = grad
             pnorm = float(np.linalg.norm(params))
             gnorm = float(np.linalg.norm(grad))
+            accuracy = goal_accuracy(self.landscape, self.goal, params[None, :])
         return Step(
             iteration=iteration,
             lr=lr,
@@ -422,18 +459,28 @@ class Run(RunState):
             gradient_norm=gnorm,
             trace=params[self.trace_index].copy(),
             full_loss=full,
+            accuracy=None if accuracy is None else float(accuracy[0]),
         )
+
+    def within(self, step: Step) -> bool:
+        """Is ``step`` within the goal's target (loss, or accuracy under an accuracy goal)?"""
+        return bool(within_goal(self.goal, self.landscape.minimum, step.full_loss, step.accuracy))
 
     def _outcome_of(self, step: Step) -> Outcome | None:
         held = np.zeros(1, dtype=np.int64)
         if self.goal.hold > 1:  # iterations in a row within the target before this one
-            within = self.landscape.minimum, self.goal.loss_below
             for s in reversed(self.steps[-self.goal.hold : -1]):
-                if not abs(s.full_loss - within[0]) <= within[1]:
+                if not self.within(s):
                     break
                 held += 1
+        accuracy = None if step.accuracy is None else np.array([step.accuracy])
         code = _judge(
-            np.array([step.full_loss]), self.landscape.minimum, self.goal, self._bound, held
+            np.array([step.full_loss]),
+            self.landscape.minimum,
+            self.goal,
+            self._bound,
+            held,
+            accuracy,
         )[0]
         if code != _RUNNING:
             return _OUTCOMES[int(code)]

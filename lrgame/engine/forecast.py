@@ -22,7 +22,8 @@ API (stable; the play screen's preview and the diagnosis use it):
 - ``stable_below(run, lr_max, lr_min, schedule=CONSTANT, budget=None, horizon=None)
   -> float | None``: the edge of stability from here, by bisection on forecasts.
 - ``max_stable_lr(landscape, goal, lr_min, lr_max) -> float | None``: the largest rate
-  in range whose constant-rate run from the start never diverges.
+  in range whose constant-rate run from the start never diverges (on a network: ends
+  below its start, ``settling_edge(landscape, goal, lr_min, lr_max) -> (E, F)``).
 
 ``run`` is an engine ``Run`` (any landscape: expressions, bowls, line fits with
 mini-batches, which continue with the same seeded batches) or the child's run
@@ -55,6 +56,9 @@ from .descent import (
     Run,
     _judge,
     divergence_bound,
+    goal_accuracy,
+    simulate,
+    within_goal,
 )
 from .landscape import Landscape, QuadraticBowl
 from .optimizers import SGD, Optimizer, put, take
@@ -196,7 +200,7 @@ def _state(run: Run) -> _State:
     goal = run.goal
     held = 0
     for s in reversed(run.steps):
-        if not abs(s.full_loss - run.landscape.minimum) <= goal.loss_below:
+        if not within_goal(goal, run.landscape.minimum, s.full_loss, s.accuracy):
             break
         held += 1
     return _State(
@@ -427,7 +431,7 @@ def _continue(
             new = landscape.full_loss(Pa, t + 1)
             loss[active] = new
             h = held[active]
-            status = _judge(new, minimum, goal, st.bound, h)
+            status = _judge(new, minimum, goal, st.bound, h, goal_accuracy(landscape, goal, Pa))
             held[active] = h
             done = status != _RUNNING
             codes[active[done]] = status[done]
@@ -625,7 +629,12 @@ def max_stable_lr(
     On a quadratic bowl this is exactly 2 / (the largest curvature that holds any of the
     start), capped at ``lr_max``. Elsewhere it is the bisection of ``stable_below`` from
     the start, looking well past the budget: the last rate found stable, a little below
-    the first found unstable (growth, however slow, counts as unstable)."""
+    the first found unstable (growth, however slow, counts as unstable).
+
+    On a landscape with ``stable_when_loss_falls`` (a network) a rate is stable when its
+    run over the budget ends with a finite loss below its start: ``settling_edge``."""
+    if landscape.stable_when_loss_falls:
+        return settling_edge(landscape, goal, lr_min, lr_max, optimizer)[0]
     budget = min(goal.max_iterations, EDGE_BUDGET)
     return stable_below(
         Run(landscape, goal, optimizer=optimizer),
@@ -635,3 +644,45 @@ def max_stable_lr(
         budget=budget,
         horizon=EDGE_HORIZON,
     )
+
+
+def ends_below_start(
+    landscape: Landscape, goal: Goal, lrs, optimizer: Optimizer = SGD
+) -> np.ndarray:
+    """Per rate of ``lrs``: does its constant-rate run, played over the whole budget (at
+    most EDGE_BUDGET steps; a goal reached on the way does not stop it), end with a
+    finite loss (over all the data) below the loss it started at?"""
+    whole = Goal(-1.0, min(goal.max_iterations, EDGE_BUDGET))  # never within: no early end
+    batch = simulate(landscape, lrs, whole, optimizer=optimizer)
+    with np.errstate(invalid="ignore"):
+        return (
+            ~batch.diverged & np.isfinite(batch.final_loss) & (batch.final_loss < batch.start_loss)
+        )
+
+
+def settling_edge(
+    landscape: Landscape, goal: Goal, lr_min: float, lr_max: float, optimizer: Optimizer = SGD
+) -> tuple[float | None, float | None]:
+    """(E, F): E the largest rate in [lr_min, lr_max] such that every rate tried at or
+    below it ends below its start (``ends_below_start``), F the first rate tried above it
+    that does not (E is within a few percent of F), by bisection on log-spaced sweeps.
+    (lr_max, None) when no rate fails; (None, lr_min) when even lr_min does."""
+    if not 0 < lr_min < lr_max:
+        return None, None
+    lrs = log_rates(lr_min, lr_max, EDGE_POINTS)
+    bad = ~ends_below_start(landscape, goal, lrs, optimizer)
+    if not bad.any():
+        return float(lr_max), None
+    i = int(np.flatnonzero(bad)[0])
+    if i == 0:
+        return None, float(lrs[0])
+    lo, hi = float(lrs[i - 1]), float(lrs[i])
+    for _ in range(EDGE_ROUNDS):
+        fine = log_rates(lo, hi, EDGE_REFINE)
+        bad = ~ends_below_start(landscape, goal, fine, optimizer)
+        j = int(np.flatnonzero(bad)[0]) if bad.any() else fine.size
+        lo = float(fine[max(j - 1, 0)])
+        if j == fine.size:
+            break
+        hi = float(fine[j])
+    return lo, hi

@@ -20,6 +20,11 @@ class Landscape:
     minimum: float = 0.0
     #: True when loss and gradient depend on the step (mini-batches drawn from a seed).
     stochastic: bool = False
+    #: True when a rate counts as stable only if its run over the budget ends with a
+    #: finite loss below the loss it started at (``forecast.max_stable_lr``): a network's
+    #: cross-entropy grows only linearly in its weights, so a run thrown far out stays
+    #: finite, and "never diverges" would call a rate stable that ends 5x above its start.
+    stable_when_loss_falls: bool = False
 
     @property
     def n_params(self) -> int:
@@ -52,6 +57,11 @@ class Landscape:
         """A landscape's own loop for ``descent.simulate`` under plain descent, giving the
         same RateRuns as the generic one, faster; None to use the generic loop."""
         return None
+
+    def accuracy(self, P: np.ndarray) -> np.ndarray:
+        """The share of all the data each row of ``P`` labels right -> shape (n,), on a
+        landscape that classifies (a network); what a goal ``accuracy_at_least`` judges."""
+        raise NotImplementedError("this landscape labels no data: it has no accuracy")
 
     def slope_formulas(self) -> dict[str, str] | None:
         """The derivative of the loss by each parameter, as text, where there is one to show."""

@@ -94,6 +94,7 @@ class Network(Landscape):
     """Mean binary cross-entropy of a small network over 2-D points; the lowest loss is 0."""
 
     minimum = 0.0
+    stable_when_loss_falls = True  # see Landscape: a stable rate ends below its start
 
     def __init__(
         self,
@@ -211,8 +212,8 @@ class Network(Landscape):
 
     def accuracy(self, P: np.ndarray) -> np.ndarray:
         """The share of all the points each row of P labels right (logit > 0 is label 1)."""
-        with np.errstate(all="ignore"):
-            z = self.logits(P, self.x)
+        with np.errstate(all="ignore"):  # the forward pass of the loss, when it is P's
+            z = self._all_data(np.atleast_2d(np.asarray(P, dtype=float)))[2]
         return np.mean((z > 0) == (self.y > 0.5), axis=-1)
 
     # -- the landscape -------------------------------------------------------------
@@ -258,8 +259,9 @@ class Network(Landscape):
 
     def plain_sweep(self, lrs: np.ndarray, goal, schedule):
         """Full-batch plain descent for many rates on buffers reused step after step
-        (``network_sweep``); None with mini-batches (the generic loop runs them)."""
-        if self.stochastic:
+        (``network_sweep``); None with mini-batches or under an accuracy goal (the generic
+        loop runs them)."""
+        if self.stochastic or goal.accuracy_at_least is not None:
             return None
         from .network_sweep import descend
 

@@ -37,7 +37,7 @@ from ..engine.forecast import (
     stable_below,
 )
 from ..engine.rates import log_rates
-from ..text import num
+from ..text import num, percent
 
 #: A step that cuts the gap above the lowest value by less than this fraction is a crawl.
 CRAWL_FRACTION = 0.01
@@ -188,6 +188,12 @@ def diagnose(
             f"{num(judged_loss(run.current))}; the goal is within {num(run.goal.loss_below)} of "
             f"{_n(run.landscape.minimum)}. "
         )
+        if run.goal.accuracy_at_least is not None:
+            head = (
+                f"Out of budget: {run.iteration} steps taken and the network labels only "
+                f"{percent(run.current.accuracy)} of the points right; the goal is "
+                f"{_accuracy_goal(run)}. "
+            )
         return Diagnosis(
             Situation.OUT_OF_BUDGET, head + now.text, now.kind, f, stable_below=now.stable_below
         )
@@ -322,6 +328,11 @@ def _start(run: Run, lr: float | None, rule: RateRule | None) -> Diagnosis:
     return Diagnosis(Situation.START, text + future, forecast=f)
 
 
+def _accuracy_goal(run: Run) -> str:
+    """An accuracy goal in words: 'at least 95%'."""
+    return f"at least {num(run.goal.accuracy_at_least * 100)}%"
+
+
 def _where(run: Run, s: Step) -> str:
     if s.params is None or run.landscape.n_params > 3:
         return f"|params| = {num(s.param_norm)}"
@@ -334,6 +345,12 @@ def _cleared(run: Run) -> Diagnosis:
         f"Cleared in {n} step{'s' if n != 1 else ''}: the loss {num(judged_loss(run.current))} is within "
         f"{num(run.goal.loss_below)} of the lowest value, {_n(run.landscape.minimum)}."
     )
+    if run.goal.accuracy_at_least is not None:
+        text = (
+            f"Cleared in {n} step{'s' if n != 1 else ''}: the network labels "
+            f"{percent(run.current.accuracy)} of the points right, and the goal is "
+            f"{_accuracy_goal(run)}."
+        )
     if n >= 1:
         text += " The last step: " + _step_words(run, run.steps[-2], run.steps[-1]) + "."
     f = Forecast(Outcome.CLEARED, n, n, run.lrs[-1] if run.lrs else 0.0, np.zeros(0), None)
@@ -468,7 +485,13 @@ def _in_play(run: Run, rule: RateRule, f: Forecast) -> Diagnosis:
     ]
     axis = flips[-1]
     rising = len(steps) >= 3 and gap_now > gap_prev > _gap(run, steps[-3])
-    if abs(gap_now) <= run.goal.loss_below:
+    if run.goal.accuracy_at_least is not None and cur.accuracy >= run.goal.accuracy_at_least:
+        past_kind = Situation.AT_GOAL
+        past = (
+            f"At the goal: the network labels {percent(cur.accuracy)} of the points right "
+            f"(the goal is {_accuracy_goal(run)}). {step[0].upper()}{step[1:]}."
+        )
+    elif run.goal.accuracy_at_least is None and abs(gap_now) <= run.goal.loss_below:
         past_kind = Situation.AT_GOAL
         past = (
             f"At the bottom: the loss {num(judged_loss(cur))} is within "

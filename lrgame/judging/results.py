@@ -42,6 +42,10 @@ class RunResult:
     previous: Best | None = None  # the best saved before this run
     #: Played with the board's preview on: practice, with no stars and nothing saved.
     explored: bool = False
+    #: Under an accuracy goal (a network): the share of all the points labelled right
+    #: where the run ended, and the goal's share; None under a loss goal.
+    final_accuracy: float | None = None
+    goal_accuracy: float | None = None
 
     @property
     def cleared(self) -> bool:
@@ -84,6 +88,8 @@ def result_of(level, run: Run, trials: int = 0) -> RunResult:
         diagnosis=diagnose_level(level, run),
         trials=trials if level.trials is not None else 0,
         trial_cost=untaxed - points,
+        final_accuracy=run.current.accuracy,
+        goal_accuracy=run.goal.accuracy_at_least,
     )
 
 

@@ -61,7 +61,16 @@ class Model(BaseModel):
 class GoalSpec(Model):
     """When the level is cleared, and the budget of steps."""
 
-    loss_below: Positive = Field(description="cleared when loss - minimum <= loss_below")
+    loss_below: Positive | None = Field(
+        None, description="cleared when loss - minimum <= loss_below (or accuracy_at_least)"
+    )
+    accuracy_at_least: (
+        Annotated[float, Field(strict=True, allow_inf_nan=False, gt=0, le=1)] | None
+    ) = Field(
+        None,
+        description="a network level only, instead of loss_below: cleared when the share "
+        "of all the points the network labels right is at least this (0 < a <= 1)",
+    )
     max_iterations: Annotated[int, Field(strict=True, ge=1, le=MAX_ITERATIONS_CAP)] = Field(
         description="the budget of steps"
     )
@@ -70,6 +79,12 @@ class GoalSpec(Model):
         description="iterations in a row the loss must stay within the target "
         f"(default 1; {STOCHASTIC_HOLD} on a level with mini-batches)",
     )
+
+    @model_validator(mode="after")
+    def _one_target(self) -> GoalSpec:
+        if (self.loss_below is None) == (self.accuracy_at_least is None):
+            raise ValueError("the goal needs exactly one of loss_below and accuracy_at_least")
+        return self
 
 
 class LrSpec(Model):
@@ -203,6 +218,9 @@ class LevelBase(Model):
         hold = self.goal.hold
         if hold is None:
             hold = STOCHASTIC_HOLD if self.stochastic else 1
+        accuracy = self.goal.accuracy_at_least
+        if accuracy is not None:  # no loss target: loss_below 0 (see engine.descent.Goal)
+            return EngineGoal(0.0, self.goal.max_iterations, hold, accuracy)
         return EngineGoal(self.goal.loss_below, self.goal.max_iterations, hold)
 
     def landscape(self) -> Landscape:
@@ -352,6 +370,9 @@ class LevelBase(Model):
     #: False for a kind whose learner is not descent on a loss (child-and-dogs): it
     #: offers no optimizers, and ``--optimizer`` is refused on it.
     takes_optimizers: ClassVar[bool] = True
+    #: True for a kind whose landscape labels data (network): its goal may be
+    #: ``accuracy_at_least`` instead of ``loss_below``.
+    judges_accuracy: ClassVar[bool] = False
     #: False for a kind whose par costs seconds (network): a server's pre-loaded parent
     #: (``campaign.preload_shipped``) leaves it to the board, which finds it on play.
     preload_par: ClassVar[bool] = True

@@ -22,7 +22,7 @@ from typing import Annotated, Any, get_args
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
 from ..errors import InputError, LevelError
-from ..text import num
+from ..text import num, percent
 from ..yamlsafe import Document, load_yaml_file
 from .base import (
     MAX_COST,
@@ -228,6 +228,15 @@ def _check_semantics(level: Level, doc: Document) -> None:
         errors.append(
             doc.error(("predict",), "predict: true needs a level with exactly one parameter")
         )
+    accuracy = level.goal.accuracy_at_least if level.goal is not None else None
+    if accuracy is not None and not level.judges_accuracy:
+        errors.append(
+            doc.error(
+                ("goal", "accuracy_at_least"),
+                "accuracy_at_least is for network levels, which label points; "
+                "this level's goal is loss_below",
+            )
+        )
     if not errors:
         errors.extend(_check_cost(level, doc))
     if not errors:
@@ -237,6 +246,21 @@ def _check_semantics(level: Level, doc: Document) -> None:
 
 
 def _check_start(level: Level, doc: Document) -> list[InputError]:
+    accuracy = level.engine_goal.accuracy_at_least
+    if accuracy is not None:
+        from ..engine.descent import Run
+
+        first = Run(level.landscape(), level.engine_goal).steps[0]
+        if not first.accuracy >= accuracy:
+            return []
+        return [
+            doc.error(
+                ("goal", "accuracy_at_least"),
+                "nothing to play: the network's first weights already label "
+                f"{percent(first.accuracy)} of the points right "
+                f"(accuracy_at_least is {num(accuracy)})",
+            )
+        ]
     gap = level.start_gap()
     if gap is None or not gap <= level.goal.loss_below:
         return []

@@ -53,7 +53,8 @@ COMMENTED_KEY = re.compile(r"^(\s*)# ([a-z_]+: .*)$", flags=re.M)
 def test_the_template_shows_every_key_of_a_landscape_level():
     text = new_level_text("x")
     written = set(re.findall(r"^\s*(?:# )?([a-z_]+):", text, flags=re.M))
-    missing = _keys_of(L.LandscapeLevel) - written
+    # accuracy_at_least is a network level's goal (a landscape level refuses it)
+    missing = _keys_of(L.LandscapeLevel) - written - {"accuracy_at_least"}
     assert not missing, f"lrgame new's template does not show: {sorted(missing)}"
 
 

@@ -49,8 +49,8 @@ def test_a_good_level_loads_with_numbers_read_as_numbers(tmp_path):
         (
             ("  loss_below: 1e-6", "  loss_bellow: 1e-6"),
             7,
-            "unknown key 'loss_bellow' in goal (allowed: loss_below, max_iterations, hold; "
-            "did you mean 'loss_below'?)",
+            "unknown key 'loss_bellow' in goal (allowed: loss_below, accuracy_at_least, "
+            "max_iterations, hold; did you mean 'loss_below'?)",
         ),
         (("title: Mine", "title: Mine\ncolour: red"), 3, "unknown key 'colour'"),
         (("  x: 2.0", "  x: .nan"), 4, "params.x: must be a finite number"),

@@ -73,9 +73,8 @@ class NetworkLevel(LevelBase):
     #: Par takes seconds of training here: ``campaign.preload_shipped`` (a server's
     #: pre-loaded parent) leaves it to the board, which finds it in a worker on play.
     preload_par: ClassVar[bool] = False
-    #: The chapter's numbers are plain descent's (checked against torch.optim.SGD);
-    #: no optimiser has been checked on a network, so none is offered.
-    takes_optimizers: ClassVar[bool] = False
+    #: A network labels points: its goal may be ``accuracy_at_least`` (judged on all of them).
+    judges_accuracy: ClassVar[bool] = True
 
     kind: Literal["network"]
     data: DataSpec
@@ -86,13 +85,6 @@ class NetworkLevel(LevelBase):
     seed: Seed = Field(0, description="the seed of the mini-batch shuffles")
 
     def check(self) -> list[tuple[tuple, str]]:
-        if self.optimizers:
-            return [
-                (
-                    ("optimizers",),
-                    "a network level takes no optimizers: it is trained by plain descent",
-                )
-            ]
         d = self.data
         listed = isinstance(d.points, list)
         if listed and d.shape is not None:

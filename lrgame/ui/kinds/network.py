@@ -16,6 +16,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.strip import Strip
 
+from ...text import num, percent
 from ..screens.play import PlayScreen
 from ..widgets.charts import LandscapeChart
 
@@ -77,6 +78,9 @@ def boundary_text(data: dict, cols: int, rows: int) -> Text:
 class NetworkBoard(LandscapeChart):
     """The decision boundary of the network at the current step, with the data on it."""
 
+    #: The level's accuracy_at_least, shown beside the accuracy (None: a loss goal).
+    goal_accuracy: float | None = None
+
     DEFAULT_CSS = """
     NetworkBoard { height: 1fr; min-height: 5; border: round $primary-darken-2; }
     """
@@ -107,7 +111,10 @@ class NetworkBoard(LandscapeChart):
             accuracy = float(self.landscape.accuracy(now[None, :])[0])
         gap = "\u00a0"  # a border's title drops plain spaces beside markup
         legend = f"[rgb{ONE}]{GLYPHS[1]}{gap}1[/]{gap}{gap}[rgb{ZERO}]{GLYPHS[0]}{gap}0[/]"
-        right = f"{gap}·{gap}accuracy {accuracy:.0%}" if accuracy is not None else ""
+        right = f"{gap}·{gap}accuracy {percent(accuracy)}" if accuracy is not None else ""
+        target = self.goal_accuracy
+        if right and target is not None:  # rounded down, so it never reads as the goal early
+            right += f"{gap}(goal{gap}{num(target * 100)}%)"
         self.border_subtitle = f"{legend}{right}"
 
     def _draw_strips(self, width: int, height: int) -> list[Strip]:
@@ -130,6 +137,7 @@ class NetworkScreen(PlayScreen):
         for widget in super().compose():
             if type(widget) is LandscapeChart:
                 widget = NetworkBoard(self.landscape, [], extra=self.level.chart, id="landscape")
+                widget.goal_accuracy = self.level.goal.accuracy_at_least
             yield widget
 
 

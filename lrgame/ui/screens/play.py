@@ -23,7 +23,7 @@ from textual.widgets import Footer, Static
 from ...engine import CONSTANT
 from ...judging.diagnose import judged_loss
 from ...legal import field_rate, schedule_problem, scheduled_rate
-from ...text import num
+from ...text import goal_text, num
 from ..modes import FreePlay, Mode
 from ..widgets.charts import LandscapeChart, LossChart
 from ..widgets.diagnosis_view import DELAY, DiagnosisView
@@ -240,7 +240,7 @@ class PlayScreen(Screen):
         hold = getattr(goal, "hold", 1)
         stay = f", and stay there {hold} steps in a row" if hold > 1 else ""
         text.append(
-            f"\ngoal: loss within {num(goal.loss_below)} of {num(land.minimum)} "
+            f"\ngoal: {goal_text(goal, land.minimum)} "
             f"in at most {goal.max_iterations:,} steps{stay}",
             style="dim",
         )

@@ -14,7 +14,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Footer, Static
 
 from ...judging.diagnose import without_rates
-from ...text import OUTCOME_WORDS, num, stars_text
+from ...text import OUTCOME_WORDS, num, percent, stars_text
 from ..widgets.charts import RaceChart
 
 #: How many of the player's earlier runs on a level the race chart overlays.
@@ -23,14 +23,26 @@ EARLIER_RUNS = 3
 _RUNS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def earlier_runs(app, level_id: str, losses: list[float]) -> list[list[float]]:
-    """The losses of the last EARLIER_RUNS runs of ``level_id`` this game finished before
-    this one (oldest first); this one is remembered for the next."""
+def earlier_runs(app, level_id: str, losses: list[float], label: str = "earlier run") -> list:
+    """(label, losses) of the last EARLIER_RUNS runs of ``level_id`` this game finished
+    before this one (oldest first); this one is remembered for the next under ``label``."""
     runs = _RUNS.setdefault(app, {}).setdefault(level_id, [])
     before = runs[-EARLIER_RUNS:]
-    runs.append(losses)
+    runs.append((label, losses))
     del runs[:-EARLIER_RUNS]
     return before
+
+
+def rate_label(lrs) -> str:
+    """A run named by its rate, as the course picture labels its curves: 'lr 0.3', or
+    'lr 0.3→0.01' where the rate changed along the run (a schedule, or set by hand)."""
+    lrs = [float(v) for v in lrs]
+    if not lrs:
+        return "no step"
+    first, last = num(lrs[0], 3), num(lrs[-1], 3)
+    if all(v == lrs[0] for v in lrs):
+        return f"lr {first}"
+    return f"lr {first}→{last}"
 
 
 class ResultScreen(Screen[str]):
@@ -122,7 +134,13 @@ class ResultScreen(Screen[str]):
             text.append(f"{steps} against par {r.par} ({how}, needs {r.par}).")
         else:  # the rate is the answer: it is not given away before it is earned
             text.append(f"{steps} against par {r.par}.")
-        text.append(f"  Final loss {num(r.final_loss)}.\n")
+        text.append(f"  Final loss {num(r.final_loss)}.")
+        if r.goal_accuracy is not None:  # rounded down: never reads as the goal too early
+            text.append(
+                f" Accuracy {percent(r.final_accuracy)} of all the points "
+                f"(the goal: at least {num(r.goal_accuracy * 100)}%)."
+            )
+        text.append("\n")
         if r.explored:
             text.append(
                 "Practice: this run was played with the preview on, so it earns no stars "
@@ -158,9 +176,13 @@ class ResultScreen(Screen[str]):
         r = self.result
         if self.chart is not None:
             return self.chart
+        # each earlier run named by its rate, with a marker of its own (one per name), so
+        # the chart reads as the course picture: several rates' losses on one chart
+        before = earlier_runs(self.app, r.level_id, list(r.losses), rate_label(r.lrs))
+        names = list(dict.fromkeys(label for label, _ in before))
         runs = [
-            ("earlier runs", losses, "foreground-muted", RaceChart.EARLIER)
-            for losses in earlier_runs(self.app, r.level_id, list(r.losses))
+            (label, losses, "foreground-muted", RaceChart.EARLIER_MARKERS[names.index(label)])
+            for label, losses in before
         ]
         if r.ghost_losses:  # drawn before the player's own line, which lies on top
             label = f"par ghost, lr {num(r.best_lr)}" if self.show_rate else "par ghost"

@@ -757,10 +757,12 @@ class RaceChart(Chart):
     """The player's run beside the par ghost (and the player's earlier runs on this level):
     loss above the minimum, on a log axis. Each kind of run has a marker of its own, so
     they stay apart without colour (NO_COLOR): your run a line ending in ●, the ghost
-    ○ at its iterations, earlier runs ·."""
+    ○ at its iterations, earlier runs ·, + and × (each named by its rate in the legend)."""
 
     #: Marker name -> what is drawn: "line" joins the points; any other is a glyph.
     YOU, GHOST, EARLIER, AUTOPILOT = "line", "○", "·", AUTOPILOT_MARKER
+    #: Markers of earlier runs told apart (by their rates): one per run, oldest first.
+    EARLIER_MARKERS = ("·", "+", "×")
 
     def __init__(self, **kw):
         super().__init__(**kw)
@@ -779,6 +781,29 @@ class RaceChart(Chart):
         self._minimum, self._goal = minimum, goal
         self.changed()
 
+    def _fitted_labels(self, width: int, goal: bool) -> dict[str, str]:
+        """Each run's legend label, shortened until the one-row legend fits ``width``
+        (a legend too long for its row is not drawn): first 'lr 0.3' -> '0.3', then the
+        ghost's rate, then 'par ghost' -> 'par'."""
+        labels = list(dict.fromkeys(r[0] for r in self._runs))
+        marks = {r[0]: ("⠤●" if r[3] == self.YOU else r[3]) for r in self._runs}
+        shown = {label: label for label in labels}
+
+        def fits() -> bool:
+            used = sum(len(f" {marks[k]} {v}") for k, v in shown.items()) + 1
+            return used + (len(" ╌ goal") if goal else 0) < width - 4
+
+        steps = [
+            lambda k, v: v[3:] if marks[k] in self.EARLIER_MARKERS and v.startswith("lr ") else v,
+            lambda k, v: v.split(",")[0] if marks[k] == self.GHOST else v,
+            lambda k, v: "par" if marks[k] == self.GHOST else v,
+        ]
+        for shorten in steps:
+            if fits():
+                break
+            shown = {k: shorten(k, v) for k, v in shown.items()}
+        return shown
+
     def draw(self) -> None:
         plt = self.plt
         plt.title("loss − minimum per iteration (log scale)")
@@ -791,6 +816,7 @@ class RaceChart(Chart):
         # a run's markers: one every five cells at most, so a line under them still shows
         marks = max(self.size.width // 5, 8)
         goal = math.log10(self._goal) if self._goal > 0 else None
+        shown = self._fitted_labels(self.size.width, goal is not None)
         if goal is not None:  # dashes, not braille (apart from your line without colour),
             # under every run's marks
             end = max([r[1].size - 1 for r in self._runs] + [1])
@@ -808,7 +834,7 @@ class RaceChart(Chart):
             longest = max(longest, int(xs[-1]))
             every.append(ys)
             rgb = self.colour(colour)
-            name = None if label in labelled else label
+            name = None if label in labelled else shown.get(label, label)
             labelled.add(label)
             if marker == self.YOU:
                 plt.plot(xs.tolist(), ys.tolist(), marker="braille", color=rgb)

@@ -129,20 +129,27 @@ def test_the_registry_finds_the_kind_in_its_module():
     assert type(load(BASE)) is NetworkLevel
 
 
-def test_a_network_takes_no_optimizers():
-    text = fault(BASE + "optimizers: [adam]\n")
-    assert text.startswith("net.yaml:8:") and "takes no optimizers" in text, text
-    assert "\n" not in text
+def test_a_network_takes_optimizers_and_races_the_autopilot():
+    level = load(BASE + "optimizers: [momentum:beta=0.9, adam]\n")
+    assert [o.spec() for o in level.optimizer_tools()] == [
+        "sgd",
+        "momentum:beta=0.9",
+        "adam:beta1=0.9,beta2=0.999,eps=1e-08",
+    ]
     out = subprocess.run(
-        [sys.executable, "-m", "lrgame", "run", "four-rates", "--lr", "2", "--optimizer", "adam"],
+        [sys.executable, "-m", "lrgame", "run", "four-rates", "--lr", "0.05"]
+        + ["--optimizer", "adam", "--json"],
         capture_output=True,
         text=True,
         timeout=120,
     )
-    assert out.returncode == 2 and "a network level takes no optimizers" in out.stderr
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout)
+    assert report["optimizer"].startswith("adam") and report["iterations"] >= 1
     from lrgame.autopilot import autopilot_optimizer
 
-    assert autopilot_optimizer(load(BASE)) is None
+    pilot = autopilot_optimizer(load(BASE))
+    assert pilot is not None and pilot.sets_own_rate
 
 
 def test_a_preloading_server_leaves_the_networks_par_to_the_board(monkeypatch):
