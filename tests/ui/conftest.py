@@ -41,13 +41,26 @@ def game(level=None, **kw) -> LrGameApp:
 async def settle(pilot) -> None:
     """Let workers (level loading, par, the diagnosis) finish and the screen repaint."""
     await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
+    await workers_done(pilot.app)
     await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
+    await workers_done(pilot.app)
     await pilot.pause()
     await wait_for(pilot, lambda: not diagnosing(pilot.app))
-    await pilot.app.workers.wait_for_complete()
+    await workers_done(pilot.app)
     await pilot.pause()
+
+
+async def workers_done(app) -> None:
+    """Wait for the app's workers. One cancelled meanwhile is done too: an exclusive
+    worker (a level file's poll) cancels the one before it, which may not have returned
+    yet on a busy machine. A worker that failed still fails the test."""
+    from textual.worker import WorkerCancelled
+
+    for outcome in await asyncio.gather(*(w.wait() for w in app.workers), return_exceptions=True):
+        if isinstance(outcome, BaseException) and not isinstance(
+            outcome, (WorkerCancelled, asyncio.CancelledError)
+        ):
+            raise outcome
 
 
 def diagnosing(app) -> bool:

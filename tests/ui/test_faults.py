@@ -114,20 +114,30 @@ async def test_the_rate_keys_stop_at_the_ends_of_a_huge_range(ui, tmp_path):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("level_id", ["hundred-bowl", "noisy-line"])
-async def test_resizing_to_40x12_and_back_mid_run(ui, level_id):
+async def test_resizing_to_40x12_and_back_mid_run(ui, level_id, monkeypatch):
+    from lrgame.ui.screens import play
+
+    # A run keeps pace with the clock (about 3 s): on a loaded machine it could end before
+    # the resizes. At 4 steps a second the budget of 300 lasts 75 s, so every resize below
+    # lands mid-run, and each waits for a frame painted at its size, not for a time.
+    monkeypatch.setattr(play, "RUN_SECONDS", 1e6)
+    monkeypatch.setattr(play, "STEPS_PER_SECOND", 4)
     app = ui.game(level_id)
     async with app.run_test(size=ui.SIZE) as pilot:
         await ui.settle(pilot)
         await pilot.press("left_square_bracket")  # a small rate: the run lasts its whole budget
         await pilot.press("r")
-        await pilot.pause(0.3)
-        assert app.screen.running
+        board = app.screen
+        assert isinstance(board, PlayScreen) and board.running
         for size in ((40, 12), ui.SIZE, (40, 12), (20, 6), (200, 60), ui.SIZE):
+            frames = board.frames
             await pilot.resize_terminal(*size)
-            await pilot.pause(0.15)
-        assert isinstance(app.screen, (PlayScreen, ResultScreen))
-        at = app.screen.run.iteration if isinstance(app.screen, PlayScreen) else None
-        assert at is None or at > 0
+            await ui.wait_for(pilot, lambda frames=frames: board.frames > frames)
+            assert app.screen is board and board.running, size
+        at = board.run.iteration
+        assert 0 < at < board.goal.max_iterations
+        await ui.wait_for(pilot, lambda: board.run.iteration > at)  # it still steps
+        await pilot.press("f")  # the rest at once
         await ui.wait_for(pilot, lambda: isinstance(app.screen, ResultScreen))
         await pilot.resize_terminal(40, 12)  # and the result screen at 40x12
         await pilot.pause()
