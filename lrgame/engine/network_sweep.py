@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .activations import _act, _act_slope, bce_with_logits, sigmoid
 from .descent import CHUNK_NUMBERS, Goal, RateRuns, SweepRecord, in_chunks
-from .network import Network, _act, _act_slope, bce_with_logits, sigmoid
 
 #: Numbers in one buffer of a chunk (512 KB of floats): the rates of a chunk step
 #: together. Measured on the 2-8-8-1 network of bench_network.py (200 points, so 36
@@ -31,13 +31,13 @@ from .network import Network, _act, _act_slope, bce_with_logits, sigmoid
 BUFFER_NUMBERS = 1 << 16
 
 
-def chunk_rates(net: Network) -> int:
+def chunk_rates(net) -> int:
     """How many rates step together: as many as fit BUFFER_NUMBERS in the widest array."""
     widest = net.n_points * (max(net.sizes) + 1)
     return max(1, BUFFER_NUMBERS // widest)
 
 
-def descend(net: Network, lrs: np.ndarray, goal: Goal, schedule) -> RateRuns:
+def descend(net, lrs: np.ndarray, goal: Goal, schedule) -> RateRuns:
     """What ``descent.simulate`` gives for plain descent on a full-batch network."""
     numbers = max(1, CHUNK_NUMBERS // chunk_rates(net))
     size = min(lrs.shape[0], max(1, CHUNK_NUMBERS // numbers))  # in_chunks's chunk
@@ -56,7 +56,7 @@ class _Chunk:
     that the activation and its slope run along whole rows.
     """
 
-    def __init__(self, net: Network, size: int):
+    def __init__(self, net, size: int):
         self.net = net
         m = net.n_points
         hidden = net.sizes[1:-1]
