@@ -269,3 +269,33 @@ async def test_small_terminal_and_resizes(ui):
         await pilot.pause()
         assert app.screen.has_class("-tall")
         assert "iteration 2" in ui.status_text(app)
+
+
+async def test_a_rate_typed_in_a_burst_after_l_reaches_the_field(ui):
+    """A terminal hands the keys over together when typed fast (or pasted): each is
+    posted at once, as the driver does, not one per turn as Pilot presses them."""
+    from textual import events
+
+    app = ui.game("x-squared")
+    async with app.run_test(size=ui.SIZE) as pilot:
+        await ui.settle(pilot)
+        assert app.screen.lr == 0.1
+        for key, char in [("l", "l"), ("0", "0"), ("full_stop", "."), ("7", "7")]:
+            app.post_message(events.Key(key, char))
+        app.post_message(events.Key("enter", "\r"))
+        await ui.wait_for(pilot, lambda: app.screen.lr == 0.7)
+        await ui.wait_for(pilot, lambda: isinstance(app.focused, StepTable))
+        await pilot.press("space")
+        assert "lr 0.7" in ui.status_text(app) and app.screen.run.iteration == 1
+
+
+async def test_an_l_typed_into_the_schedule_field_stays_there(ui):
+    from lrgame.ui.widgets.schedule_picker import SchedulePicker
+
+    app = ui.game("slow-down")
+    async with app.run_test(size=ui.SIZE) as pilot:
+        await ui.settle(pilot)
+        await pilot.press("S", "ctrl+u", *"exponential:gamma=0.9", "enter")
+        await pilot.pause()
+        assert app.screen.query(SchedulePicker)  # offered here
+        assert app.screen.schedule.spec() == "exponential:gamma=0.9"  # its l was typed

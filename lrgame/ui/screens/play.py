@@ -18,7 +18,7 @@ from textual.containers import Horizontal
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Static
+from textual.widgets import Footer, Input, Static
 
 from ...engine import CONSTANT
 from ...judging.diagnose import judged_loss
@@ -69,7 +69,9 @@ class PlayScreen(Screen):
         ),
         Binding("u", "undo", "Undo", id="undo", tooltip="Take back the last step"),
         Binding("x", "reset", "Reset", id="reset", tooltip="Back to iteration 0"),
-        Binding("l", "edit_lr", "lr", id="edit-lr", tooltip="Type a learning rate"),
+        # a priority binding runs as the key arrives, so the field has focus before the
+        # keys typed right after it are handed on (see LrField.edit)
+        Binding("l", "edit_lr", "lr", id="edit-lr", tooltip="Type a learning rate", priority=True),
         Binding(
             "left_square_bracket",
             "lr_down",
@@ -621,6 +623,8 @@ class PlayScreen(Screen):
 
     # -- the tools some levels offer: schedules, the range test -------------------------
     def check_action(self, action: str, parameters) -> bool | None:
+        if action == "edit_lr":  # priority: an l typed into a field stays there
+            return not isinstance(self.focused, Input)
         if action in ("next_schedule", "edit_schedule"):
             return bool(self.query(SchedulePicker))
         if action == "range_test":

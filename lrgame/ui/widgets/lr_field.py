@@ -93,7 +93,9 @@ class LrField(Horizontal):
                 field.value = num(lr)
 
     def edit(self) -> None:
-        self.input.focus()
+        # focus now, not on a later turn of the loop as ``Widget.focus`` does: with ``l``
+        # a priority binding, the keys typed right after it then go to the field
+        self.screen.set_focus(self.input)
 
     def say(self, message: str) -> None:
         """A short message where the range is shown (the range comes back when it clears)."""
