@@ -589,15 +589,24 @@ def _future(run, rule: RateRule, f: Forecast) -> str:
             f"the run has come to rest with the loss at {num(f.end_loss)}, "
             f"{num(f.end_loss - run.landscape.minimum)} above the lowest value."
         )
+    # stalls and creeps are read off the loss: under an accuracy goal, say so
+    by_loss = run.goal.accuracy_at_least is not None
     if f.beyond == STALLS:
         return (
             f"{at} the budget runs out at step {budget} before the goal, and by step "
+            f"{f.horizon} the run's loss has stopped falling."
+            if by_loss
+            else f"{at} the budget runs out at step {budget} before the goal, and by step "
             f"{f.horizon} the run is no closer to it."
         )
     if f.beyond == CREEPS:
         return (
             f"{at} the budget runs out at step {budget} before the goal; at step {f.horizon} "
-            f"it is still getting closer, not there yet."
+            + (
+                "its loss is still falling, the goal not reached yet."
+                if by_loss
+                else "it is still getting closer, not there yet."
+            )
         )
     return f"{at} the budget runs out at step {budget} before the goal."
 

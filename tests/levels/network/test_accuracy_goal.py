@@ -258,3 +258,23 @@ def test_the_level_hash_of_a_loss_goal_is_unchanged_and_an_accuracy_goal_has_its
     loss = load(LEVEL.replace("accuracy_at_least: 0.95", "loss_below: 0.3"))
     assert "accuracy_at_least" not in _hashed_content(loss)["goal"]  # old results still match
     assert level_hash(loss) != level_hash(load(LEVEL))
+
+
+def test_beyond_the_budget_an_accuracy_goal_is_told_by_the_loss_it_was_read_off():
+    """Stalls and creeps are read off the loss beyond the budget: under an accuracy goal
+    the words speak of the loss, and the run continued shows it still falling."""
+    from lrgame.judging.diagnose import diagnose
+
+    level = load(LEVEL.replace("max_iterations: 200", "max_iterations: 3"))
+    run = level.new_run()
+    lr = 1e-3  # far too small to reach 95% in 3 steps
+    while run.outcome is None:
+        run.step(lr)
+    text = diagnose(run).text
+    assert "getting closer" not in text and "no closer" not in text
+    assert "its loss is still falling" in text
+    longer = Run(run.landscape, Goal(0.0, 400, 1))
+    for _ in range(400):
+        longer.step(lr)
+    losses = [s.loss for s in longer.steps]
+    assert losses[-1] < losses[3]  # the loss did keep falling past the budget
