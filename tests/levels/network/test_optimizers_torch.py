@@ -68,22 +68,11 @@ OPTIMIZERS = {
 RATES = {"momentum": 0.3, "adam": 0.02, "hypergradient": 0.5}
 
 
-def torch_full_losses(data: dict, make, lr: float, steps: int) -> list[float]:
+def torch_full_losses(model, data: dict, make, lr: float, steps: int) -> list[float]:
     """The loss over all the points after 0, 1, ..., steps steps of ``make``'s optimiser
     (each step on the exported batch of that step, or on all the points)."""
     x = torch.tensor(data["x"], dtype=torch.float64)
     y = torch.tensor(data["y"], dtype=torch.float64)
-    modules = []
-    for k, layer in enumerate(data["layers"]):
-        W = torch.tensor(layer["W"], dtype=torch.float64)
-        linear = torch.nn.Linear(W.shape[1], W.shape[0]).double()
-        with torch.no_grad():
-            linear.weight.copy_(W)
-            linear.bias.copy_(torch.tensor(layer["b"], dtype=torch.float64))
-        modules.append(linear)
-        if k < len(data["layers"]) - 1:
-            modules.append(torch.nn.Tanh())
-    model = torch.nn.Sequential(*modules)
     loss_fn = torch.nn.BCEWithLogitsLoss()
     opt = make(list(model.parameters()), lr)
     full = []
@@ -101,10 +90,11 @@ def torch_full_losses(data: dict, make, lr: float, steps: int) -> list[float]:
 
 @pytest.mark.parametrize("extra", ["", "batch_size: 10\nseed: 3\n"])
 @pytest.mark.parametrize("spec", OPTIMIZERS)
-def test_every_step_is_torchs(spec, extra):
+def test_every_step_is_torchs(spec, extra, torch_model):
     lv = level(extra)
     lr = RATES[spec.split(":")[0]]
-    want = torch_full_losses(export_level(lv), OPTIMIZERS[spec], lr, STEPS)
+    data = export_level(lv)
+    want = torch_full_losses(torch_model(data), data, OPTIMIZERS[spec], lr, STEPS)
     run = Run(lv.landscape(), lv.engine_goal, optimizer=parse_optimizer(spec))
     run.play([lr] * STEPS)
     assert run.iteration == STEPS  # the comparison covers every step

@@ -30,22 +30,10 @@ def level(extra: str, hidden="[8, 8]", activation="tanh"):
     return parse_level(load_yaml_text(text + extra, "torch-check.yaml"))
 
 
-def torch_losses(data: dict, lr: float, steps: int) -> tuple[list[float], list[float]]:
+def torch_losses(model, data: dict, lr: float, steps: int) -> tuple[list[float], list[float]]:
     """(the loss each step trains on, the loss over all the data) before each step."""
     x = torch.tensor(data["x"], dtype=torch.float64)
     y = torch.tensor(data["y"], dtype=torch.float64)
-    act = {"tanh": torch.nn.Tanh, "relu": torch.nn.ReLU, "sigmoid": torch.nn.Sigmoid}
-    modules = []
-    for k, layer in enumerate(data["layers"]):
-        W = torch.tensor(layer["W"], dtype=torch.float64)
-        linear = torch.nn.Linear(W.shape[1], W.shape[0]).double()
-        with torch.no_grad():
-            linear.weight.copy_(W)
-            linear.bias.copy_(torch.tensor(layer["b"], dtype=torch.float64))
-        modules.append(linear)
-        if k < len(data["layers"]) - 1:
-            modules.append(act[data["activation"]]())
-    model = torch.nn.Sequential(*modules)
     loss_fn = torch.nn.BCEWithLogitsLoss()
     opt = torch.optim.SGD(model.parameters(), lr=lr)
     batch_losses, full = [], []
@@ -70,14 +58,14 @@ def torch_losses(data: dict, lr: float, steps: int) -> tuple[list[float], list[f
         ("batch_size: 7\n", "[]", "tanh"),
     ],
 )
-def test_pytorch_gives_the_loss_of_every_step(extra, hidden, activation):
+def test_pytorch_gives_the_loss_of_every_step(extra, hidden, activation, torch_model):
     lv = level(extra, hidden, activation)
     data = export_level(lv)
     lr = 0.5
     run = Run(lv.landscape(), lv.engine_goal).play([lr] * 40)
     report = run_report(lv, run, lr)
     steps = report["trajectory"]
-    batch, full = torch_losses(data, lr, len(steps) - 1)
+    batch, full = torch_losses(torch_model(data), data, lr, len(steps) - 1)
     ours = [s["loss"] for s in steps[:-1]]
     np.testing.assert_allclose(batch, ours, rtol=1e-6)
     ours_full = [s.get("full_loss", s["loss"]) for s in steps[:-1]]
@@ -91,7 +79,7 @@ def test_the_docs_example_clears_where_lrgame_does(monkeypatch, capsys):
     import sys
     from pathlib import Path
 
-    text = (Path(__file__).parents[2] / "docs" / "network.md").read_text()
+    text = (Path(__file__).parents[3] / "docs" / "network.md").read_text()
     code = re.findall(r"```python\n(.*?)```", text, re.S)[0]
     bin_dir = str(Path(sys.executable).parent)
     monkeypatch.setenv("PATH", bin_dir + os.pathsep + os.environ.get("PATH", ""))
