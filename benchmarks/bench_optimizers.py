@@ -12,7 +12,11 @@ also per-rate ``torch.optim.SGD(momentum=0.9)`` and ``torch.optim.Adam`` loops o
 sample of the rates, scaled to 2,000 rates, and a check that their final parameters
 agree with the engine's to 1e-9 relative.
 
-    python benchmarks/bench_optimizers.py [--level stretched-bowl] [--repeat 7] [--full] [--json]
+With ``--floor`` (for a level of a hundred parameters or more), also the least any numpy
+Adam sweep of the level can cost: see ``adam_floor``.
+
+    python benchmarks/bench_optimizers.py [--level stretched-bowl] [--repeat 7] [--full]
+        [--floor] [--json]
 """
 
 from __future__ import annotations
@@ -73,6 +77,51 @@ def measure(level_id: str, points: int, repeat: int, full: bool = False) -> dict
     }
 
 
+def adam_floor(level_id: str, report: dict, repeat: int) -> dict:
+    """The least any numpy Adam sweep of this level can cost, as a ratio to plain descent.
+
+    Adam's step does all a plain step does (the slope, a rate times something, the move,
+    the loss) and, on top of it, a square root and a division per parameter (plus its two
+    averages, left out here so the figure stays a floor). Its runs also last as many
+    steps as they do (``steps``: an Adam run at a big rate circles the bottom without
+    diverging, so it runs its whole budget where plain descent's blows up early). So
+    the floor is: Adam's steps at plain descent's cost per step, plus np.sqrt and
+    np.divide over that many parameters, timed here on an array of the sweep's size.
+
+    It counts plain descent's whole time as work per parameter, so it is a floor only
+    where that work dominates the loop's own (a level of a hundred parameters or more,
+    e.g. hundred-bowl); on a two-parameter level it overstates. Asked for by --floor."""
+    level = L.find_level(level_id)
+    n_sgd = level.twin_landscape(parse_optimizer("sgd")).n_params
+    n = level.twin_landscape(parse_optimizer("adam")).n_params  # what Adam's sweep steps
+    rows = max(1, report["points"])
+    a = np.random.default_rng(0).random((rows, n)) + 0.5
+    out = np.empty_like(a)
+    sqrt_t, div_t = [], []
+    for _ in range(repeat):
+        t = time.process_time()
+        for _ in range(10):
+            np.sqrt(a, out=out)
+        sqrt_t.append((time.process_time() - t) / (10 * a.size))
+        t = time.process_time()
+        for _ in range(10):
+            np.divide(a, out, out=out)
+        div_t.append((time.process_time() - t) / (10 * a.size))
+    per_elem = statistics.median(sqrt_t) + statistics.median(div_t)
+    sgd, adam = report["seconds"]["sgd"], report["seconds"]["adam"]
+    steps_sgd, steps_adam = report["steps"]["sgd"], report["steps"]["adam"]
+    plain_per_param = sgd / steps_sgd / n_sgd
+    floor = steps_adam * n * (plain_per_param + per_elem) / sgd
+    return {
+        "steps_ratio": steps_adam / steps_sgd,
+        "sqrt_ns_per_param": statistics.median(sqrt_t) * 1e9,
+        "divide_ns_per_param": statistics.median(div_t) * 1e9,
+        "plain_ns_per_param_step": plain_per_param * 1e9,
+        "floor_ratio_to_sgd": floor,
+        "adam_ratio_to_sgd": adam / sgd,
+    }
+
+
 def torch_compare(level_id: str, sample: int = 20, steps: int = 100) -> dict:
     import torch
 
@@ -125,9 +174,12 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=7)
     ap.add_argument("--full", action="store_true", help="sweep the level's own landscape")
     ap.add_argument("--torch", action="store_true")
+    ap.add_argument("--floor", action="store_true", help="the least Adam can cost (big levels)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     report = measure(args.level, args.points, args.repeat, args.full)
+    if args.floor:
+        report["adam_floor"] = adam_floor(args.level, report, args.repeat)
     if args.torch:
         report["torch"] = torch_compare(args.level)
     if args.json:
@@ -143,6 +195,14 @@ def main() -> int:
             f"  {s:34s} {report['seconds'][s] * 1000:7.1f} ms  {report['ratio_to_sgd'][s]:.2f}x sgd"
             f"  ({report['steps'][s]:,} steps in all; per step "
             f"{report['per_step_ratio_to_sgd'][s]:.2f}x)"
+        )
+    if f := report.get("adam_floor"):
+        print(
+            f"  adam's floor: its {f['steps_ratio']:.2f}x steps at plain descent's "
+            f"{f['plain_ns_per_param_step']:.2f} ns per parameter-step, plus sqrt "
+            f"{f['sqrt_ns_per_param']:.2f} ns and divide {f['divide_ns_per_param']:.2f} ns per "
+            f"parameter: at least {f['floor_ratio_to_sgd']:.2f}x sgd (measured "
+            f"{f['adam_ratio_to_sgd']:.2f}x)"
         )
     for spec, t in report.get("torch", {}).items():
         print(
