@@ -362,13 +362,18 @@ CACHE_ENV = "LRGAME_CACHE_DIR"
 MAX_CACHED = 5000
 
 
-def cache_dir() -> Path:
+def cache_root() -> Path:
+    """lrgame's cache folder (``LRGAME_CACHE_DIR``, else the user cache folder)."""
     given = os.environ.get(CACHE_ENV)
     if given:
-        return Path(given) / "losses"
+        return Path(given)
     import platformdirs
 
-    return Path(platformdirs.user_cache_dir("lrgame")) / "losses"
+    return Path(platformdirs.user_cache_dir("lrgame"))
+
+
+def cache_dir() -> Path:
+    return cache_root() / "losses"
 
 
 def _sympy_stamp() -> str:

@@ -7,7 +7,6 @@ declared here and never asks a level what it has.
 
 from __future__ import annotations
 
-import hashlib
 import math
 import os
 from collections.abc import Callable
@@ -30,6 +29,7 @@ from ..engine.range_test import RangeTest, range_test
 from ..engine.schedules import CONSTANT, Schedule
 from ..engine.scoring import score, stars
 from ..engine.sweep import Par, find_par, sweep
+from . import par_store
 
 MAX_ITERATIONS_CAP = 100_000
 #: Optimisers a level may offer; par sweeps each with every schedule it offers, so the
@@ -276,9 +276,10 @@ class LevelBase(Model):
         """
         if "par" not in self._cache:
             tools = self.optimizer_tools()  # a challenge's copy may offer fewer (pinned.py)
-            offered = self.model_dump_json() + repr([o.spec() for o in tools])
-            key = hashlib.sha256(offered.encode()).hexdigest()
+            key = par_store.key(self.model_dump_json(), [o.spec() for o in tools])
             par = _PAR_CACHE.get(key)
+            if par is None:
+                par = par_store.load(key, self.schedule_tools(), [SGD, *tools])
             if par is None:
                 adam = next((o for o in tools if o.name == "adam"), None)
                 par = find_par(
@@ -291,6 +292,7 @@ class LevelBase(Model):
                     optimizers=tools,
                     exact_landscape=self.twin_landscape(adam) if adam else None,
                 )
+                par_store.save(key, par)
                 if len(_PAR_CACHE) >= _PAR_CACHE_SIZE:
                     _PAR_CACHE.pop(next(iter(_PAR_CACHE)))
                 _PAR_CACHE[key] = par
