@@ -22,12 +22,15 @@ FULL_PARAMS_LIMIT = 100
 # -- run --------------------------------------------------------------------------------
 
 
-def _run_level(level: L.Level, lr: float, schedule, budget: int | None, optimizer=None):
-    """(run, the diagnosis after each of its steps)."""
+def _run_level(
+    level: L.Level, lr: float, schedule, budget: int | None, optimizer=None, every: bool = True
+):
+    """(run, the diagnosis after each of its steps; with ``every`` False, after its last
+    only: each diagnosis forecasts the rest of the run for many rates)."""
     goal = level.engine_goal
     if budget is not None:
         goal = dataclasses.replace(goal, max_iterations=budget)
-    return play_diagnosed(level, goal, RateRule(lr, schedule), optimizer)
+    return play_diagnosed(level, goal, RateRule(lr, schedule), optimizer, every)
 
 
 def run_report(
@@ -96,8 +99,9 @@ def cmd_run(args) -> int:
         within_run_cost(level, args.max_iterations, "--max-iterations")
         budget = args.max_iterations
     optimizer = optimizer_arg(args, level, schedule)
-    run, diagnoses = _run_level(level, lr, schedule, budget, optimizer)
-    report = run_report(level, run, lr, schedule, diagnoses)
+    # the JSON gives the diagnosis after every step; the text, after the last one
+    run, diagnoses = _run_level(level, lr, schedule, budget, optimizer, every=args.json)
+    report = run_report(level, run, lr, schedule, diagnoses if args.json else None)
     if getattr(args, "replay", None):
         from .challenge import save_run_replay
 

@@ -200,9 +200,10 @@ def diagnose(
     return now
 
 
-def play_diagnosed(level, goal, rule: RateRule, optimizer=None):
+def play_diagnosed(level, goal, rule: RateRule, optimizer=None, every: bool = True):
     """Play a run of ``level`` under ``rule`` to its end, with the diagnosis after every
-    step: (run, diagnoses), entry k - 1 for iteration k.
+    step: (run, diagnoses), entry k - 1 for iteration k; with ``every`` False, only the
+    diagnosis after the last step (a list of one: what ``lrgame run``'s text ends with).
 
     The forecast from step 0 says how the whole run ends (and what lies past its budget);
     every later step follows the rule, so that is the forecast from every step too. Should
@@ -212,9 +213,14 @@ def play_diagnosed(level, goal, rule: RateRule, optimizer=None):
     out = []
     while not run.over:
         run.step(rule.rate(run.iteration))
-        out.append(diagnose_level(level, run, rule=rule, known=_from(first, run.iteration)))
+        if every:
+            out.append(diagnose_level(level, run, rule=rule, known=_from(first, run.iteration)))
     if (run.outcome, run.iteration) != (first.outcome, first.iterations):
-        out = diagnoses_along(level, run, rule)
+        if every:
+            return run, diagnoses_along(level, run, rule)
+        first = forecast(run, rule, path=False)  # from its end, as diagnoses_along does
+    if not every and run.iteration > 0:
+        out = [diagnose_level(level, run, rule=rule, known=_from(first, run.iteration))]
     return run, out
 
 
@@ -659,12 +665,18 @@ def _better(run, rule: RateRule, f: Forecast, bigger: bool, within: float = 1.0)
     )
     # rates as they are printed (four figures), so that the one named is the one forecast
     lrs = np.unique([float(num(r)) for r in log_rates(*span, ADVICE_POINTS)])
-    # looked at over ADVICE_STEPS at most: a long budget must not cost its square
-    budget = min(here.goal.max_iterations, here.iteration + ADVICE_STEPS)
-    fs = forecast_many(here, lrs, rule.schedule, budget=budget, horizon=0)
     to_beat = math.inf
     if f.outcome is Outcome.CLEARED:
         to_beat = min(f.iterations, f.start + within * (f.iterations - f.start) + 1)
+    # looked at over ADVICE_STEPS at most: a long budget must not cost its square; and
+    # no further than a rate that helps must clear by (the same runs, cut where a later
+    # clearing would not count: a run diagnosed at every step costs a fraction)
+    budget = min(here.goal.max_iterations, here.iteration + ADVICE_STEPS)
+    if to_beat < math.inf:
+        budget = min(budget, math.ceil(to_beat) - 1)
+    if budget <= here.iteration:
+        return ""
+    fs = forecast_many(here, lrs, rule.schedule, budget=budget, horizon=0)
     # the rate closest to the player's that does it: the smallest change that helps
     helps = [g for g in fs if g.outcome is Outcome.CLEARED and g.iterations < to_beat]
     best = (helps[0] if bigger else helps[-1]) if helps else None

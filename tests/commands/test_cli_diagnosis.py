@@ -68,3 +68,21 @@ def test_the_text_output_ends_with_the_final_diagnosis(capsys, argv):
     assert main(["run", *argv]) == 0
     out = capsys.readouterr().out
     assert " ".join(out.split()).endswith(" ".join(final.split()))
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("stretched-bowl", "--lr", "0.01"),  # clears slowly: a bigger rate is quicker
+        ("the-leap", "--lr", "2.5"),  # diverges: a smaller rate
+        ("noisy-line", "--lr", "0.05", "--max-iterations", "60"),
+        ("long-valley", "--lr", "0.001", "--optimizer", "momentum:beta=0.9"),
+    ],
+)
+def test_the_text_ends_with_the_json_s_last_diagnosis(capsys, argv):
+    """The text diagnoses its last step only (not every step, as the JSON does): the same
+    words the JSON's last entry holds."""
+    last = run_json(capsys, *argv)["trajectory"][-1]["diagnosis"]["text"]
+    assert main(["run", *argv]) == 0
+    out = capsys.readouterr().out
+    assert " ".join(out.split()).endswith(" ".join(last.split()))
