@@ -59,3 +59,21 @@ async def test_n_on_the_board_opens_the_next_level(ui):
         await pilot.press("n")
         await ui.wait_for(pilot, lambda: app.screen.level.id == "practice-8")
         assert "seed 8" in bar(app)
+
+
+async def test_practice_opens_from_the_title(ui):
+    """A player with no command line (a browser through lrgame serve) reaches practice
+    from the title: p opens a fresh seed's level, its streak on the board."""
+    from lrgame.ui.screens.title import TitleScreen
+
+    app = ui.game()
+    async with app.run_test(size=ui.SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, TitleScreen)
+        await pilot.press("p")
+        await ui.wait_for(pilot, lambda: isinstance(app.screen, PracticePlayScreen))
+        seed = app.screen.seed
+        assert app.screen.level.id == f"practice-{seed}"
+        assert f"seed {seed}" in bar(app)
+        await pilot.press("n")
+        await ui.wait_for(pilot, lambda: app.screen.level.id == f"practice-{seed + 1}")

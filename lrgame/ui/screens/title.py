@@ -1,11 +1,11 @@
-"""The title screen: the game's name, and the way into the campaign."""
+"""The title screen: the game's name, and the ways in: the campaign, or practice."""
 
 from __future__ import annotations
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Center, Vertical
+from textual.containers import Center, Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Static
 
@@ -30,6 +30,7 @@ class TitleScreen(Screen):
 
     BINDINGS = [
         Binding("enter", "start", "Start", id="start", tooltip="Open the campaign"),
+        Binding("p", "practice", "Practice", id="practice", tooltip="A fresh level from a seed"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -37,8 +38,9 @@ class TitleScreen(Screen):
             yield Static(LOGO, id="logo")
             yield Static(TAGLINE, id="tagline")
             yield Static(PITCH, id="pitch")
-            with Center():
+            with Center(), Horizontal(id="title-buttons"):
                 yield Button("Start", id="start", variant="primary")
+                yield Button("Practice (p)", id="practice")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -54,3 +56,12 @@ class TitleScreen(Screen):
         from .campaign import CampaignScreen
 
         self.app.push_screen(CampaignScreen())
+
+    @on(Button.Pressed, "#practice")
+    def action_practice(self) -> None:
+        """A level made from a fresh seed (``lrgame practice``), its streak on the board:
+        the way to practice for a player with no command line (``lrgame serve``)."""
+        from ...levels.practice import fresh_seed
+        from .practice import PracticePlayScreen
+
+        self.app.push_screen(PracticePlayScreen(fresh_seed()))
