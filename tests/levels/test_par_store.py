@@ -124,16 +124,21 @@ def _spoil(data):
 
 
 def test_a_spoilt_file_is_a_miss_and_is_written_over(tmp_path, counted):
-    good = _load(tmp_path).compute_par()
+    level = _load(tmp_path)
+    good = level.compute_par()
     path = _stored_file()
     data = json.loads(path.read_text())
-    for n, text in enumerate(_spoil(data), start=2):
+    name = path.stem
+    tools = level.schedule_tools(), [base.SGD, *level.optimizer_tools()]
+    assert par_store.load(name, *tools) is not None
+    for text in _spoil(data):
         path.write_text(text)
-        base._PAR_CACHE.clear()
-        again = _load(tmp_path).compute_par()
-        assert len(counted) == n, text[:80]  # swept again
-        _same(good, again)
-        assert json.loads(path.read_text()) == data  # and the good par written back
+        assert par_store.load(name, *tools) is None, text[:80]
+    base._PAR_CACHE.clear()  # the last spoilt file, met by a new process
+    again = _load(tmp_path).compute_par()
+    assert counted == [1, 1]  # swept again
+    _same(good, again)
+    assert json.loads(path.read_text()) == data  # and the good par written back
 
 
 def test_an_unwritable_cache_only_means_no_cache(tmp_path, counted, monkeypatch):
