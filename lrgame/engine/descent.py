@@ -284,6 +284,9 @@ class Step:
     velocity: np.ndarray | None = None
     #: The share of all the data labelled right, under a goal that judges it (else None).
     accuracy: float | None = None
+    #: How far the step that led here moved the params, under an optimiser (None under
+    #: plain descent, whose step is lr × the last |gradient|, and at the start).
+    move_norm: float | None = None
 
 
 class RunOver(RuntimeError):
@@ -373,11 +376,15 @@ class Run(RunState):
         if self.over:
             raise RunOver(f"the run has ended ({self.outcome})")
         t = self.iteration
+        before = self._params
         used, velocity = self._move(float(lr), t)
         step = self._make_step(t + 1, used, self._params, t + 1)
         if used != float(lr):
             step.set_lr = float(lr)
         step.velocity = velocity
+        if not self.optimizer.plain:
+            with np.errstate(all="ignore"):
+                step.move_norm = float(np.linalg.norm(self._params - before))
         self.steps.append(step)
         self.outcome = self._outcome_of(step)
         return step

@@ -206,12 +206,15 @@ def _log_ticks(lo: float, hi: float, count: int = 5) -> tuple[list[float], list[
 def _grouped_curvatures(run) -> dict | None:
     """A big bowl's loss per distinct curvature, from its grouped twin (the start mass of
     each curvature times the product of (1 - lr c)^2 over the steps taken: the same
-    numbers as summing over a million parameters, at the cost of a few hundred)."""
+    numbers as summing over a million parameters, at the cost of a few hundred). Under
+    an optimiser that product does not hold: None, and the chart sums the params."""
     from ...engine.forecast import GROUP_ABOVE, _grouped_now
     from ...engine.landscape import QuadraticBowl
 
     bowl = run.landscape
     if not isinstance(bowl, QuadraticBowl) or bowl.n_params <= GROUP_ABOVE:
+        return None
+    if not run.optimizer.plain:
         return None
     twin = _grouped_now(run)
     with np.errstate(all="ignore"):
