@@ -200,7 +200,8 @@ def _state(run: Run) -> _State:
         landscape = _grouped_now(run)
         params = landscape.start.copy()
     elif now is not None:  # under an optimiser: where the run stands on the bowl's twin
-        landscape, params, state = now
+        landscape, params, kept = now
+        state = kept if run.iteration > 0 else None  # at the start: the rates' own
     else:
         params = np.asarray(run.params, dtype=float)
     goal = run.goal
