@@ -126,3 +126,17 @@ def test_max_stable_lr_under_an_optimiser_on_the_twin(monkeypatch, spec):
     assert mine == theirs and mine is not None and mine < 1.0
     if opt.name == "momentum":  # heavy ball on a quadratic: stable below 2 (1 + beta) / c
         assert 0.9 * 2 * 1.9 / 20 < mine <= 2 * 1.9 / 20
+
+
+def test_adams_twin_measures_the_slope_of_the_whole_bowl():
+    """The forecast asks a run's slope length (is it at rest?): on adam's weighted twin
+    each parameter counts as often as it stands for, as the bowl's own slope does."""
+    full = bowl(repeated_starts=True)
+    small = twin(full, parse_optimizer("adam"))
+    where = {(c, s): k for k, (c, s) in enumerate(zip(small.curvatures, small.start))}
+    index = np.array([where[(c, abs(s))] for c, s in zip(full.curvatures, full.start)])
+    P = np.random.default_rng(1).normal(0.0, 1.0, (3, small.n_params))  # three rows
+    spread = P[:, index] * np.sign(full.start)  # where the bowl stands when its twin is at P
+    want = full.gradient_norms(full.grad(spread))
+    assert np.allclose(small.gradient_norms(small.grad(P)), want, rtol=1e-12, atol=0)
+    assert np.allclose(small.loss(P), full.loss(spread), rtol=1e-12, atol=0)
