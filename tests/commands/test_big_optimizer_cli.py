@@ -116,3 +116,30 @@ def test_an_optimizer_on_million_bowl(capsys):
     code, _, err = run(capsys, "sweep", "million-bowl", "--optimizer", "adam", "--points", 5)
     assert code == 2 and len(err.strip().splitlines()) == 1
     assert "no two of this bowl's 1,000,000 parameters" in err
+
+
+def test_a_challenge_pins_momentum_on_the_big_bowl_and_grades_it(capsys, tmp_path, bowl_file):
+    challenge = tmp_path / "week.yaml"
+    challenge.write_text(
+        "title: Momentum on many\nlevels:\n  - level: big.yaml\n"
+        "    optimizer: momentum:beta=0.9\nrules:\n  attempts: 2\n"
+    )
+    code, out, _ = run(capsys, "challenge", challenge)
+    assert code == 0 and "played with momentum:beta=0.9 only" in out
+    result = tmp_path / "ann.json"
+    argv = ["run", "big-momentum", "--lr", "0.02", "--challenge", challenge]
+    code, _, _ = run(capsys, *argv, "--replay", result, "--player", "ann")
+    assert code == 0
+    attempt = json.loads(result.read_text())["attempts"][0]
+    level = L.load_level(bowl_file)
+    whole = Run(level.landscape(), level.engine_goal, optimizer=parse_optimizer("momentum"))
+    whole.play([0.02] * 200)
+    assert attempt["optimizer"] == "momentum:beta=0.9"
+    assert (attempt["outcome"], attempt["iterations"]) == ("cleared", whole.iteration)
+    code, out, _ = run(capsys, "grade", result, "--challenge", challenge)
+    assert code == 0 and "1 accepted, 0 rejected" in out
+    forged = json.loads(result.read_text())
+    forged["attempts"][0]["iterations"] -= 1
+    result.write_text(json.dumps(forged))
+    code, out, _ = run(capsys, "grade", result, "--challenge", challenge)
+    assert code == 1 and "changed iterations" in out
