@@ -7,11 +7,14 @@ from __future__ import annotations
 import textwrap
 
 import numpy as np
+import pytest
 
 from lrgame import levels
-from lrgame.engine import Run
+from lrgame.engine import Goal, Outcome, Run, simulate
+from lrgame.engine.landscape import QuadraticBowl
 from lrgame.engine.optimizers import parse_optimizer
 from lrgame.text import num
+from lrgame.ui.widgets.charts import _explodes_above
 from lrgame.ui.widgets.step_table import StepTable
 
 BOWL = textwrap.dedent(
@@ -74,3 +77,19 @@ async def test_momentum_on_a_big_bowl_tells_what_every_parameter_does(ui, tmp_pa
         assert words.startswith(
             f"at 0.005 with momentum: runs out of budget at iteration 200, {floor} above the floor"
         )
+
+
+@pytest.mark.parametrize(
+    "spec", ["sgd", "momentum:beta=0.9", "momentum:beta=0.5", "momentum:beta=0.9,nesterov=true"]
+)
+def test_the_curvature_charts_edge_is_where_a_direction_explodes(spec):
+    """The bowl's chart marks the curvature past which the rate set explodes: checked
+    by runs along one curvature just below and just above it."""
+    opt = parse_optimizer(spec)
+    lr = 0.01
+    edge, _ = _explodes_above(lr, opt)
+    # along curvature c at rate lr is along curvature 1 at rate lr c
+    runs = simulate(QuadraticBowl([1.0], [1.0]), [lr * edge * 0.99, lr * edge * 1.01],
+                    Goal(loss_below=1e-300, max_iterations=5_000), optimizer=opt)  # fmt: skip
+    assert runs.outcome(0) is not Outcome.DIVERGED and runs.outcome(1) is Outcome.DIVERGED
+    assert _explodes_above(lr, parse_optimizer("adam")) is None
