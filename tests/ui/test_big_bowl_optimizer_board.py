@@ -14,7 +14,7 @@ from lrgame.engine import Goal, Outcome, Run, simulate
 from lrgame.engine.landscape import QuadraticBowl
 from lrgame.engine.optimizers import parse_optimizer
 from lrgame.text import num
-from lrgame.ui.widgets.charts import _explodes_above
+from lrgame.ui.widgets.charts import LandscapeChart, _explodes_above
 from lrgame.ui.widgets.step_table import StepTable
 
 BOWL = textwrap.dedent(
@@ -60,6 +60,10 @@ async def test_momentum_on_a_big_bowl_tells_what_every_parameter_does(ui, tmp_pa
         moved = 0.02 * np.linalg.norm(0.9 * g0 + g1)  # lr × |velocity|
         table = app.screen.query_one(StepTable)
         assert table.get_row("1")[table.headers.index("|step|")].plain == num(moved)
+        # the loss each curvature holds, as drawn: the params' own, not plain descent's
+        drawn = app.screen.query_one(LandscapeChart)._extra_data()
+        want = level.chart(run.params)
+        assert np.allclose(drawn["loss"], want["loss"], rtol=1e-12, atol=0)
         text = str(app.screen.query_one("#diagnosis").render())
         assert f"the momentum step at lr 0.02 was {num(moved)} long" in " ".join(text.split())
         end = whole_run(level, [0.02] * 200)
