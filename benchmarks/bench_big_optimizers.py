@@ -9,7 +9,8 @@ par, sweeps) plays the bowl's twin (``engine.twin``). Per optimiser, median CPU 
 - ``forecast@0`` / ``forecast@k``: the board's forecast (budget and horizon) from the
   start and after k steps (it replays k steps on the twin first);
 - ``preview@k``: the preview's quick forecast (budget only) after k steps;
-- ``undo@k``: taking back step k (a big run under an optimiser replays its steps);
+- ``undo@k`` / ``undo again``: taking back step k (a big run keeps the arrays its last
+  step replaced), then step k - 1 too (that one replays the steps before it);
 - ``whole``: a forecast from step k played on every parameter instead (what the limit of
   1,000 parameters used to keep out), once.
 
@@ -58,9 +59,10 @@ def measure(level_id: str, steps: int, repeat: int, whole: bool) -> dict:
         row["step"] = (time.process_time() - t) / steps
         row[f"forecast@{steps}"] = cpu(lambda run=run: forecast(run, rule), repeat)
         row[f"preview@{steps}"] = cpu(lambda run=run: forecast(run, rule, horizon=0), repeat)
-        t = time.process_time()
-        run.undo()
-        row[f"undo@{steps}"] = time.process_time() - t
+        for name in (f"undo@{steps}", "undo again"):  # the arrays kept, then a replay
+            t = time.process_time()
+            run.undo()
+            row[name] = time.process_time() - t
         if whole and not opt.plain:
             keep = forecasts.GROUP_ABOVE
             forecasts.GROUP_ABOVE = land.n_params  # play every parameter

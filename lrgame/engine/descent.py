@@ -367,6 +367,7 @@ class Run(RunState):
         self._params = self.landscape.start.astype(float).copy()
         self.state = self.optimizer.init(np.zeros(1), self.landscape.n_params)
         self._states = [self.state]
+        self._back = None  # a big run's params and state before its last step (cheap undo)
         self.steps = [self._make_step(0, None, self._params, 0)]
         self.outcome = self._outcome_of(self.steps[0])
 
@@ -376,8 +377,10 @@ class Run(RunState):
         if self.over:
             raise RunOver(f"the run has ended ({self.outcome})")
         t = self.iteration
-        before = self._params
+        before, state = self._params, self.state
         used, velocity = self._move(float(lr), t)
+        if not self._keep:  # the arrays a step replaces: kept, so one undo needs no replay
+            self._back = (t, before, state)
         step = self._make_step(t + 1, used, self._params, t + 1)
         if used != float(lr):
             step.set_lr = float(lr)
@@ -414,7 +417,10 @@ class Run(RunState):
         if len(self.steps) == 1:
             return False
         self.steps.pop()
-        if self._keep:
+        back, self._back = self._back, None
+        if back is not None and back[0] == self.iteration:  # the step just taken
+            self._params, self.state = back[1], back[2]
+        elif self._keep:
             self._params = self.steps[-1].params.copy()
             if not self.optimizer.plain:
                 del self._states[len(self.steps) :]

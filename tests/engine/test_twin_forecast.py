@@ -140,3 +140,27 @@ def test_adams_twin_measures_the_slope_of_the_whole_bowl():
     want = full.gradient_norms(full.grad(spread))
     assert np.allclose(small.gradient_norms(small.grad(P)), want, rtol=1e-12, atol=0)
     assert np.allclose(small.loss(P), full.loss(spread), rtol=1e-12, atol=0)
+
+
+@pytest.mark.parametrize("spec", ["sgd", "momentum:beta=0.9", "adam", "hypergradient:beta=1e-8"])
+def test_a_big_runs_undo_lands_where_the_run_stood(spec):
+    """A run too big to keep its iterates (12,000 parameters) keeps the arrays its last
+    step replaced: one undo puts them back, a second in a row replays; either way the
+    run stands, and goes on, exactly as a run of the remaining rates does."""
+    opt = parse_optimizer(spec)
+    start = np.random.default_rng(3).normal(0, 1, 12_000)
+    land = QuadraticBowl(np.resize(CURVATURES, 12_000), start)
+    run = Run(land, GOAL, optimizer=opt).play([0.01, 0.03, 0.02, 0.025])
+    assert run.steps[0].params is None  # big: iterates not kept
+    run.undo()  # restored
+    run.step(0.015)
+    run.undo()  # restored again
+    run.undo()  # replayed
+    run.step(0.005)
+    want = Run(land, GOAL, optimizer=opt).play([0.01, 0.03, 0.005])
+    assert np.array_equal(run.params, want.params) and run.lrs == want.lrs
+    run.undo()  # restored
+    run.step(0.012)
+    want = Run(land, GOAL, optimizer=opt).play([0.01, 0.03, 0.012])
+    assert np.array_equal(run.params, want.params) and run.lrs == want.lrs
+    assert run.current.loss == want.current.loss
