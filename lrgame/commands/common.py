@@ -61,11 +61,11 @@ def optimizer_arg(args, level: L.Level, schedule=None):
         raise UsageError(f"--optimizer: a {level.kind} level takes no optimizers")
     if not optimizer.takes_schedule and schedule is not None and schedule.name != "constant":
         raise UsageError(f"--optimizer: {optimizer.name} sets its own rate: drop --schedule")
-    if not optimizer.plain and level.n_params > L.MAX_OPTIMIZER_PARAMS:
-        raise UsageError(
-            f"--optimizer: optimizers are for levels of at most {L.MAX_OPTIMIZER_PARAMS:,} "
-            f"parameters (this one has {level.n_params:,}): their forecasts play every one"
-        )
+    from ..levels.played import optimizer_size_problem
+
+    problem = optimizer_size_problem(level, optimizer)
+    if problem:
+        raise UsageError(f"--optimizer: {problem}")
     return optimizer
 
 

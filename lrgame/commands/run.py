@@ -163,8 +163,8 @@ def print_run(level: L.Level, run: Run, report: dict[str, Any]) -> None:
     if judges_accuracy:
         head.append("accuracy")
     plain = report["optimizer"] == "sgd"
-    if full and not plain:  # the move is the optimiser's, not lr × slope
-        head = [h.replace("lr×slope", "step") for h in head]
+    if not plain:  # the move is the optimiser's, not lr × slope
+        head = [h.replace("lr×slope", "step").replace("lr×|gradient|", "|step|") for h in head]
     rows = []
     for k, s in enumerate(run.steps):
         nxt = run.steps[k + 1].lr if k + 1 < len(run.steps) else None
@@ -184,7 +184,9 @@ def print_run(level: L.Level, run: Run, report: dict[str, Any]) -> None:
                 [str(s.iteration), *map(num, s.params), *map(num, s.gradient), *step, num(s.loss)]
             )
         else:
-            step = num(nxt * s.gradient_norm) if nxt is not None else ""
+            moved = run.steps[k + 1].move_norm if nxt is not None else None
+            step = num(nxt * s.gradient_norm) if nxt is not None and plain else ""
+            step = num(moved) if moved is not None else step
             rows.append(
                 [str(s.iteration), num(s.param_norm), num(s.gradient_norm), step, num(s.loss)]
             )

@@ -284,6 +284,9 @@ class Step:
     velocity: np.ndarray | None = None
     #: The share of all the data labelled right, under a goal that judges it (else None).
     accuracy: float | None = None
+    #: How far the step that led here moved the params, under an optimiser (None under
+    #: plain descent, whose step is lr × the last |gradient|, and at the start).
+    move_norm: float | None = None
 
 
 class RunOver(RuntimeError):
@@ -364,6 +367,7 @@ class Run(RunState):
         self._params = self.landscape.start.astype(float).copy()
         self.state = self.optimizer.init(np.zeros(1), self.landscape.n_params)
         self._states = [self.state]
+        self._back = None  # a big run's params and state before its last step (cheap undo)
         self.steps = [self._make_step(0, None, self._params, 0)]
         self.outcome = self._outcome_of(self.steps[0])
 
@@ -373,11 +377,17 @@ class Run(RunState):
         if self.over:
             raise RunOver(f"the run has ended ({self.outcome})")
         t = self.iteration
+        before, state = self._params, self.state
         used, velocity = self._move(float(lr), t)
+        if not self._keep:  # the arrays a step replaces: kept, so one undo needs no replay
+            self._back = (t, before, state)
         step = self._make_step(t + 1, used, self._params, t + 1)
         if used != float(lr):
             step.set_lr = float(lr)
         step.velocity = velocity
+        if not self.optimizer.plain:
+            with np.errstate(all="ignore"):
+                step.move_norm = float(np.linalg.norm(self._params - before))
         self.steps.append(step)
         self.outcome = self._outcome_of(step)
         return step
@@ -407,7 +417,10 @@ class Run(RunState):
         if len(self.steps) == 1:
             return False
         self.steps.pop()
-        if self._keep:
+        back, self._back = self._back, None
+        if back is not None and back[0] == self.iteration:  # the step just taken
+            self._params, self.state = back[1], back[2]
+        elif self._keep:
             self._params = self.steps[-1].params.copy()
             if not self.optimizer.plain:
                 del self._states[len(self.steps) :]

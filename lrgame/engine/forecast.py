@@ -32,6 +32,8 @@ A bowl of more than ``GROUP_ABOVE`` parameters is forecast on one parameter per
 distinct curvature holding that curvature's mass: exactly the same losses, at the
 cost of a bowl of a few hundred parameters (see ``QuadraticBowl.grouped``); under a
 constant rate in closed form per curvature (a million-parameter bowl: milliseconds).
+Under an optimiser it is forecast on its twin under that optimiser (``engine.twin``),
+where the run's rates so far lead on it, whenever the twin is smaller.
 
 Cost: a forecast plays (budget - now) steps, plus the horizon for a run still going
 when the budget runs out. For a quick look within the budget only (a preview on every
@@ -64,8 +66,11 @@ from .landscape import Landscape, QuadraticBowl
 from .optimizers import SGD, Optimizer, put, take
 from .rates import log_rates
 from .schedules import CONSTANT
+from .twin import twin_now
 
-#: A bowl with more parameters than this is forecast on its grouped twin (no path of params).
+#: A bowl with more parameters than this is forecast on its twin (``engine.twin``: one
+#: parameter per curvature, or under adam per curvature and start size), when the twin
+#: is smaller: the same losses, no path of params.
 GROUP_ABOVE = 1_000
 #: The look past the budget: this many times the budget, within [HORIZON_MIN, HORIZON_MAX] steps.
 HORIZON_FACTOR = 10
@@ -178,7 +183,7 @@ class _State:
     held: int
     bound: float
     start_gradient: float
-    grouped: bool = False
+    grouped: bool = False  # played on a big bowl's twin: no path of params
     optimizer: Optimizer = SGD
     #: The optimiser's state where the run stands (one row), continued by the forecast.
     state: dict | None = None
@@ -187,14 +192,16 @@ class _State:
 def _state(run: Run) -> _State:
     landscape = run.landscape
     optimizer = run.optimizer
-    grouped = (
-        optimizer.plain
-        and isinstance(landscape, QuadraticBowl)
-        and landscape.n_params > GROUP_ABOVE
-    )
-    if grouped:
+    state = getattr(run, "state", None) if run.iteration > 0 else None
+    big = isinstance(landscape, QuadraticBowl) and landscape.n_params > GROUP_ABOVE
+    now = twin_now(run) if big and not optimizer.plain else None
+    grouped = big and (optimizer.plain or now is not None)
+    if big and optimizer.plain:
         landscape = _grouped_now(run)
         params = landscape.start.copy()
+    elif now is not None:  # under an optimiser: where the run stands on the bowl's twin
+        landscape, params, kept = now
+        state = kept if run.iteration > 0 else None  # at the start: the rates' own
     else:
         params = np.asarray(run.params, dtype=float)
     goal = run.goal
@@ -213,7 +220,7 @@ def _state(run: Run) -> _State:
         run.steps[0].gradient_norm,
         grouped,
         optimizer,
-        getattr(run, "state", None) if run.iteration > 0 else None,
+        state,
     )
 
 
@@ -275,7 +282,7 @@ def forecast_many(
     if run.over and not (run.outcome is Outcome.OUT_OF_BUDGET and extra > 0):
         return [_ended(run, float(lr), path) for lr in lrs]
     st = _state(run)
-    if st.grouped and schedule.name == "constant":  # a big bowl, plain descent: per curvature
+    if st.grouped and st.optimizer.plain and schedule.name == "constant":  # per curvature
         return [_bowl_forecast(st, float(lr), max(budget, st.t), extra, path) for lr in lrs]
     return _continue(st, lrs, schedule, max(budget, st.t), extra, path)
 
@@ -440,7 +447,7 @@ def _continue(
                 peak = peak3 if t + 1 <= q4 else peak4
                 peak[active] = np.fmax(peak[active], np.abs(new - minimum))
             if t + 1 == until:
-                last_gnorm[active] = np.linalg.norm(g, axis=1)
+                last_gnorm[active] = landscape.gradient_norms(g)
             if path and t + 1 - st.t <= PATH_LIMIT:
                 losses.append(loss.copy())
                 if keep:

@@ -53,6 +53,10 @@ class Landscape:
         """
         return self.loss(P, t)
 
+    def gradient_norms(self, G: np.ndarray) -> np.ndarray:
+        """The length of each row of the slopes ``G`` (shape (n, d)) -> shape (n,)."""
+        return np.linalg.norm(G, axis=1)
+
     def plain_sweep(self, lrs: np.ndarray, goal, schedule):
         """A landscape's own loop for ``descent.simulate`` under plain descent, giving the
         same RateRuns as the generic one, faster; None to use the generic loop."""

@@ -277,9 +277,15 @@ def _step_words(run: Run, prev: Step, cur: Step) -> str:
             f"{_push(run, prev, cur, i)} moved {name} "
             f"from {_n(float(prev.params[i]))} to {_n(float(cur.params[i]))}"
         )
+    if _plain_push(run) or cur.move_norm is None:
+        return (
+            f"lr × |gradient| = {num(lr)} × {num(prev.gradient_norm)} = "
+            f"{num(lr * prev.gradient_norm)} was the length of the step"
+        )
     return (
-        f"lr × |gradient| = {num(lr)} × {num(prev.gradient_norm)} = "
-        f"{num(lr * prev.gradient_norm)} was the length of the step"
+        f"the {run.optimizer.name} step at lr {num(lr)} was {num(cur.move_norm)} long "
+        f"(lr × |gradient| alone would be {num(lr)} × {num(prev.gradient_norm)} = "
+        f"{num(lr * prev.gradient_norm)})"
     )
 
 
@@ -290,10 +296,7 @@ def _start(run: Run, lr: float | None, rule: RateRule | None) -> Diagnosis:
     if not _has_gradients(run):
         text = f"Iteration 0: the gradient is {num(s.gradient_norm)} long."
         if lr is not None:
-            text += (
-                f" A step with lr {num(lr)} moves the parameters "
-                f"{num(lr * s.gradient_norm)} downhill."
-            )
+            text += _first_length(run, float(lr), s.gradient_norm)
         return Diagnosis(Situation.START, text + future, forecast=f)
     parts = []
     formulas = run.landscape.slope_formulas() or {}
@@ -408,9 +411,9 @@ def _diverged(run: Run) -> Diagnosis:
             text += f" On these last steps the loss went {' → '.join(num(v) for v in landings)}."
     else:
         text += (
-            f" The gradient grew from {num(start.gradient_norm)} to "
-            f"{num(last.gradient_norm)} long: every step went farther than the last."
+            f" The gradient grew from {num(start.gradient_norm)} to {num(last.gradient_norm)} long"
         )
+        text += ": every step went farther than the last." if _plain_push(run) else "."
     f = Forecast(Outcome.DIVERGED, n, n, lrs[-1] if lrs else 0.0, np.zeros(0), None)
     edge = None
     if lrs and isinstance(run, Run):
@@ -746,6 +749,25 @@ def _first_move(run, lr: float) -> np.ndarray:
     with np.errstate(all="ignore"):
         opt.step(opt.init(np.array([lr]), P.shape[1]), P, s.gradient[None, :], np.array([lr]), 0)
     return P[0] - s.params
+
+
+def _first_length(run, lr: float, gradient_norm: float) -> str:
+    """How far the first step at ``lr`` moves the params, told from the gradient's length
+    alone (a run too big to keep its params)."""
+    opt = run.optimizer
+    if _first_step_plain(run):  # lr × slope: plain, the hypergradient, momentum's first
+        return f" A step with lr {num(lr)} moves the parameters {num(lr * gradient_norm)} downhill."
+    if opt.name == "momentum":  # Nesterov: g + beta × (the velocity, which is g)
+        beta = opt.options["beta"]
+        return (
+            f" The first step, {opt.spec()} at lr {num(lr)}, moves the parameters "
+            f"lr × (1 + {num(beta)}) × |gradient| = {num(lr * (1 + beta) * gradient_norm)} "
+            "downhill."
+        )
+    return (  # adam: lr × g / (|g| + eps) on each parameter
+        f" The first step, {opt.spec()} at lr {num(lr)}, moves each parameter against its "
+        f"slope by at most {num(lr)}, however steep the slope."
+    )
 
 
 def _with(run) -> str:

@@ -10,6 +10,7 @@ import dataclasses
 from dataclasses import dataclass
 
 from ..engine import Outcome, Run, play_schedule
+from ..levels.played import twin_run
 from ..store import Best
 from .diagnose import Diagnosis, diagnose_level, judged_loss
 from .verdict import verdict
@@ -64,7 +65,8 @@ def result_of(level, run: Run, trials: int = 0) -> RunResult:
     ghost: tuple[float, ...] = ()
     if par.best_lr is not None:
         # the ghost plays by the level's own rules, with the schedule that reached par
-        best = play_schedule(level.new_run(optimizer=par.optimizer), par.best_lr, par.schedule)
+        ghost_run = twin_run(level, par.optimizer)  # its losses alone: the twin's will do
+        best = play_schedule(ghost_run, par.best_lr, par.schedule)
         ghost = tuple(judged_loss(s) for s in best.steps)
     judged = verdict(level, run, trials)
     n_stars, points, untaxed = judged.stars, judged.score, judged.untaxed_score

@@ -33,8 +33,10 @@ from . import par_store
 
 MAX_ITERATIONS_CAP = 100_000
 #: Optimisers a level may offer; par sweeps each with every schedule it offers, so the
-#: pairs are capped too (MAX_OPTIMIZER_SWEEPS), and so are their parameters: forecasts
-#: under an optimiser play every parameter (no bowl twin), see MAX_OPTIMIZER_PARAMS.
+#: pairs are capped too (MAX_OPTIMIZER_SWEEPS), and so are the parameters they play:
+#: forecasts, par, sweeps and range tests under an optimiser play the level's twin
+#: under it (``twin_landscape``: a bowl's one parameter per curvature, or under adam per
+#: curvature and start size), which may have at most MAX_OPTIMIZER_PARAMS (``played``).
 MAX_OPTIMIZERS = 4
 MAX_OPTIMIZER_SWEEPS = 12
 MAX_OPTIMIZER_PARAMS = 1_000
@@ -307,12 +309,13 @@ class LevelBase(Model):
         optimizer: Optimizer = SGD,
     ) -> RangeTest:
         """The learning-rate range test on this level (settings: arguments, else range_test:,
-        else the level's lr range and 100 steps)."""
+        else the level's lr range and 100 steps), played on its twin under ``optimizer``
+        (the same losses, cheaper: ``twin_landscape``)."""
         spec = self.range_test
         lo = lr_min if lr_min is not None else (spec.min if spec else self.lr.min)
         hi = lr_max if lr_max is not None else (spec.max if spec else self.lr.max)
         n = steps if steps is not None else (spec.steps if spec else 100)
-        return range_test(self.landscape(), lo, hi, n, optimizer=optimizer)
+        return range_test(self.twin_landscape(optimizer), lo, hi, n, optimizer=optimizer)
 
     def trial_score(self, points: int, trials: int) -> int:
         """A run's points after paying for ``trials`` trial runs (no trials: no cost)."""

@@ -21,12 +21,12 @@ from typing import Annotated, Any, get_args
 
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
+from ..engine.optimizers import parse_optimizer
 from ..errors import InputError, LevelError
 from ..text import num, percent
 from ..yamlsafe import Document, load_yaml_file
 from .base import (
     MAX_COST,
-    MAX_OPTIMIZER_PARAMS,
     MAX_OPTIMIZER_SWEEPS,
     MAX_RUN_COST,
     Level,
@@ -34,6 +34,7 @@ from .base import (
     _union,
     most_run_steps,
 )
+from .played import optimizer_size_problem
 
 
 def _find_kinds() -> dict[str, type[LevelBase]]:
@@ -313,18 +314,15 @@ def _check_cost(level: Level, doc: Document) -> list[InputError]:
 def _check_optimizer_cost(level: Level, doc: Document) -> list[InputError]:
     """A level's optimisers: par sweeps each one (with every schedule), Adam on the
     level's own parameters or its twin (``engine.twin``: a bowl's repeated curvatures
-    and start sizes); the forecasts behind the diagnosis play every parameter."""
+    and start sizes); the forecasts behind the diagnosis play the twin's parameters,
+    at most MAX_OPTIMIZER_PARAMS of them (``played``)."""
     offered = len(level.optimizer_tools()) - 1
     if offered == 0:
         return []
-    if level.n_params > MAX_OPTIMIZER_PARAMS:
-        return [
-            doc.error(
-                ("optimizers",),
-                f"optimizers are for levels of at most {MAX_OPTIMIZER_PARAMS:,} parameters "
-                f"(this one has {level.n_params:,}): their forecasts play every parameter",
-            )
-        ]
+    for i, spec in enumerate(level.optimizers):
+        problem = optimizer_size_problem(level, parse_optimizer(spec))
+        if problem:
+            return [doc.error(("optimizers", i), problem)]
     pairs = offered * len(level.schedule_tools())
     if pairs > MAX_OPTIMIZER_SWEEPS:
         return [

@@ -237,7 +237,7 @@ BIG_BOWL = textwrap.dedent(
 @pytest.mark.parametrize(
     ("change", "words"),
     [
-        (lambda t: t, "at most 1,000 parameters"),
+        (lambda t: t, "adam has no smaller twin here"),
         (
             lambda t: t.replace("n: 2000", "n: 500").replace(
                 "optimizers: [adam]",
@@ -263,6 +263,7 @@ def test_costly_optimizers_are_refused_in_one_line(capsys, tmp_path, change, wor
     assert line.startswith(f"{path}:9:") and words in line
 
 
-def test_no_optimizer_on_a_million_parameters(capsys):
-    code, _, err = run(capsys, "run", "million-bowl", "--lr", "0.1", "--optimizer", "momentum")
-    assert code == 2 and "at most 1,000 parameters" in err
+def test_no_adam_on_a_million_parameters_with_different_starts(capsys):
+    code, _, err = run(capsys, "run", "million-bowl", "--lr", "0.1", "--optimizer", "adam")
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    assert "adam has no smaller twin here" in err and "1,000,000 parameters" in err

@@ -203,15 +203,35 @@ def _log_ticks(lo: float, hi: float, count: int = 5) -> tuple[list[float], list[
     return [float(t) for t in ticks], [f"1e{t}" for t in ticks]
 
 
+def _explodes_above(lr: float | None, optimizer=None) -> tuple[float, str] | None:
+    """The curvature past which a bowl's direction explodes at rate ``lr``, and its
+    formula: 2 / lr under plain descent; with momentum β (PyTorch's heavy ball)
+    2(1 + β) / lr, with Nesterov's 2(1 + β) / ((1 + 2β) lr). None without a rate, and
+    under Adam and the hypergradient, whose moves are not the rate set times the slope."""
+    if not lr:
+        return None
+    if optimizer is None or optimizer.plain:
+        return 2 / lr, "2/lr"
+    if optimizer.name != "momentum":
+        return None
+    beta = optimizer.options["beta"]
+    if optimizer.options.get("nesterov"):
+        return 2 * (1 + beta) / ((1 + 2 * beta) * lr), "2(1+β)/((1+2β)lr)"
+    return 2 * (1 + beta) / lr, "2(1+β)/lr"
+
+
 def _grouped_curvatures(run) -> dict | None:
     """A big bowl's loss per distinct curvature, from its grouped twin (the start mass of
     each curvature times the product of (1 - lr c)^2 over the steps taken: the same
-    numbers as summing over a million parameters, at the cost of a few hundred)."""
+    numbers as summing over a million parameters, at the cost of a few hundred). Under
+    an optimiser that product does not hold: None, and the chart sums the params."""
     from ...engine.forecast import GROUP_ABOVE, _grouped_now
     from ...engine.landscape import QuadraticBowl
 
     bowl = run.landscape
     if not isinstance(bowl, QuadraticBowl) or bowl.n_params <= GROUP_ABOVE:
+        return None
+    if not run.optimizer.plain:
         return None
     twin = _grouped_now(run)
     with np.errstate(all="ignore"):
@@ -502,8 +522,8 @@ class LandscapeChart(Chart):
                 plt.scatter([xc], [edge], marker=arrow, color=colour)
 
     def _draw_curvatures(self, data: dict) -> None:
-        """A big bowl: the loss each curvature holds, and the edge 2 / lr beyond which
-        the rate set makes those directions explode."""
+        """A big bowl: the loss each curvature holds, and the edge (2 / lr under plain
+        descent) beyond which the rate set makes those directions explode."""
         plt = self.plt
         c = np.asarray(data["curvature"], dtype=float)
         loss = np.asarray(data["loss"], dtype=float)
@@ -518,13 +538,15 @@ class LandscapeChart(Chart):
         plt.scatter(lx.tolist(), ly.tolist(), marker="●", color=self.colour("warning"))
         x0, x1 = _span(lx, pad=0.1)
         y0, y1 = _span(ly, pad=0.1)
-        if self._lr:
-            # past curvature 2 / lr a direction explodes: show the edge if it is near
-            edge = math.log10(2 / self._lr)
+        run = getattr(self, "_run", None)
+        explodes = _explodes_above(self._lr, run.optimizer if run is not None else None)
+        if explodes is not None:
+            # past that curvature a direction explodes: show the edge if it is near
+            edge, label = math.log10(explodes[0]), explodes[1]
             if x0 - 1.5 <= edge <= x1 + 1.5:
                 x0, x1 = min(x0, edge - 0.1), max(x1, edge + 0.3)
                 plt.vline(edge, color=self.colour("error"))
-                plt.text("2/lr", edge, y1, color=self.colour("error"))
+                plt.text(label, edge, y1, color=self.colour("error"))
         plt.xlim(x0, x1)
         plt.xticks(*_nice_ticks(x0, x1, max(self.size.width // 14, 2)))
         plt.ylim(y0, y1)

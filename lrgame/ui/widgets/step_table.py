@@ -242,10 +242,10 @@ class StepTable(ScrollView, can_focus=True):
 
 
 def _step_length(a, b) -> np.ndarray | None:
-    """For many parameters: the step's length, as a one-entry array (None where the
-    params are not kept)."""
+    """For many parameters: the step's length, as a one-entry array (where the params
+    are not kept, the length the run measured under its optimiser; else None)."""
     if a.params is None or b.params is None:
-        return None
+        return None if b.move_norm is None else np.array([b.move_norm])
     return np.array([float(np.linalg.norm(b.params - a.params))])
 
 
