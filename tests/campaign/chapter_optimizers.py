@@ -109,10 +109,31 @@ def claims() -> dict:
                 ),
             ),
             (
-                ("6",),
+                ("0.17", "6"),
+                lambda: clears_in("momentum-kick", 0.17, opt("momentum-kick", "momentum")) == 6,
+            ),
+            (
+                ("0.33", "4"),
                 lambda: (
-                    level("momentum-kick").compute_par().par == 6
+                    level("momentum-kick").compute_par().par == 4
                     and level("momentum-kick").compute_par().optimizer.name == "momentum"
+                    and q(level("momentum-kick").compute_par().best_lr, 0.33, rel_tol=0.02)
+                    # it lands on its way through the bottom: continued, it blows up, and
+                    # so do the rates either side
+                    and str(
+                        Run(
+                            level("momentum-kick").landscape(),
+                            Goal(1e-300, 100),
+                            optimizer=opt("momentum-kick", "momentum"),
+                        )
+                        .play([level("momentum-kick").compute_par().best_lr] * 100)
+                        .outcome
+                    )
+                    == "diverged"
+                    and str(play("momentum-kick", 0.32, opt("momentum-kick", "momentum")).outcome)
+                    == "diverged"
+                    and str(play("momentum-kick", 0.33, opt("momentum-kick", "momentum")).outcome)
+                    == "diverged"
                 ),
             ),
             (("66",), lambda: sgd_par("momentum-kick").par == 66),

@@ -54,7 +54,7 @@ def test_par_is_over_the_pinned_optimizer_only(tmp_path):
     path = tmp_path / "sgd.yaml"
     path.write_text("title: t\nlevels:\n  - level: momentum-kick\n    optimizer: sgd\n")
     assert load_challenge(path).level("momentum-kick").compute_par().par == 66
-    assert L.find_level("momentum-kick").compute_par().par == 6  # the cache keeps them apart
+    assert L.find_level("momentum-kick").compute_par().par == 4  # the cache keeps them apart
 
 
 def test_the_pin_is_part_of_the_hash_and_a_bare_entry_is_not(tmp_path):
@@ -121,8 +121,8 @@ def test_the_session_plays_and_records_the_pin_and_refuses_another(week5, tmp_pa
     with pytest.raises(ChallengeRuleError, match="sets the optimizer on long-valley to"):
         session.play("long-valley", [0.004] * 150, optimizer="sgd")
     assert session.attempts_used("long-valley") == 1  # the refused run is not recorded
-    kick = session.play("momentum-kick", [0.17] * 100, optimizer=MOMENTUM)
-    assert (kick.optimizer, kick.iterations, kick.stars) == (MOMENTUM, 6, 3)
+    kick = session.play("momentum-kick", [0.3265] * 100, optimizer=MOMENTUM)
+    assert (kick.optimizer, kick.iterations, kick.stars) == (MOMENTUM, 4, 3)
     entry = Grader(ch).grade(str(session.path))
     assert entry.status == "accepted", entry.reason
     assert [f.score for f in entry.levels[:2]] == [kick.score, record.score]
@@ -138,7 +138,7 @@ def _forge(src, dst, n, **changes):
 def test_grade_rejects_a_forged_optimizer(week5, tmp_path):
     ch = load_challenge(week5)
     session = ChallengeSession.open(ch, "ada", tmp_path / "ada.json")
-    session.play("momentum-kick", [0.17] * 100, optimizer=MOMENTUM)
+    session.play("momentum-kick", [0.3265] * 100, optimizer=MOMENTUM)
     session.play("long-valley", [0.004] * 150)
     grader = Grader(ch)
     assert grader.grade(str(session.path)).status == "accepted"
@@ -200,7 +200,7 @@ def test_the_challenge_command_names_each_pin(week5, capsys):
 def test_grade_names_the_optimizer_of_each_best_attempt(week5, tmp_path, capsys):
     ch = load_challenge(week5)
     session = ChallengeSession.open(ch, "ada", tmp_path / "ada.json")
-    session.play("momentum-kick", [0.17] * 100, optimizer=MOMENTUM)
+    session.play("momentum-kick", [0.3265] * 100, optimizer=MOMENTUM)
     session.play("x-squared", [0.5] * 50)
     assert main(["grade", "--challenge", str(week5), str(session.path)]) == 0
     rows = capsys.readouterr().out.splitlines()

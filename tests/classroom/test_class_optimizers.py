@@ -83,7 +83,7 @@ def test_the_board_shows_each_students_optimizer_and_forgeries_are_refused(tmp_p
     assert students["Bob"]["latest"] == "momentum-kick: out of budget, lr 0.4"
     texts = [f["text"] for f in board["feed"]]
     assert (
-        "Ada cleared momentum-kick in 6 steps (par 6) at lr 0.17 with momentum:beta=0.9, ★★★"
+        "Ada cleared momentum-kick in 6 steps (par 4) at lr 0.17 with momentum:beta=0.9, ★★☆"
         in (texts)
     )
     assert [lv["optimizers"] for lv in board["levels"]] == [["sgd", MOMENTUM], [MOMENTUM]]
