@@ -94,9 +94,7 @@ def _tools(level):
 
 
 TOOLED = [
-    lid
-    for lid in SHIPPED
-    if L.find_level(lid).kind != "network" and any(_tools(L.find_level(lid)))
+    lid for lid in SHIPPED if L.find_level(lid).kind != "network" and any(_tools(L.find_level(lid)))
 ]
 
 
