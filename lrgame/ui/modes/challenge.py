@@ -159,6 +159,11 @@ class ChallengeRules(FreePlay):
             return "The preview is off in a challenge: here the rate is yours to reason out."
         if action == "undo":
             return "There is no undo in a challenge: every step counts."
+        if action == "autopilot":  # its race from the rate set would show where it leads
+            return (
+                "The autopilot race is off in a challenge: its run from your rate would "
+                "show you the landscape ahead before your own run."
+            )
         return None
 
     def refuse_lr(self) -> None:

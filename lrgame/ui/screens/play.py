@@ -255,6 +255,9 @@ class PlayScreen(Screen):
     def on_resize(self) -> None:  # the story is fitted to the message box's size
         if self.run.iteration == 0 and self.is_mounted:
             self.call_after_refresh(self._show_diagnosis)
+        if self.autopilot is not None and self.is_mounted:  # its bars fill the new width
+            line = self.query_one("#autopilot-line", Static)
+            line.update(_race_text(self.autopilot, self.size.width - 2))
 
     def on_mount(self) -> None:
         self._mount_board()
@@ -631,8 +634,6 @@ class PlayScreen(Screen):
             return self.level.range_test is not None
         if action == "next_optimizer":
             return bool(self.query(OptimizerPicker))
-        if action == "autopilot":
-            return self._autopilot_optimizer() is not None
         return True
 
     # -- optimisers and the autopilot race --------------------------------------------
@@ -657,13 +658,14 @@ class PlayScreen(Screen):
         self._refresh_board()
 
     def _autopilot_optimizer(self):
-        from ...autopilot import autopilot_optimizer
+        from ...autopilot import autopilot_for
 
         if self._autopilot_opt is _UNKNOWN:
             try:
-                self._autopilot_opt = autopilot_optimizer(self.level)
+                self._autopilot_opt, self._autopilot_why = autopilot_for(self.level)
             except Exception:  # a level the autopilot cannot fly: no race
                 self._autopilot_opt = None
+                self._autopilot_why = "No race here: the autopilot cannot fly this level."
         return self._autopilot_opt
 
     def action_autopilot(self) -> None:
@@ -672,9 +674,11 @@ class PlayScreen(Screen):
         if self.autopilot is not None:
             self._show_autopilot(None)
             return
+        if self._refused("autopilot"):
+            return
         optimizer = self._autopilot_optimizer()
-        if optimizer is None:
-            self.notify("No autopilot on this level.")
+        if optimizer is None:  # the key says why (check_action leaves it on)
+            self.notify(self._autopilot_why, title="No autopilot")
             return
         self._race_autopilot(self._autopilot_asked, optimizer, float(self.lr))
 
@@ -701,12 +705,7 @@ class PlayScreen(Screen):
             losses.show_autopilot(None)
             return
         steps = result.run.steps
-        text = Text(result.headline(), style="italic")
-        text.append("  (a: hide)\n", style="dim")
-        words = result.rate_words()
-        text.append(words + " ", style="dim")
-        text.append(result.sparkline(max(8, self.size.width - len(words) - 4)))
-        line.update(text)
+        line.update(_race_text(result, self.size.width - 2))  # the line's padding: 1 + 1
         path = result.path()  # None on a level raced on its twin: no params to draw
         if path is not None:
             landscape.show_autopilot(path)
@@ -812,6 +811,17 @@ class PlayScreen(Screen):
 
     def open_next(self) -> None:
         """Open what comes after this level, for a screen that keeps its own order."""
+
+
+def _race_text(race, width: int) -> Text:
+    """The autopilot's line (two rows of ``width`` cells): how its race ended, then its
+    optimiser and its rate, with the rate per step as bars to the end of the row."""
+    ended, rate, bars = race.board_lines(width)
+    text = Text(ended, style="italic")
+    text.append("  (a: hide)\n", style="dim")
+    text.append(rate + " ", style="dim")
+    text.append(bars)
+    return text
 
 
 def _optimizer_status(run) -> str:
