@@ -256,16 +256,25 @@ def _gap(run: Run, step: Step) -> float:
     return judged_loss(step) - run.landscape.minimum
 
 
-def _main_axis(run: Run, prev: Step) -> int:
-    """The parameter that moved the most on the step after ``prev``."""
-    return int(np.nanargmax(np.abs(prev.gradient))) if prev.gradient.size else 0
+def _main_axis(run: Run, prev: Step, cur: Step | None = None) -> int:
+    """The parameter that moved the most on the step ``prev`` -> ``cur``: the largest
+    slope for plain descent (its move is lr × slope), the largest move under momentum
+    or Adam (whose move is not the slope's: a velocity carries on where the slope is 0)."""
+    if not prev.gradient.size:
+        return 0
+    if not _plain_push(run) and cur is not None and cur.params is not None:
+        with np.errstate(all="ignore"):
+            move = np.abs(cur.params - prev.params)
+        if not np.isnan(move).all():
+            return int(np.nanargmax(move))
+    return int(np.nanargmax(np.abs(prev.gradient)))
 
 
 def _step_words(run: Run, prev: Step, cur: Step) -> str:
     """'lr × slope = 0.1 × 4 = 0.4 moved x from 2 to 1.6', for the step prev -> cur."""
     lr = cur.lr
     if _has_gradients(run):
-        i = _main_axis(run, prev)
+        i = _main_axis(run, prev, cur)
         name = _names(run)[i]
         return (
             f"{_push(run, prev, cur, i)} moved {name} "

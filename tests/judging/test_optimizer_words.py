@@ -34,6 +34,20 @@ def test_momentum_step_is_told_as_lr_times_velocity():
     assert "lr × slope along" not in text.split("velocity")[0]
 
 
+@pytest.mark.parametrize("spec", ["momentum:beta=0.9", "adam"])
+def test_the_step_told_is_of_the_parameter_that_moved_most(spec):
+    """Under momentum a velocity carries a parameter on where its slope is 0: the words
+    are of the one that moved most, not of the one with the largest slope."""
+    land = ExpressionLandscape("x**2/2 + 50*y**2", {"x": 10.0, "y": 1.0})  # long-valley
+    r = Run(land, Goal(1e-4, 150), optimizer=parse_optimizer(spec)).play([0.004] * 3)
+    moved = abs(r.current.params - r.steps[-2].params)
+    text = diagnose(r).text
+    name = re.search(r"(?:moved|carried) (\w+) from", text).group(1)
+    assert name == land.names[int(moved.argmax())], text
+    if spec.startswith("momentum"):  # y sits at the bottom of the valley, x does not
+        assert r.steps[-2].gradient[1] == 0 and "moved y from 0 to −0.54" in text
+
+
 @pytest.mark.parametrize("spec", ["adam", "momentum:beta=0.9,nesterov=true"])
 def test_adam_and_nesterov_never_claim_lr_times_slope_moved_it(spec):
     r = Run(LAND, GOAL, optimizer=parse_optimizer(spec))
