@@ -104,11 +104,11 @@ class Race:
         return np.array([s.params for s in steps])
 
     def words(self) -> str:
-        """What the autopilot did, in one line."""
+        """What the autopilot did, in one sentence."""
         span = self._rate_span()
         return (
-            f"autopilot ({self.optimizer.spec()}) from lr {num(self.start_lr)}: "
-            f"{self._ending()}" + (f"; its rate {span}" if span else "")
+            f"The autopilot ({self.optimizer.spec()}) from lr {num(self.start_lr)} "
+            f"{self._ending()}" + (f"; its rate {span}" if span else "") + "."
         )
 
     def _ending(self) -> str:

@@ -4,17 +4,16 @@ bars inside the line and the line inside the screen, on the levels of each kind.
 from __future__ import annotations
 
 import pytest
-from textual.geometry import Region
 
 from lrgame.autopilot import SPARKS
 
 SIZES = [(80, 24), (100, 32)]
 
 
-def rows(widget) -> list[str]:
-    """The widget's rows as drawn (what the player sees of it)."""
-    w, h = widget.size
-    return [strip.text for strip in widget.render_lines(Region(0, 0, w, h))]
+def rows(app, widget) -> list[str]:
+    """The widget's rows as the screen draws them (what the player sees of it)."""
+    r = widget.region
+    return [s.text[r.x : r.right] for s in app.screen._compositor.render_strips()[r.y : r.bottom]]
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -28,7 +27,7 @@ async def test_the_race_and_its_rate_bars_fit_the_board(ui, size, lid):
         await pilot.pause()
         line = app.screen.query_one("#autopilot-line")
         assert app.screen.region.contains_region(line.region)
-        first, second = rows(line)
+        first, second = rows(app, line)
         assert "(a: hide)" in first
         assert sum(c in SPARKS for c in second) >= 8  # the rate per step, as bars
         ended, rate, _ = app.screen.autopilot.board_lines(size[0] - 2)
