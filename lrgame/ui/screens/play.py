@@ -255,6 +255,7 @@ class PlayScreen(Screen):
     def on_resize(self) -> None:  # the story is fitted to the message box's size
         if self.run.iteration == 0 and self.is_mounted:
             self.call_after_refresh(self._show_diagnosis)
+        self._crowd()
         if self.autopilot is not None and self.is_mounted:  # its bars fill the new width
             line = self.query_one("#autopilot-line", Static)
             line.update(_race_text(self.autopilot, self.size.width - 2))
@@ -343,6 +344,14 @@ class PlayScreen(Screen):
         self._status_width = max(self._status_width, text.cell_len)
         text.pad_right(self._status_width - text.cell_len)
         self.query_one("#status", Static).update(text, layout=wider)
+        if wider:
+            self._crowd()
+
+    def _crowd(self) -> None:
+        """A status line too long to leave the rate field its range: the row is laid out
+        as on a narrow screen (app.tcss), the status cut short, the field whole."""
+        need = self._status_width + _field_cells(self.level)
+        self.set_class(need > self.size.width, "-crowded")
 
     def _show_diagnosis(self) -> None:
         """Ask for the diagnosis: worked out in a worker, shown when it lands."""
@@ -811,6 +820,12 @@ class PlayScreen(Screen):
 
     def open_next(self) -> None:
         """Open what comes after this level, for a screen that keeps its own order."""
+
+
+def _field_cells(level) -> int:
+    """The status row's cells beside the status at full width: the row's and the status'
+    padding (1 + 1, 2), "set lr " (7), the rate's input (12) and its range (lr_field.py)."""
+    return 4 + 7 + 12 + len(f"{num(level.lr.min)}–{num(level.lr.max)}") + 2
 
 
 def _race_text(race, width: int) -> Text:

@@ -1,5 +1,6 @@
-"""At 80x24 the board's diagnosis and the result's are read whole, with the race and
-the optimiser picker on: the boxes grow for the diagnosis' words, the charts give way."""
+"""The board says its words whole: at 80x24 the diagnosis and the result's, with the
+race and the optimiser picker on (the boxes grow for the diagnosis' words, the charts
+give way), and at 100x32 the rate field's range beside a long status line."""
 
 from __future__ import annotations
 
@@ -41,3 +42,24 @@ async def test_a_long_diagnosis_is_read_whole_at_80x24(ui):
         await ui.settle(pilot)
         box = app.screen.query_one("#result-diagnosis")
         assert shown(app, box).endswith(" ".join(app.screen._diagnosis_text().split())[-60:])
+
+
+async def test_a_long_status_line_leaves_the_rate_range_at_100x32(ui):
+    """Momentum's velocity makes the status line long: at 100 columns it gives way (cut
+    with an ellipsis) so that the rate field keeps its range, as at 80."""
+    app = ui.game("long-valley")
+    async with app.run_test(size=ui.SIZE) as pilot:
+        await ui.settle(pilot)
+        await pilot.press("o")
+        await ui.type_lr(pilot, "0.004")
+        await pilot.press("space", "space", "space")
+        await ui.settle(pilot)
+        assert "velocity (26.95, 135)" in ui.status_text(app)
+        row = app.screen.query_one("#status-row")
+        assert shown(app, row).endswith("0.0001–1")
+        await pilot.press("x")  # a short status line again: the field as it was
+        await ui.settle(pilot)
+        app.screen._status_width = 0
+        app.screen._show_status()
+        await pilot.pause()
+        assert not app.screen.has_class("-crowded")
