@@ -63,3 +63,18 @@ async def test_a_long_status_line_leaves_the_rate_range_at_100x32(ui):
         app.screen._show_status()
         await pilot.pause()
         assert not app.screen.has_class("-crowded")
+
+
+async def test_a_shorter_status_line_at_80x24_ends_in_no_ellipsis(ui):
+    """Narrow, the status line takes the row's rest: padded to its widest (as on a wide
+    screen) it would be cut, ending in "…" with nothing left out."""
+    app = ui.game("momentum-kick")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ui.settle(pilot)
+        await pilot.press("o", "space", "space", "space")  # momentum's velocity: long
+        await ui.settle(pilot)
+        assert "…" in shown(app, app.screen.query_one("#status-row"))
+        await pilot.press("x")
+        await ui.settle(pilot)
+        row = shown(app, app.screen.query_one("#status-row"))
+        assert "…" not in row and row.endswith("0.4 0.001–1")

@@ -342,7 +342,9 @@ class PlayScreen(Screen):
         # only then is a new layout needed (a layout costs a repaint of the whole board)
         wider = text.cell_len > self._status_width
         self._status_width = max(self._status_width, text.cell_len)
-        text.pad_right(self._status_width - text.cell_len)
+        if not (self.has_class("-narrow") or self.has_class("-crowded")):
+            # (where the status takes the row's rest, padding would only be cut to "…")
+            text.pad_right(self._status_width - text.cell_len)
         self.query_one("#status", Static).update(text, layout=wider)
         if wider:
             self._crowd()
