@@ -78,3 +78,22 @@ async def test_a_shorter_status_line_at_80x24_ends_in_no_ellipsis(ui):
         await ui.settle(pilot)
         row = shown(app, app.screen.query_one("#status-row"))
         assert "…" not in row and row.endswith("0.4 0.001–1")
+
+
+async def test_preview_and_race_together_fit_80x24(ui):
+    """The preview's words take one row when they fit one: with the race, the picker
+    and a five-row diagnosis, the board still fits 24 rows (no scrolling)."""
+    app = ui.game("long-valley")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ui.settle(pilot)
+        await pilot.press("o")
+        await ui.type_lr(pilot, "0.004")
+        await pilot.press("a", "p", "space", "space", "space")
+        await ui.wait_for(pilot, lambda: app.screen.autopilot is not None)
+        await ui.settle(pilot)
+        screen = app.screen
+        assert screen.query_one("#preview-line").region.height == 1
+        assert screen.query_one(DiagnosisView).region.height >= 5
+        assert screen.virtual_size.height <= 24 and not screen.show_vertical_scrollbar
+        footer = screen.query_one(Footer).region
+        assert screen.query_one(DiagnosisView).region.bottom <= footer.y

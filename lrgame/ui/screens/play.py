@@ -31,7 +31,7 @@ from ..widgets.lr_field import LrField
 from ..widgets.optimizer_picker import OptimizerPicker
 from ..widgets.schedule_picker import SchedulePicker
 from ..widgets.step_table import StepTable
-from ..widgets.story import StoryScreen
+from ..widgets.story import StoryScreen, _rows
 
 _UNKNOWN = object()
 #: `[` and `]` divide or multiply the rate by this: four presses make a factor of ten.
@@ -434,6 +434,8 @@ class PlayScreen(Screen):
 
     #: How long the last quick preview forecasts made on a key press took.
     _preview_took: list = []
+    #: The rows of the preview's words shown (its line is as high).
+    _preview_rows = 0
 
     @work(thread=True, exclusive=True, group="preview", exit_on_error=False)
     def _forecast_preview(self, asked: int, run, rule, quick=None) -> None:
@@ -471,7 +473,11 @@ class PlayScreen(Screen):
     def _show_preview(self, forecast, words: str) -> None:
         self.preview_forecast = forecast
         line = self.query_one("#preview-line", Static)
-        line.update(Text(words, style="italic") if words else Text(), layout=False)
+        text = Text(words, style="italic") if words else Text()
+        # one row or two (app.tcss): a new height lays out the board, so only on a change
+        rows = min(2, _rows(text, self.size.width - 2)) if words else 1
+        line.update(text, layout=rows != self._preview_rows)
+        self._preview_rows = rows
         self.query_one("#landscape", LandscapeChart).show_preview(
             None if forecast is None else forecast.params
         )
