@@ -34,26 +34,41 @@ _PROBE = parse_optimizer("hypergradient:beta=0")
 #: Without a level's own B: the share of lr.default one step may add to the rate.
 AUTOPILOT_SHARE = 0.1
 SPARKS = "▁▂▃▄▅▆▇█"
+#: The board draws at least this many bars of the autopilot's rate.
+MIN_BARS = 8
 
 
 def autopilot_optimizer(level) -> Optimizer | None:
     """The autopilot's optimiser on ``level``, or None where it makes no sense."""
+    return autopilot_for(level)[0]
+
+
+def autopilot_for(level) -> tuple[Optimizer | None, str]:
+    """The autopilot's optimiser on ``level`` and '', or None and why there is no race
+    there, in one line for the player."""
     if not level.takes_optimizers:
-        return None
+        return None, (
+            "No race here: this level takes no optimizers, and the autopilot is one (the "
+            "hypergradient, which sets its own rate)."
+        )
     too_big = level.n_params > MAX_AUTOPILOT_PARAMS
     if too_big and level.twin_landscape(_PROBE).n_params > MAX_AUTOPILOT_PARAMS:
-        return None
+        return None, (
+            f"No race here: {level.n_params:,} parameters, and no smaller twin of the "
+            f"level to race on (a race plays at most {MAX_AUTOPILOT_PARAMS:,} parameters)."
+        )
     for tool in level.optimizer_tools():
         if tool.sets_own_rate:
-            return tool
+            return tool, ""
     run = new_race_run(level, _PROBE)  # the twin's slope has the level's size
     g = float(run.steps[0].gradient_norm)
-    if not math.isfinite(g) or g == 0:
-        return None
-    beta = AUTOPILOT_SHARE * float(level.lr.default) / (g * g)
+    beta = AUTOPILOT_SHARE * float(level.lr.default) / (g * g) if g else math.inf
     if not (math.isfinite(beta) and 0 < beta <= 1e6):
-        return None
-    return parse_optimizer(f"hypergradient:beta={float(f'{beta:.3g}')!r}")
+        return None, (
+            f"No race here: the autopilot sets its B from the slope at the start, and a "
+            f"slope of {num(g)} gives no usable B."
+        )
+    return parse_optimizer(f"hypergradient:beta={float(f'{beta:.3g}')!r}"), ""
 
 
 def new_race_run(level, optimizer: Optimizer):
@@ -89,30 +104,43 @@ class Race:
         return np.array([s.params for s in steps])
 
     def words(self) -> str:
-        """What the autopilot did, in one line."""
-        what = {
+        """What the autopilot did, in one sentence."""
+        span = self._rate_span()
+        return (
+            f"The autopilot ({self.optimizer.spec()}) from lr {num(self.start_lr)} "
+            f"{self._ending()}" + (f"; its rate {span}" if span else "") + "."
+        )
+
+    def _ending(self) -> str:
+        return {
             "cleared": f"cleared in {self.steps} steps",
             "diverged": f"diverged after {self.steps} steps",
         }.get(self.outcome, f"ran out of budget after {self.steps} steps")
+
+    def _rate_span(self) -> str:
+        """Its rate at the start, at the top (and the step), at the end; '' if none."""
         rates = np.asarray(self.rates, dtype=float)
         finite = rates[np.isfinite(rates)]
-        span = ""
-        if finite.size:
-            top = int(np.argmax(finite))
-            span = (
-                f"; its rate {num(float(finite[0]))} → {num(float(finite[top]))} "
-                f"(step {top + 1}) → {num(float(finite[-1]))}"
-            )
-        return f"autopilot ({self.optimizer.spec()}) from lr {num(self.start_lr)}: {what}{span}"
+        if not finite.size:
+            return ""
+        top = int(np.argmax(finite))
+        return (
+            f"{num(float(finite[0]))} → {num(float(finite[top]))} "
+            f"(step {top + 1}) → {num(float(finite[-1]))}"
+        )
 
-    def headline(self) -> str:
-        """The first half of ``words``: who raced from where, and how it ended."""
-        return self.words().split("; its rate")[0]
-
-    def rate_words(self) -> str:
-        """The second half of ``words``: its rate at the start, at the top, at the end."""
-        parts = self.words().split("; its rate")
-        return f"its rate{parts[1]}" if len(parts) > 1 else ""
+    def board_lines(self, width: int) -> tuple[str, str, str]:
+        """``words`` for the board in two lines: how the race ended; then its optimiser
+        and its rate, and the rate per step as bars filling the second line to ``width``
+        cells (at least MIN_BARS of them; short of room, the optimiser's name is left out:
+        the autopilot is always the hypergradient)."""
+        first = f"autopilot from lr {num(self.start_lr)}: {self._ending()}"
+        span = f", its rate {self._rate_span()}" if self._rate_span() else ""
+        spec = self.optimizer.spec()
+        if len(spec + span) + 1 + MIN_BARS > width:
+            spec = spec.split(":", 1)[-1]  # hypergradient:beta=0.0006 -> beta=0.0006
+        second = spec + span
+        return first, second, self.sparkline(max(MIN_BARS, width - len(second) - 1))
 
     def sparkline(self, width: int = 40) -> str:
         """The autopilot's rate per step as a row of bars (a rate chart in one line)."""

@@ -262,16 +262,53 @@ def _gap(run: Run, step: Step) -> float:
     return judged_loss(step) - run.landscape.minimum
 
 
-def _main_axis(run: Run, prev: Step) -> int:
-    """The parameter that moved the most on the step after ``prev``."""
-    return int(np.nanargmax(np.abs(prev.gradient))) if prev.gradient.size else 0
+def _main_axis(run: Run, prev: Step, cur: Step | None = None) -> int:
+    """The parameter that moved the most on the step ``prev`` -> ``cur``: the largest
+    slope for plain descent (its move is lr × slope), the largest move under momentum
+    or Adam (whose move is not the slope's: a velocity carries on where the slope is 0)."""
+    if not prev.gradient.size:
+        return 0
+    if not _plain_push(run) and cur is not None and cur.params is not None:
+        climbed = _climb(prev, cur)  # where the loss rose, the move that went uphill most
+        if judged_loss(cur) > judged_loss(prev) and np.nanmax(climbed, initial=0.0) > 0:
+            return int(np.nanargmax(climbed))
+        with np.errstate(all="ignore"):
+            move = np.abs(cur.params - prev.params)
+        if not np.isnan(move).all():
+            return int(np.nanargmax(move))
+    return int(np.nanargmax(np.abs(prev.gradient)))
+
+
+def _climb(prev: Step, cur: Step) -> np.ndarray:
+    """slope × move per parameter on the step prev -> cur: above 0 where the move went up
+    its own slope (never so for lr × slope; under momentum or Adam it can)."""
+    with np.errstate(all="ignore"):
+        return np.nan_to_num(prev.gradient * (cur.params - prev.params), nan=-1.0)
+
+
+def _why_uphill(run: Run, prev: Step, cur: Step) -> str | None:
+    """Under momentum or Adam, when the parameter told of moved up its own slope: why
+    (the optimiser's memory of earlier slopes outweighed this one); else None."""
+    if _plain_push(run) or cur.params is None or not _has_gradients(run):
+        return None
+    i = _main_axis(run, prev, cur)
+    if _climb(prev, cur)[i] <= 0:
+        return None
+    name = _names(run)[i]
+    memory = (
+        "its velocity from earlier steps outweighed this slope"
+        if run.optimizer.name == "momentum"
+        else f"the {run.optimizer.name} step follows its running average of the slopes, "
+        "which still pointed the other way"
+    )
+    return f"it went up {_slope_of(run, name)} ({signed(float(prev.gradient[i]))}) because {memory}"
 
 
 def _step_words(run: Run, prev: Step, cur: Step) -> str:
     """'lr × slope = 0.1 × 4 = 0.4 moved x from 2 to 1.6', for the step prev -> cur."""
     lr = cur.lr
     if _has_gradients(run):
-        i = _main_axis(run, prev)
+        i = _main_axis(run, prev, cur)
         name = _names(run)[i]
         return (
             f"{_push(run, prev, cur, i)} moved {name} "
@@ -540,8 +577,13 @@ def _in_play(run: Run, rule: RateRule, f: Forecast) -> Diagnosis:
         past_kind = Situation.DIVERGING
         past = (
             f"The loss rose two steps running ({num(judged_loss(steps[-3]))} → "
-            f"{_pair(judged_loss(prev), judged_loss(cur))}): {step}."
+            f"{_pair(judged_loss(prev), judged_loss(cur))}): {step}"
         )
+        why = _why_uphill(run, prev, cur)
+        past += f"; {why}." if why else "."
+    elif gap_now > gap_prev and _why_uphill(run, prev, cur):
+        past_kind = Situation.OVERSHOOT
+        past = f"Uphill: {change}. {_sentence(step)}: {_why_uphill(run, prev, cur)}."
     elif gap_now > gap_prev:
         past_kind = Situation.OVERSHOOT
         past = (
@@ -792,7 +834,7 @@ def _sentence(words: str) -> str:
 def _push(run, prev: Step, cur: Step, i: int) -> str:
     """What moved parameter ``i`` on the step prev -> cur, as the arithmetic that did:
     lr × slope (plain descent, the hypergradient at the rate it set), lr × velocity
-    (momentum), else the optimiser's own step beside what lr × slope alone would be."""
+    (momentum), else the optimiser's own step beside plain descent's, −lr × slope."""
     lr = cur.lr
     g = float(prev.gradient[i])
     name = _names(run)[i]
@@ -808,8 +850,8 @@ def _push(run, prev: Step, cur: Step, i: int) -> str:
         )
     move = float(cur.params[i] - prev.params[i])
     return (
-        f"the {opt.name} step at lr {num(lr)}, {signed(move)} (lr × {slope} alone would be "
-        f"{signed(-lr * g)}),"
+        f"the {opt.name} step at lr {num(lr)}, {signed(move)} (plain descent's step, "
+        f"−lr × {slope}, would be {signed(-lr * g)}),"
     )
 
 

@@ -34,6 +34,20 @@ def test_momentum_step_is_told_as_lr_times_velocity():
     assert "lr × slope along" not in text.split("velocity")[0]
 
 
+@pytest.mark.parametrize("spec", ["momentum:beta=0.9", "adam"])
+def test_the_step_told_is_of_the_parameter_that_moved_most(spec):
+    """Under momentum a velocity carries a parameter on where its slope is 0: the words
+    are of the one that moved most, not of the one with the largest slope."""
+    land = ExpressionLandscape("x**2/2 + 50*y**2", {"x": 10.0, "y": 1.0})  # long-valley
+    r = Run(land, Goal(1e-4, 150), optimizer=parse_optimizer(spec)).play([0.004] * 3)
+    moved = abs(r.current.params - r.steps[-2].params)
+    text = diagnose(r).text
+    name = re.search(r"(?:moved|carried) (\w+) from", text).group(1)
+    assert name == land.names[int(moved.argmax())], text
+    if spec.startswith("momentum"):  # y sits at the bottom of the valley, x does not
+        assert r.steps[-2].gradient[1] == 0 and "moved y from 0 to −0.54" in text
+
+
 @pytest.mark.parametrize("spec", ["adam", "momentum:beta=0.9,nesterov=true"])
 def test_adam_and_nesterov_never_claim_lr_times_slope_moved_it(spec):
     r = Run(LAND, GOAL, optimizer=parse_optimizer(spec))
@@ -91,3 +105,36 @@ def test_preview_words_name_the_optimizer_and_the_autopilots_own_rate():
         whole = run(spec, [0.05] * GOAL.max_iterations)
         if whole.outcome is Outcome.CLEARED:
             assert f"clears in {whole.iteration - after} steps" in words
+
+
+@pytest.mark.parametrize(
+    ("loss", "start", "spec", "lr", "steps", "memory"),
+    [
+        ("x**2/2 + 5000*y**2", {"x": 3.0, "y": 0.1}, "adam", 0.06, 3, "running average"),
+        ("x**4/4 + y**4/8", {"x": 2.0, "y": -1.0}, "momentum:beta=0.9", 0.4, 2, "velocity"),
+    ],
+)
+def test_a_move_up_its_own_slope_is_told_as_the_optimizers_memory(
+    loss, start, spec, lr, steps, memory
+):
+    """Under Adam (two-scales) or momentum (momentum-kick) a parameter can move up its
+    own slope: the loss rose, and the words name that parameter and why, not another
+    one moving downhill as if it had overshot."""
+    land = ExpressionLandscape(loss, start)
+    r = Run(land, Goal(1e-4, 100), optimizer=parse_optimizer(spec)).play([lr] * steps)
+    prev, cur = r.steps[-2], r.current
+    assert cur.loss > prev.loss
+    text = diagnose(r).text
+    name = re.search(r"moved (\w+) from", text).group(1)
+    i = land.names.index(name)
+    g, move = float(prev.gradient[i]), float(cur.params[i] - prev.params[i])
+    assert g * move > 0  # up its slope: no plain step ever does that
+    assert f"it went up the slope along {name} (" in text and memory in text
+    assert "longer than the stretch where the slope points downhill" not in text
+    if spec == "adam":  # plain descent's step, said as what it is: −lr × slope
+        m = re.search(r"plain descent's step, −lr × slope along \w+, would be ([^)]+)\)", text)
+        assert float(m.group(1).replace("−", "-").replace("+", "")) == pytest.approx(
+            -lr * g, rel=1e-3
+        )
+    else:  # the velocity that moved it points against the slope
+        assert float(cur.velocity[i]) * g < 0

@@ -247,6 +247,14 @@ class DogsScreen(PlayScreen):
     def action_preview(self) -> None:
         self.notify("This level has no preview: show the child the dogs and watch the quiz.")
 
+    def action_autopilot(self) -> None:
+        n = len(self.level.stream)
+        self.notify(
+            f"This level has no autopilot race: every run shows the child all {n} new dogs "
+            "and the quiz judges the end, so there are no steps to race for.",
+            title="No autopilot",
+        )
+
     # -- the end ---------------------------------------------------------------------
     def _show_result(self, result, n_steps: int, hidden: str | None = "") -> None:
         # the result screen explains the run in this level's words, not a landscape's

@@ -159,6 +159,11 @@ class ChallengeRules(FreePlay):
             return "The preview is off in a challenge: here the rate is yours to reason out."
         if action == "undo":
             return "There is no undo in a challenge: every step counts."
+        if action == "autopilot":  # its run and its rates would give the rate away
+            return (
+                "The autopilot race is off in a challenge: it would play a run ahead of "
+                "yours and show you the rates it found."
+            )
         return None
 
     def refuse_lr(self) -> None:

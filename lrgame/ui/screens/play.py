@@ -31,7 +31,7 @@ from ..widgets.lr_field import LrField
 from ..widgets.optimizer_picker import OptimizerPicker
 from ..widgets.schedule_picker import SchedulePicker
 from ..widgets.step_table import StepTable
-from ..widgets.story import StoryScreen
+from ..widgets.story import StoryScreen, _rows
 
 _UNKNOWN = object()
 #: `[` and `]` divide or multiply the rate by this: four presses make a factor of ten.
@@ -255,6 +255,10 @@ class PlayScreen(Screen):
     def on_resize(self) -> None:  # the story is fitted to the message box's size
         if self.run.iteration == 0 and self.is_mounted:
             self.call_after_refresh(self._show_diagnosis)
+        self._crowd()
+        if self.autopilot is not None and self.is_mounted:  # its bars fill the new width
+            line = self.query_one("#autopilot-line", Static)
+            line.update(_race_text(self.autopilot, self.size.width - 2))
 
     def on_mount(self) -> None:
         self._mount_board()
@@ -338,8 +342,18 @@ class PlayScreen(Screen):
         # only then is a new layout needed (a layout costs a repaint of the whole board)
         wider = text.cell_len > self._status_width
         self._status_width = max(self._status_width, text.cell_len)
-        text.pad_right(self._status_width - text.cell_len)
+        if not (self.has_class("-narrow") or self.has_class("-crowded")):
+            # (where the status takes the row's rest, padding would only be cut to "…")
+            text.pad_right(self._status_width - text.cell_len)
         self.query_one("#status", Static).update(text, layout=wider)
+        if wider:
+            self._crowd()
+
+    def _crowd(self) -> None:
+        """A status line too long to leave the rate field its range: the row is laid out
+        as on a narrow screen (app.tcss), the status cut short, the field whole."""
+        need = self._status_width + _field_cells(self.level)
+        self.set_class(need > self.size.width, "-crowded")
 
     def _show_diagnosis(self) -> None:
         """Ask for the diagnosis: worked out in a worker, shown when it lands."""
@@ -420,6 +434,8 @@ class PlayScreen(Screen):
 
     #: How long the last quick preview forecasts made on a key press took.
     _preview_took: list = []
+    #: The rows of the preview's words shown (its line is as high).
+    _preview_rows = 0
 
     @work(thread=True, exclusive=True, group="preview", exit_on_error=False)
     def _forecast_preview(self, asked: int, run, rule, quick=None) -> None:
@@ -457,7 +473,11 @@ class PlayScreen(Screen):
     def _show_preview(self, forecast, words: str) -> None:
         self.preview_forecast = forecast
         line = self.query_one("#preview-line", Static)
-        line.update(Text(words, style="italic") if words else Text(), layout=False)
+        text = Text(words, style="italic") if words else Text()
+        # one row or two (app.tcss): a new height lays out the board, so only on a change
+        rows = min(2, _rows(text, self.size.width - 2)) if words else 1
+        line.update(text, layout=rows != self._preview_rows)
+        self._preview_rows = rows
         self.query_one("#landscape", LandscapeChart).show_preview(
             None if forecast is None else forecast.params
         )
@@ -631,8 +651,6 @@ class PlayScreen(Screen):
             return self.level.range_test is not None
         if action == "next_optimizer":
             return bool(self.query(OptimizerPicker))
-        if action == "autopilot":
-            return self._autopilot_optimizer() is not None
         return True
 
     # -- optimisers and the autopilot race --------------------------------------------
@@ -657,13 +675,14 @@ class PlayScreen(Screen):
         self._refresh_board()
 
     def _autopilot_optimizer(self):
-        from ...autopilot import autopilot_optimizer
+        from ...autopilot import autopilot_for
 
         if self._autopilot_opt is _UNKNOWN:
             try:
-                self._autopilot_opt = autopilot_optimizer(self.level)
+                self._autopilot_opt, self._autopilot_why = autopilot_for(self.level)
             except Exception:  # a level the autopilot cannot fly: no race
                 self._autopilot_opt = None
+                self._autopilot_why = "No race here: the autopilot cannot fly this level."
         return self._autopilot_opt
 
     def action_autopilot(self) -> None:
@@ -672,9 +691,11 @@ class PlayScreen(Screen):
         if self.autopilot is not None:
             self._show_autopilot(None)
             return
+        if self._refused("autopilot"):
+            return
         optimizer = self._autopilot_optimizer()
-        if optimizer is None:
-            self.notify("No autopilot on this level.")
+        if optimizer is None:  # the key says why (check_action leaves it on)
+            self.notify(self._autopilot_why, title="No autopilot")
             return
         self._race_autopilot(self._autopilot_asked, optimizer, float(self.lr))
 
@@ -701,12 +722,7 @@ class PlayScreen(Screen):
             losses.show_autopilot(None)
             return
         steps = result.run.steps
-        text = Text(result.headline(), style="italic")
-        text.append("  (a: hide)\n", style="dim")
-        words = result.rate_words()
-        text.append(words + " ", style="dim")
-        text.append(result.sparkline(max(8, self.size.width - len(words) - 4)))
-        line.update(text)
+        line.update(_race_text(result, self.size.width - 2))  # the line's padding: 1 + 1
         path = result.path()  # None on a level raced on its twin: no params to draw
         if path is not None:
             landscape.show_autopilot(path)
@@ -812,6 +828,23 @@ class PlayScreen(Screen):
 
     def open_next(self) -> None:
         """Open what comes after this level, for a screen that keeps its own order."""
+
+
+def _field_cells(level) -> int:
+    """The status row's cells beside the status at full width: the row's and the status'
+    padding (1 + 1, 2), "set lr " (7), the rate's input (12) and its range (lr_field.py)."""
+    return 4 + 7 + 12 + len(f"{num(level.lr.min)}–{num(level.lr.max)}") + 2
+
+
+def _race_text(race, width: int) -> Text:
+    """The autopilot's line (two rows of ``width`` cells): how its race ended, then its
+    optimiser and its rate, with the rate per step as bars to the end of the row."""
+    ended, rate, bars = race.board_lines(width)
+    text = Text(ended, style="italic")
+    text.append("  (a: hide)\n", style="dim")
+    text.append(rate + " ", style="dim")
+    text.append(bars)
+    return text
 
 
 def _optimizer_status(run) -> str:

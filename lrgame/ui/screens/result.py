@@ -93,7 +93,7 @@ class ResultScreen(Screen[str]):
 
                 verdict = compare(self.result.outcome.value, self.result.iterations, self.autopilot)
                 yield Static(
-                    Text(f"{verdict} ({self.autopilot.words()})", style="bold"),
+                    Text(f"{verdict} {self.autopilot.words()}", style="bold"),
                     id="result-autopilot",
                 )
             yield Static(Text(self._diagnosis_text()), id="result-diagnosis")

@@ -26,7 +26,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from ...judging.diagnose import without_rates
-from .story import story_in_box
+from .story import _rows, fit_story
 
 #: Seconds without a new request before the diagnosis is worked out: a held key, or
 #: an animated run, asks for one only when it stops.
@@ -56,6 +56,7 @@ class DiagnosisView(Static):
         self._kept = None  # (rule, forecast with its path): see _known
         self.text = Text()
         self.kind = None
+        self._rows_shown = None  # rows of the words shown (None: not known)
 
     @property
     def pending(self) -> bool:
@@ -102,13 +103,29 @@ class DiagnosisView(Static):
 
     def _show(self, d, story: str, over: bool) -> None:
         """The words, after the story cut to fit the box (the diagnosis is never cut;
-        ``i`` shows the whole story)."""
+        ``i`` shows the whole story). The box grows from its min-height to its
+        max-height (app.tcss) for the diagnosis' own words, never for the story's."""
         text = Text(without_rates(d.text) if over else d.text)
+        width = self.content_size.width
         if story:
-            text = story_in_box(self, story, text, lambda: self._show(d, story, over))
+            if width <= 0:  # no size yet: everything, and again once it has one
+                self.call_after_refresh(lambda: self._show(d, story, over))
+            rows = min(max(self._min_rows, _rows(text, width)), self._max_rows)
+            text = fit_story(story, text, width, rows)
         self.text, self.kind = text, d.kind
-        self.update(text, layout=False)  # its height is fixed (app.tcss)
+        # a new height lays out (and repaints) the whole board: only when it changes
+        rows = _rows(text, width) if width > 0 else None
+        self.update(text, layout=rows != self._rows_shown)
+        self._rows_shown = rows
         self.set_classes(f"-{d.kind.value}")
+
+    @property
+    def _min_rows(self) -> int:
+        return _css_rows(self.styles.min_height, 1)
+
+    @property
+    def _max_rows(self) -> int:
+        return _css_rows(self.styles.max_height, 1_000)
 
     # -- the forecast kept between steps ------------------------------------------------
     def _diagnose(self, level, run, lr):
@@ -139,6 +156,11 @@ class DiagnosisView(Static):
             with self._lock:
                 self._kept = (rule, f)
         return dataclasses.replace(f, losses=np.zeros(0), params=None)
+
+
+def _css_rows(value, default: int) -> int:
+    """A min- or max-height in rows (``default`` where the CSS sets none)."""
+    return int(value.value) if value is not None and value.unit.name == "CELLS" else default
 
 
 def _followed(kept, run, rule):
