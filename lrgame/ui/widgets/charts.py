@@ -668,7 +668,8 @@ class LandscapeChart(Chart):
         for xs, ys, shade, _, _ in contours:
             plt.scatter(xs, ys, marker="braille", color=shade)
         for _, _, shade, label, (lx, ly) in contours:  # labels over every line, under the path
-            plt.text(label, lx, ly, color=shade)
+            if label:
+                plt.text(label, lx, ly, color=shade)
         ghost = self._autopilot_rows([0, 1], [(x0, x1), (y0, y1)])
         if ghost is not None:
             plt.scatter(
@@ -721,15 +722,18 @@ class LandscapeChart(Chart):
             edge[:-1, :] |= band[1:, :] > band[:-1, :]
             edge[1:, :] |= band[:-1, :] > band[1:, :]
             low, high = Color(*self.colour("success")), Color(*self.colour("primary"))
-            for k in np.unique(band[edge]):
+            taken: list[tuple[float, int, int]] = []  # (row, first column, last column)
+            cols, rows = max(w - 6, 4), max(h - 3, 2)
+            for k in np.unique(band[edge])[::-1]:  # the outer lines, met first, first
                 if k >= len(levels):
                     continue
                 mask = edge & (band == k)
                 shade = low.blend(high, float(k + 1) / len(levels)).rgb
                 xs, ys = X[mask], Y[mask]
-                top = int(np.argmax(ys))
                 label = num(self.landscape.minimum + 10.0 ** levels[k], 2)
-                out.append((xs, ys, shade, label, (float(xs[top]), float(ys[top]))))
+                at = _label_spot(xs, ys, label, (x0, x1, y0, y1), (cols, rows), taken)
+                out.append((xs, ys, shade, label if at else "", at or (0.0, 0.0)))
+            out.reverse()
         self._contour_key, self._contour_cache = key, out
         return out
 
@@ -773,6 +777,27 @@ class LandscapeChart(Chart):
             y0, y1 = _span(shown.ravel(), pad=0.05)
             plt.ylim(y0, y1)
             plt.yticks(*_nice_ticks(y0, y1, max(self.size.height // 4, 2)))
+
+
+def _label_spot(xs, ys, label: str, window, cells, taken: list) -> tuple[float, float] | None:
+    """Where a contour's label goes: the line's highest point, else its lowest, leftmost
+    or rightmost, the first whose cells (plotext centres a text on its point) are inside
+    the plot and clear of the labels in ``taken`` (and a column either side), which it
+    joins; None if none is, and the line goes unlabelled rather than overwritten."""
+    x0, x1, y0, y1 = window
+    cols, rows = cells
+    for i in (int(np.argmax(ys)), int(np.argmin(ys)), int(np.argmin(xs)), int(np.argmax(xs))):
+        x, y = float(xs[i]), float(ys[i])
+        col = (x - x0) / max(x1 - x0, 1e-300) * cols
+        row = (y - y0) / max(y1 - y0, 1e-300) * rows  # rows apart by less than one may meet
+        first, last = round(col - len(label) / 2), round(col - len(label) / 2) + len(label) - 1
+        if first < 0 or last >= cols:
+            continue
+        if any(abs(r - row) < 1 and first <= b + 1 and a <= last + 1 for r, a, b in taken):
+            continue
+        taken.append((row, first, last))
+        return x, y
+    return None
 
 
 class RaceChart(Chart):
