@@ -21,6 +21,7 @@ import asyncio
 import concurrent.futures
 import hmac
 import json
+import logging
 import secrets
 import sys
 from pathlib import Path
@@ -29,6 +30,7 @@ from typing import Any
 import yaml
 from aiohttp import web
 
+from ..errors import printable
 from ..judging.replay import MAX_RESULT_BYTES
 from .board_page import BOARD_HTML, INDEX_HTML, NO_BOARD, NO_BOARD_HTML
 from .judge import ClassJudge, board_json
@@ -194,6 +196,28 @@ def log(answer: dict[str, Any]) -> None:
     else:
         return
     print(line, file=sys.stderr, flush=True)
+
+
+class _OneLine(logging.Handler):
+    """aiohttp's faults in a request as one printable line on stderr, no traceback:
+    anyone on the network can send a malformed request, and the teacher reads this log."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        line = record.getMessage()
+        exc = record.exc_info[1] if record.exc_info else None
+        if exc is not None:
+            line += f": {type(exc).__name__}: {' '.join(str(exc).split())}"
+        line = printable(line)
+        print(line if len(line) <= 200 else line[:197] + "...", file=sys.stderr, flush=True)
+
+
+def request_logger() -> logging.Logger:
+    """The logger the class server's requests report their faults to (see _OneLine)."""
+    logger = logging.getLogger("lrgame.class.requests")
+    if not logger.handlers:
+        logger.addHandler(_OneLine())
+        logger.propagate = False
+    return logger
 
 
 def _answer(status: int, reason: str) -> web.Response:

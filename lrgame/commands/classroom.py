@@ -199,9 +199,10 @@ def _class_start(args) -> int:
 async def _serve(server, host: str, port: int) -> None:
     from aiohttp import web
 
+    from ..classroom.server import request_logger
     from ..serve import public_url
 
-    runner = web.AppRunner(server.app(), access_log=None)
+    runner = web.AppRunner(server.app(), access_log=None, logger=request_logger())
     await runner.setup()
     site = web.TCPSite(runner, host, port)
     await site.start()
