@@ -101,7 +101,7 @@ class ClassServer:
     def _teacher(self, request: web.Request) -> bool:
         """The request carries the board key (``X-Board-Key``, or ``?key=`` in the address)."""
         given = request.headers.get("X-Board-Key") or request.query.get("key") or ""
-        return hmac.compare_digest(given.strip().upper().encode(), self.board_key.encode())
+        return hmac.compare_digest(_bytes(given), self.board_key.encode())
 
     async def board_page(self, request: web.Request) -> web.Response:
         if not self._teacher(request):
@@ -117,7 +117,7 @@ class ClassServer:
     def _refused(self, request: web.Request, limit: int) -> web.Response | None:
         """An answer for a request without the class code or with too big a body."""
         given = request.headers.get("X-Class-Code", "")
-        if not hmac.compare_digest(given.strip().upper().encode(), self.code.encode()):
+        if not hmac.compare_digest(_bytes(given), self.code.encode()):
             return _answer(403, "wrong class code (ask your teacher for it)")
         length = request.content_length
         if request.method == "POST":
@@ -218,6 +218,12 @@ def request_logger() -> logging.Logger:
         logger.addHandler(_OneLine())
         logger.propagate = False
     return logger
+
+
+def _bytes(given: str) -> bytes:
+    """A key or code as sent, made comparable: aiohttp reads header bytes that are not
+    UTF-8 as lone surrogates, which a plain encode() refuses (a 500 for a wrong key)."""
+    return given.strip().upper().encode("utf-8", "surrogateescape")
 
 
 def _answer(status: int, reason: str) -> web.Response:

@@ -173,10 +173,10 @@ def _class_start(args) -> int:
                 "choose another --dir"
             )
         code = (args.code or store.meta("code") or new_code()).strip().upper()
-        if not code or not code.isalnum() or len(code) > 40:
+        if not code or not (code.isascii() and code.isalnum()) or len(code) > 40:
             raise UsageError("--code: letters and digits, at most 40")
         key = (args.board_key or store.meta("board_key") or new_board_key()).strip().upper()
-        if not key.isalnum() or not 8 <= len(key) <= 64:
+        if not (key.isascii() and key.isalnum()) or not 8 <= len(key) <= 64:
             raise UsageError("--board-key: 8 to 64 letters and digits")
         if key == code:
             raise UsageError("--board-key: not the class code (the students have that)")

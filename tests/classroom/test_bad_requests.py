@@ -48,6 +48,22 @@ def test_a_malformed_request_is_one_line_in_the_teachers_log(tmp_path):
             ),
             _send(port, b"GET /\x1b]0;owned\x07 HTTP/1.1\r\nHost: x\r\n\r\n"),
             _send(port, b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03" + b"\x00" * 64),
+            # bytes that are not UTF-8 in a key or the code: refused, not a fault (500)
+            _send(
+                port,
+                b"GET /api/board HTTP/1.1\r\nHost: x\r\nX-Board-Key: \xff\xfe\r\n"
+                b"Connection: close\r\n\r\n",
+            ),
+            _send(
+                port,
+                b"GET /api/challenge HTTP/1.1\r\nHost: x\r\nX-Class-Code: \xc3(\r\n"
+                b"Connection: close\r\n\r\n",
+            ),
+            _send(
+                port,
+                "GET /api/board HTTP/1.1\r\nHost: x\r\nX-Board-Key: ÄÖÜ\r\n"
+                "Connection: close\r\n\r\n".encode(),
+            ),
             _send(
                 port,
                 b"GET /api/board?key="
@@ -56,6 +72,8 @@ def test_a_malformed_request_is_one_line_in_the_teachers_log(tmp_path):
             ),
         ]
     log = err.read_text(encoding="utf-8", errors="backslashreplace")
+    for answer in answers[-4:-1]:
+        assert b" 403 " in answer.split(b"\r\n", 1)[0], answer[:300]
     assert b" 200 " in answers[-1].split(b"\r\n", 1)[0], answers[-1][:200]
     assert "Traceback" not in log, log[-3000:]
     assert KEY not in log and KEY.lower() not in log
