@@ -122,7 +122,8 @@ def cmd_submit(args) -> int:
         print(f"{args.file}: not sent: {exc}", file=sys.stderr)
         return 1
     if answer.get("status") == "accepted":
-        print(f"{args.file}: accepted ({answer.get('total_score')} points)")
+        points = answer.get("total_score")  # the server's: a number, or not shown
+        print(f"{args.file}: accepted ({points if type(points) is int else '?'} points)")
         return 0
     print(f"{args.file}: refused: {answer.get('reason')}", file=sys.stderr)
     return 1
