@@ -196,11 +196,17 @@ class Outbox:
         return answers, None
 
 
+def _count(value) -> str:
+    """A count from the server's answer, or ? for anything that is not one."""
+    return str(value) if type(value) is int else "?"
+
+
 def answer_line(answer: dict) -> tuple[str, bool]:
     """What the student reads about one answer, and whether it is good news."""
     if answer.get("status") == "accepted":
-        return (f"The class has your attempts ({answer.get('attempts')} so far, "
-                f"{answer.get('total_score')} points)."), True  # fmt: skip
+        attempts, total = (_count(answer.get(k)) for k in ("attempts", "total_score"))
+        return (f"The class has your attempts ({attempts} so far, "
+                f"{total} points)."), True  # fmt: skip
     return f"The class refused your submission: {answer.get('reason')}", False
 
 

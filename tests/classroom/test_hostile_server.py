@@ -81,3 +81,28 @@ def test_join_refuses_a_challenge_answer_it_cannot_read(answer, tmp_path, capsys
     out, err = capsys.readouterr()
     assert code == 1 and "Traceback" not in out + err
     assert "not a challenge" in err
+
+
+def test_the_games_class_line_is_plain_text_with_the_servers_numbers_checked():
+    from types import SimpleNamespace
+
+    from lrgame.classroom.client import answer_line
+    from lrgame.ui.modes.challenge import tell_recorded
+
+    line, good = answer_line({"status": "accepted", "attempts": "[b]9", "total_score": 5.5})
+    assert good and "[b]" not in line and "5.5" not in line
+    notes = []
+    app = SimpleNamespace(notify=lambda message, **kw: notes.append((message, kw)))
+    session = SimpleNamespace(
+        note=("The class refused your submission: [@click=app.quit]here[/]", False),
+        attempts_used=lambda level: 1,
+        attempts_left=lambda level: 1,
+        time_left=lambda: None,
+        rules=SimpleNamespace(attempts=3),
+        path="ada.json",
+        challenge=SimpleNamespace(levels=["x-squared"]),
+    )
+    record = SimpleNamespace(level="x-squared", outcome="cleared", score=10)
+    tell_recorded(app, session, record)
+    ((_, kw),) = [n for n in notes if "[@click" in n[0]]
+    assert kw.get("markup") is False  # the server's text is shown, never read as markup
