@@ -29,9 +29,10 @@ class InputError(Exception):
         self.line = line
 
     def __str__(self) -> str:
+        path = printable(str(self.path))  # a file's name may hold escapes too
         if self.line is None:
-            return f"{self.path}: {self.message}"
-        return f"{self.path}:{self.line}: {self.message}"
+            return f"{path}: {self.message}"
+        return f"{path}:{self.line}: {self.message}"
 
 
 class LevelError(Exception):

@@ -15,6 +15,8 @@ played it in the game:
   level offers ``momentum:beta=0.9``) is refused. The hypergradient sets its own rate:
   it takes no schedule, the rate set is where it starts (one rate for the whole run), and
   under ``lr_changes: false`` it is refused, since its rate changes every step.
+- the label and the optimiser are written as the game writes them (their specs): the
+  parsers forgive spaces, line breaks and capitals that only an edited file holds.
 
 A result records each attempt's rates and a label: ``constant``, the spec of the one
 schedule the whole run used from one base rate, or ``manual`` when the player changed
@@ -116,12 +118,23 @@ def optimizer_problem(level, spec: str, lr_changes: bool = True) -> str | None:
     return None
 
 
+def _unwritten(what: str, text: str, spec: str) -> str | None:
+    """Why a recorded optimiser or schedule is not the text the game writes (its spec),
+    or None. The parsers forgive spaces, line breaks, capitals and other digits, which
+    the grader and the class board would otherwise show as the file wrote them."""
+    if text == spec:
+        return None
+    return f"{what} {text[:60]!r} is not written as the game writes it ({spec})"
+
+
 def run_problem(
     level, lrs: Sequence[float], label: str, *, lr_changes: bool = True, optimizer: str = "sgd"
 ) -> str | None:
     """Why these rates could not come from the game on this level under these rules, or None."""
     lo, hi = level.lr.min, level.lr.max
-    problem = optimizer_problem(level, optimizer, lr_changes)
+    problem = optimizer_problem(level, optimizer, lr_changes) or _unwritten(
+        "optimizer", optimizer, parse_optimizer(optimizer).spec()
+    )
     if problem:
         return problem
     if not lrs:
@@ -134,7 +147,9 @@ def run_problem(
             schedule = parse_schedule(label)
         except ScheduleError:
             return f"schedule {label[:60]!r} is not one the game has"
-        problem = schedule_problem(level, schedule, lr_changes)
+        problem = schedule_problem(level, schedule, lr_changes) or _unwritten(
+            "schedule", label, schedule.spec()
+        )
         if problem:
             return problem
     changed = next((k for k, lr in enumerate(lrs) if lr != lrs[0]), None)

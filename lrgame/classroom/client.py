@@ -20,7 +20,9 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from ..errors import printable
 from ..store import home
+from ..yamlsafe import clean_text
 
 #: Seconds to wait for the class server: long enough for a busy one, short enough
 #: that a student is not left waiting (what is not answered stays in the outbox).
@@ -103,10 +105,16 @@ def request(url: str, path: str, code: str, *, body: bytes | None = None, header
     )
     try:
         with urllib.request.urlopen(req, timeout=TIMEOUT) as response:
-            return json.loads(response.read(8_000_000))
+            answer = json.loads(response.read(8_000_000))
+        if not isinstance(answer, dict):
+            raise ValueError("an answer that is not a JSON object")
+        return _readable(answer)
     except urllib.error.HTTPError as exc:
         try:
             answer = json.loads(exc.read(100_000))
+            if not isinstance(answer, dict):
+                raise ValueError
+            answer = _readable(answer)
         except ValueError:
             answer = {"status": "refused", "reason": f"HTTP {exc.code}"}
         if exc.code in (403, 503) or exc.code >= 500:
@@ -116,11 +124,22 @@ def request(url: str, path: str, code: str, *, body: bytes | None = None, header
         raise Unreachable(f"the class server at {class_url(url)} does not answer ({exc})") from None
 
 
+def _readable(answer: dict) -> dict:
+    """``answer`` with its reason made one printable line: the server is someone else's
+    machine, and the reason is printed (escape sequences removed, other controls shown)."""
+    reason = answer.get("reason")
+    if reason is not None:
+        answer["reason"] = printable(clean_text(str(reason)))[:300]
+    return answer
+
+
 def fetch_challenge(url: str, code: str):
     """The class's challenge, saved in the class folder and loaded; its hash checked."""
     from .challenge import load_challenge
 
     answer = request(url, "/api/challenge", code)
+    if not all(isinstance(answer.get(k), str) for k in ("title", "yaml", "hash")):
+        raise Unreachable("the class server's answer is not a challenge (title, yaml, hash)")
     folder = class_folder(url)
     stem = re.sub(r"[^A-Za-z0-9]+", "-", answer["title"]).strip("-").lower()[:40]
     path = folder / f"{stem or 'challenge'}.yaml"  # its stem scopes the game's progress
@@ -177,11 +196,17 @@ class Outbox:
         return answers, None
 
 
+def _count(value) -> str:
+    """A count from the server's answer, or ? for anything that is not one."""
+    return str(value) if type(value) is int else "?"
+
+
 def answer_line(answer: dict) -> tuple[str, bool]:
     """What the student reads about one answer, and whether it is good news."""
     if answer.get("status") == "accepted":
-        return (f"The class has your attempts ({answer.get('attempts')} so far, "
-                f"{answer.get('total_score')} points)."), True  # fmt: skip
+        attempts, total = (_count(answer.get(k)) for k in ("attempts", "total_score"))
+        return (f"The class has your attempts ({attempts} so far, "
+                f"{total} points)."), True  # fmt: skip
     return f"The class refused your submission: {answer.get('reason')}", False
 
 

@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from .. import levels as L
+from ..errors import printable
 from ..fileformat import level_hash
 from ..judging.replay import (
     AttemptRecord,
@@ -113,16 +114,17 @@ class Grader:
         return self.levels.get(level_id)
 
     def grade(self, path: str) -> Entry:
+        name = printable(path)  # a student names the file: its escapes are shown, not sent
         try:
             result = read_result(path)
         except ResultError as exc:
-            return Entry(file=path, player=None, status="rejected", reason=exc.reason)
+            return Entry(file=name, player=None, status="rejected", reason=exc.reason)
         try:
             figures = self._check(result)
         except _Reject as exc:
-            return Entry(file=path, player=result.player, status="rejected", reason=str(exc))
+            return Entry(file=name, player=result.player, status="rejected", reason=str(exc))
         total = sum(f.score for f in figures)
-        return Entry(path, result.player, "accepted", None, total, None, figures)
+        return Entry(name, result.player, "accepted", None, total, None, figures)
 
     # -- the checks ------------------------------------------------------------------
     def _check(self, result: ResultFile) -> list[LevelFigures]:
@@ -366,17 +368,25 @@ CSV_COLUMNS = [
 ]  # fmt: skip
 
 
+def _cell(value: Any) -> Any:
+    """A cell a spreadsheet shows as text: one starting with = + - @ (a file's name
+    is the student's) would be read as a formula, so it gets a leading '."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
 def write_csv(entries: list[Entry], out) -> None:
     """One row per file and level (one row for a rejected file)."""
-    w = csv.writer(out, lineterminator="\n")
-    w.writerow(CSV_COLUMNS)
+    rows = [CSV_COLUMNS]
     for e in entries:
         head = [e.rank, e.file, e.player, e.status, e.reason, e.total_score]
         flags = "; ".join(e.flags)
         if not e.levels:
-            w.writerow([*head, "", "", "", "", "", "", "", flags])
+            rows.append([*head, "", "", "", "", "", "", "", flags])
         for f in e.levels:
-            w.writerow(
+            rows.append(
                 [*head, f.level, f.attempts, f.outcome, f.iterations, f.stars, f.score]
                 + [f.optimizer or "", flags]
             )
+    csv.writer(out, lineterminator="\n").writerows([_cell(v) for v in row] for row in rows)

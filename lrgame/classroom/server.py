@@ -21,6 +21,7 @@ import asyncio
 import concurrent.futures
 import hmac
 import json
+import logging
 import secrets
 import sys
 from pathlib import Path
@@ -29,6 +30,7 @@ from typing import Any
 import yaml
 from aiohttp import web
 
+from ..errors import printable
 from ..judging.replay import MAX_RESULT_BYTES
 from .board_page import BOARD_HTML, INDEX_HTML, NO_BOARD, NO_BOARD_HTML
 from .judge import ClassJudge, board_json
@@ -99,7 +101,7 @@ class ClassServer:
     def _teacher(self, request: web.Request) -> bool:
         """The request carries the board key (``X-Board-Key``, or ``?key=`` in the address)."""
         given = request.headers.get("X-Board-Key") or request.query.get("key") or ""
-        return hmac.compare_digest(given.strip().upper().encode(), self.board_key.encode())
+        return hmac.compare_digest(_bytes(given), self.board_key.encode())
 
     async def board_page(self, request: web.Request) -> web.Response:
         if not self._teacher(request):
@@ -115,7 +117,7 @@ class ClassServer:
     def _refused(self, request: web.Request, limit: int) -> web.Response | None:
         """An answer for a request without the class code or with too big a body."""
         given = request.headers.get("X-Class-Code", "")
-        if not hmac.compare_digest(given.strip().upper().encode(), self.code.encode()):
+        if not hmac.compare_digest(_bytes(given), self.code.encode()):
             return _answer(403, "wrong class code (ask your teacher for it)")
         length = request.content_length
         if request.method == "POST":
@@ -194,6 +196,34 @@ def log(answer: dict[str, Any]) -> None:
     else:
         return
     print(line, file=sys.stderr, flush=True)
+
+
+class _OneLine(logging.Handler):
+    """aiohttp's faults in a request as one printable line on stderr, no traceback:
+    anyone on the network can send a malformed request, and the teacher reads this log."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        line = record.getMessage()
+        exc = record.exc_info[1] if record.exc_info else None
+        if exc is not None:
+            line += f": {type(exc).__name__}: {' '.join(str(exc).split())}"
+        line = printable(line)
+        print(line if len(line) <= 200 else line[:197] + "...", file=sys.stderr, flush=True)
+
+
+def request_logger() -> logging.Logger:
+    """The logger the class server's requests report their faults to (see _OneLine)."""
+    logger = logging.getLogger("lrgame.class.requests")
+    if not logger.handlers:
+        logger.addHandler(_OneLine())
+        logger.propagate = False
+    return logger
+
+
+def _bytes(given: str) -> bytes:
+    """A key or code as sent, made comparable: aiohttp reads header bytes that are not
+    UTF-8 as lone surrogates, which a plain encode() refuses (a 500 for a wrong key)."""
+    return given.strip().upper().encode("utf-8", "surrogateescape")
 
 
 def _answer(status: int, reason: str) -> web.Response:

@@ -15,7 +15,7 @@ from ..classroom.challenge import (
     load_challenge,
 )
 from ..engine import Run
-from ..errors import UsageError
+from ..errors import UsageError, printable
 from ..judging.replay import attempt_from_run, check_player, new_result, write_result
 from ..text import num
 
@@ -35,7 +35,8 @@ def cmd_challenge(args) -> int:
     challenge = load_challenge(args.file)
     if not args.player:
         by = f" by {challenge.spec.author}" if challenge.spec.author else ""
-        print(f"{args.file}: ok — {challenge.title!r}{by}, {len(challenge.levels)} levels")
+        name = printable(args.file)  # its name may hold escapes: shown, not sent
+        print(f"{name}: ok — {challenge.title!r}{by}, {len(challenge.levels)} levels")
         print(f"  rules: {_rules_text(challenge.rules)}")
         for i, (lid, level) in enumerate(challenge.levels.items(), 1):
             par = level.compute_par()

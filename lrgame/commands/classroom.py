@@ -122,7 +122,8 @@ def cmd_submit(args) -> int:
         print(f"{args.file}: not sent: {exc}", file=sys.stderr)
         return 1
     if answer.get("status") == "accepted":
-        print(f"{args.file}: accepted ({answer.get('total_score')} points)")
+        points = answer.get("total_score")  # the server's: a number, or not shown
+        print(f"{args.file}: accepted ({points if type(points) is int else '?'} points)")
         return 0
     print(f"{args.file}: refused: {answer.get('reason')}", file=sys.stderr)
     return 1
@@ -173,10 +174,10 @@ def _class_start(args) -> int:
                 "choose another --dir"
             )
         code = (args.code or store.meta("code") or new_code()).strip().upper()
-        if not code or not code.isalnum() or len(code) > 40:
+        if not code or not (code.isascii() and code.isalnum()) or len(code) > 40:
             raise UsageError("--code: letters and digits, at most 40")
         key = (args.board_key or store.meta("board_key") or new_board_key()).strip().upper()
-        if not key.isalnum() or not 8 <= len(key) <= 64:
+        if not (key.isascii() and key.isalnum()) or not 8 <= len(key) <= 64:
             raise UsageError("--board-key: 8 to 64 letters and digits")
         if key == code:
             raise UsageError("--board-key: not the class code (the students have that)")
@@ -199,9 +200,10 @@ def _class_start(args) -> int:
 async def _serve(server, host: str, port: int) -> None:
     from aiohttp import web
 
+    from ..classroom.server import request_logger
     from ..serve import public_url
 
-    runner = web.AppRunner(server.app(), access_log=None)
+    runner = web.AppRunner(server.app(), access_log=None, logger=request_logger())
     await runner.setup()
     site = web.TCPSite(runner, host, port)
     await site.start()

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import levels as L
+from ..errors import printable
 from ..text import num
 
 #: The report of ``validate`` sweeps this many rates on levels of at most this many params.
@@ -61,6 +62,7 @@ def cmd_validate(args) -> int:
 def report_level(path, level: L.Level, chart: bool, indent: str = "") -> bool:
     """Print a loaded level's verdict (and, with ``chart``, its window of good rates)."""
     problems = validate_one(level)
+    path = printable(str(path))  # its name may hold escapes: shown, not sent
     for p in problems:
         print(f"{path}: {p}", file=sys.stderr)
     if problems:

@@ -281,7 +281,9 @@ class LevelBase(Model):
             key = par_store.key(self.model_dump_json(), [o.spec() for o in tools])
             par = _PAR_CACHE.get(key)
             if par is None:
-                par = par_store.load(key, self.schedule_tools(), [SGD, *tools])
+                par = par_store.load(
+                    key, self.schedule_tools(), [SGD, *tools], self.goal.max_iterations
+                )
             if par is None:
                 adam = next((o for o in tools if o.name == "adam"), None)
                 par = find_par(

@@ -8,9 +8,10 @@ class) read it instead of sweeping again.
 
 A stored par is keyed by the level's whole content, the tools it offers, numpy's version
 and a stamp of the engine's and the levels' source files, so an edited level or an
-edited engine is swept afresh. A file that is missing, unreadable, too big, of another
-format or wrong in any way is a miss, never an error: par is found again and written
-over it.
+edited engine is swept afresh. A file that is missing, unreadable, too big, not a
+regular file (a FIFO would block the read), of another format or wrong in any way (a
+number numpy cannot hold, a par no level has) is a miss, never an error nor a wait: par
+is found again and written over it.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ from ..engine.optimizers import Optimizer
 from ..engine.program import cache_root
 from ..engine.schedules import Schedule
 from ..engine.sweep import Par
+from ..errors import InputError
+from ..yamlsafe import read_capped
 
 FORMAT = 1
 #: A stored par holds the coarse sweep (at most 4,000 rates): far below this.
@@ -38,6 +41,8 @@ MAX_BYTES = 4_000_000
 #: The folder stops growing past this many pars.
 MAX_STORED = 2000
 _ARRAYS = ("lrs", "codes", "iterations", "final_loss", "lowest_loss")
+#: No count in a stored par is above this (levels allow budgets of 100,000 steps).
+MAX_STEPS = 10**9
 
 
 def folder() -> Path:
@@ -63,15 +68,22 @@ def key(level_json: str, tools: Sequence[str]) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def load(name: str, schedules: Sequence[Schedule], optimizers: Sequence[Optimizer]) -> Par | None:
+def load(
+    name: str,
+    schedules: Sequence[Schedule],
+    optimizers: Sequence[Optimizer],
+    budget: int = MAX_STEPS,
+) -> Par | None:
     """The par stored under ``name`` (a :func:`key`), its schedule and optimiser being
-    among those offered; None if there is no good one."""
+    among those offered and par within ``budget`` steps; None if there is no good one."""
     try:
-        path = folder() / f"{name}.json"
-        if path.stat().st_size > MAX_BYTES:
+        # read_capped: a FIFO or a device in a file's place must not hang the game
+        raw = read_capped(folder() / f"{name}.json", MAX_BYTES)
+        if len(raw) > MAX_BYTES:
             return None
-        return _from_data(json.loads(path.read_text("utf-8")), name, schedules, optimizers)
-    except (OSError, ValueError, TypeError, KeyError, RecursionError):
+        data = json.loads(raw.decode("utf-8"))
+        return _from_data(data, name, schedules, optimizers, budget)
+    except (InputError, ValueError, TypeError, KeyError, RecursionError):
         return None
 
 
@@ -105,7 +117,11 @@ def _to_data(name: str, par: Par) -> dict:
 
 
 def _from_data(
-    data, name: str, schedules: Sequence[Schedule], optimizers: Sequence[Optimizer]
+    data,
+    name: str,
+    schedules: Sequence[Schedule],
+    optimizers: Sequence[Optimizer],
+    budget: int = MAX_STEPS,
 ) -> Par | None:
     if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("key") != name:
         return None
@@ -114,12 +130,18 @@ def _from_data(
     if schedule is None or optimizer is None:
         return None
     par, best_lr, stable = data["par"], data["best_lr"], data["max_stable_lr"]
-    if not (par is None or (type(par) is int and par >= 0)):
+    if not (par is None or (type(par) is int and 1 <= par <= budget)):
         return None
     if (par is None) != (best_lr is None) or not all(map(_rate, (best_lr, stable))):
         return None
     columns = [data[a] for a in _ARRAYS]
     if not all(isinstance(c, list) for c in columns) or len({len(c) for c in columns}) != 1:
+        return None
+    # exactly what _to_data writes: floats, and ints numpy holds (no strings, lists, bools)
+    floats, ints = [columns[0], *columns[3:]], columns[1:3]
+    if not all(type(v) is float for c in floats for v in c):
+        return None
+    if not all(type(v) is int and 0 <= v <= MAX_STEPS for c in ints for v in c):
         return None
     lrs = np.array(columns[0], dtype=float)
     codes = np.array(columns[1], dtype=np.int64)

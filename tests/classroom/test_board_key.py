@@ -102,6 +102,18 @@ def test_the_board_key_is_made_up_kept_and_may_be_given(
     assert code == 2 and "--board-key: 8 to 64 letters and digits" in err
 
 
+def test_a_key_or_code_is_ascii_letters_and_digits(challenge_file, tmp_path, monkeypatch, capsys):
+    # found by the red team: isalnum() took "äöüßäöüß", which the terminal board then
+    # could not send (a header of non-ASCII text): the teacher never saw the board
+    folder = tmp_path / "class"
+    for option, text in [("--board-key", "äöüßäöüß"), ("--board-key", "KEY١٢٣٤٥٦٧٨"),
+                         ("--code", "ÄBC123")]:  # fmt: skip
+        code, server, err = start(monkeypatch, capsys, challenge_file, "--dir", folder,
+                                  option, text)  # fmt: skip
+        assert code == 2 and server is None, (text, err)
+        assert f"{option}: " in err and "letters and digits" in err
+
+
 def test_the_terminal_board_asks_for_the_key(capsys):
     assert main(["class", "board", "http://127.0.0.1:9"]) == 2
     assert "the board key is needed: --key KEY" in capsys.readouterr().err

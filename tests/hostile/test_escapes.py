@@ -11,6 +11,8 @@ by the game, which writes none of these: one holding them is refused as forged.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 
@@ -172,3 +174,44 @@ def test_a_result_file_holding_escapes_is_refused_as_forged(field, attack, tmp_p
     result = lrgame_cli("grade", "r.json", cwd=tmp_path)
     assert f"r.json: rejected: broken file: '{field}' holds a control character" in result.stdout
     _assert_clean(result)
+
+
+# Found by the red team: a student names the file they hand in, and the teacher runs
+# `lrgame grade *.json`: the name reached the terminal as it was, escapes and all, and
+# a name starting with = became a formula in the spreadsheet the CSV is opened in.
+ESCAPED_NAME = "eve\x1b]0;owned\x07\x9b2J.json"
+FORMULA_NAME = "=1+2+cmd.json"
+
+
+def test_grade_prints_no_escapes_from_file_names_and_no_formulas_in_its_csv(tmp_path, lrgame_cli):
+    record = {"format": "lrgame-result/1", "player": "eve", "attempts": []}
+    (tmp_path / ESCAPED_NAME).write_text(json.dumps(record))
+    (tmp_path / FORMULA_NAME).write_text(json.dumps({**record, "player": "mallory"}))
+    (tmp_path / "=broken.json").write_text("{")
+    names = (ESCAPED_NAME, FORMULA_NAME, "=broken.json")
+    for extra in ((), ("--json",), ("--csv",)):
+        graded = lrgame_cli("grade", *names, *extra, cwd=tmp_path)
+        assert graded.returncode == 1, graded.output[-2000:]  # =broken.json is refused
+        bad = FORBIDDEN.search(graded.output.replace("\n", " "))
+        assert bad is None, f"{bad.group()!r} reaches the terminal: {graded.output!r:.500}"
+        if extra == ("--csv",):
+            rows = list(csv.reader(io.StringIO(graded.stdout)))
+            cells = [cell for row in rows[1:] for cell in row]
+            assert len(rows) == 4 and not [c for c in cells if c[:1] in ("=", "+", "-", "@")]
+
+
+def test_validate_prints_no_escapes_from_a_file_name(tmp_path, lrgame_cli):
+    (tmp_path / "a\x1b[2Jlevel.yaml").write_text("id: [")
+    result = lrgame_cli("validate", "a\x1b[2Jlevel.yaml", "gone\x07.yaml", cwd=tmp_path)
+    assert result.returncode == 1 and "Traceback" not in result.output
+    assert FORBIDDEN.search(result.output.replace("\n", " ")) is None, result.output
+    assert "a\\x1b[2Jlevel.yaml:" in result.stderr and "gone\\x07.yaml: " in result.stderr
+    good = tmp_path / "b\x1b[2Jlevel.yaml"
+    good.write_text(_hostile_level())
+    (tmp_path / "c\x9b2J.yaml").write_text("title: C\nlevels: [hostile-valley.yaml]\n")
+    (tmp_path / "hostile-valley.yaml").write_text(_hostile_level())
+    for args in (("validate", good.name), ("challenge", "c\x9b2J.yaml")):
+        result = lrgame_cli(*args, cwd=tmp_path)
+        assert result.returncode == 0, result.output[-2000:]
+        assert FORBIDDEN.search(result.output.replace("\n", " ")) is None, result.output
+        assert ": ok — " in result.stdout

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import textwrap
+import threading
 
 import numpy as np
 import pytest
@@ -120,6 +122,20 @@ def _spoil(data):
     yield json.dumps({**data, "lrs": []})
     yield json.dumps({k: v for k, v in data.items() if k != "lowest_loss"})
     yield "[" * 100_000 + "]" * 100_000
+    # found by the red team: numbers numpy cannot hold raised OverflowError (a traceback)
+    n = len(data["codes"])
+    yield json.dumps({**data, "codes": [2**70] * n})
+    yield json.dumps({**data, "iterations": [2**70] * n})
+    yield json.dumps({**data, "iterations": [1e300] * n})
+    # and a par no level has, or columns of what numpy turns into numbers, were read
+    yield json.dumps({**data, "par": 10**400})
+    yield json.dumps({**data, "par": 0})
+    yield json.dumps({**data, "par": data["par"] + 10**6})  # beyond the budget
+    yield json.dumps({**data, "lrs": [str(v) for v in data["lrs"]]})
+    yield json.dumps({**data, "lrs": [[v] for v in data["lrs"]]})
+    yield json.dumps({**data, "codes": [[c] for c in data["codes"]]})
+    yield json.dumps({**data, "iterations": [True] * n})
+    yield json.dumps({**data, "final_loss": ["nan"] * n})
     yield " " * (par_store.MAX_BYTES + 1)
 
 
@@ -149,3 +165,23 @@ def test_an_unwritable_cache_only_means_no_cache(tmp_path, counted, monkeypatch)
     base._PAR_CACHE.clear()
     _same(first, _load(tmp_path).compute_par())
     assert counted == [1, 1]
+
+
+def test_a_fifo_in_the_cache_is_a_miss_not_a_hang(tmp_path, counted):
+    # found by the red team: read_text() on a FIFO waits for a writer forever
+    good = _load(tmp_path).compute_par()
+    path = _stored_file()
+    path.unlink()
+    os.mkfifo(path)
+    base._PAR_CACHE.clear()
+    done = []
+    reader = threading.Thread(target=lambda: done.append(_load(tmp_path).compute_par()))
+    reader.start()
+    reader.join(60)  # a hang guard: a miss and a sweep take about a second
+    stuck = reader.is_alive()
+    if stuck:  # let it go: a writer that closes at once
+        os.close(os.open(path, os.O_WRONLY | os.O_NONBLOCK))
+        reader.join()
+    assert not stuck, "the FIFO was waited on"
+    assert done and len(counted) == 2
+    _same(good, done[0])

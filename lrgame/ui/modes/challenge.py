@@ -46,7 +46,8 @@ def tell_recorded(app, session, record) -> None:
     )
     if session.note is not None:  # a live class's answer
         line, good = session.note
-        app.notify(line, title="Class", severity="information" if good else "error", timeout=15)
+        severity = "information" if good else "error"  # the server's text: never markup
+        app.notify(line, title="Class", severity=severity, timeout=15, markup=False)
     if challenge_over(session):
         app.notify(
             f"The challenge is over. Hand in your result file: {session.path.resolve()}",
