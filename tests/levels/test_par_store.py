@@ -146,10 +146,11 @@ def test_a_spoilt_file_is_a_miss_and_is_written_over(tmp_path, counted):
     data = json.loads(path.read_text())
     name = path.stem
     tools = level.schedule_tools(), [base.SGD, *level.optimizer_tools()]
-    assert par_store.load(name, *tools) is not None
+    budget = level.goal.max_iterations
+    assert par_store.load(name, *tools, budget) is not None
     for text in _spoil(data):
         path.write_text(text)
-        assert par_store.load(name, *tools) is None, text[:80]
+        assert par_store.load(name, *tools, budget) is None, text[:80]
     base._PAR_CACHE.clear()  # the last spoilt file, met by a new process
     again = _load(tmp_path).compute_par()
     assert counted == [1, 1]  # swept again
