@@ -406,11 +406,16 @@ def load_cached(text: str, names: Sequence[str]) -> Program | None:
 def store(text: str, names: Sequence[str], program: Program) -> None:
     """Keep ``program`` for next time; any failure only means no cache."""
     with contextlib.suppress(OSError, ValueError):
-        folder = cache_dir()
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        if sum(1 for _ in zip(range(MAX_CACHED), folder.iterdir())) >= MAX_CACHED:
-            return
-        path = folder / f"{cache_key(text, names)}.json"
-        temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        temp.write_text(program.to_json(), "utf-8")
-        os.replace(temp, path)
+        write_cached(cache_dir(), f"{cache_key(text, names)}.json", program.to_json(), MAX_CACHED)
+
+
+def write_cached(folder: Path, name: str, text: str, most: int) -> None:
+    """Write ``text`` as ``folder/name`` whole or not at all (a temporary file renamed
+    over it), unless the folder already holds ``most`` files; raises OSError."""
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if sum(1 for _ in zip(range(most), folder.iterdir())) >= most:
+        return
+    path = folder / name
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temp.write_text(text, "utf-8")
+    os.replace(temp, path)

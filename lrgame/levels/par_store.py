@@ -21,7 +21,6 @@ import functools
 import hashlib
 import json
 import math
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -29,7 +28,7 @@ import numpy as np
 
 from ..engine.descent import _OUTCOMES, RateRuns
 from ..engine.optimizers import Optimizer
-from ..engine.program import cache_root
+from ..engine.program import cache_root, write_cached
 from ..engine.schedules import Schedule
 from ..engine.sweep import Par
 from ..errors import InputError
@@ -90,14 +89,7 @@ def load(
 def save(name: str, par: Par) -> None:
     """Keep ``par`` for the next process; any failure only means it is found again."""
     with contextlib.suppress(OSError, ValueError):
-        where = folder()
-        where.mkdir(parents=True, exist_ok=True, mode=0o700)
-        if sum(1 for _ in zip(range(MAX_STORED), where.iterdir())) >= MAX_STORED:
-            return
-        path = where / f"{name}.json"
-        temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        temp.write_text(json.dumps(_to_data(name, par)), "utf-8")
-        os.replace(temp, path)
+        write_cached(folder(), f"{name}.json", json.dumps(_to_data(name, par)), MAX_STORED)
 
 
 def _to_data(name: str, par: Par) -> dict:
