@@ -65,7 +65,18 @@ def _lrgame_home(tmp_path, tmp_path_factory, monkeypatch):
     home = tmp_path / "lrgame-home"
     monkeypatch.setenv("LRGAME_HOME", str(home))
     monkeypatch.setenv("LRGAME_CACHE_DIR", str(tmp_path_factory.mktemp("lrgame-cache")))
+    # Par, though, one folder for the whole session and all its workers: a stored par is
+    # keyed by the level's content and the engine's code, so a level's par (30 s of CPU
+    # for net-decay) is found once, not once per worker. Tests of that cache unset it.
+    monkeypatch.setenv("LRGAME_PAR_CACHE_DIR", str(_shared_par_dir(tmp_path_factory)))
     return home
+
+
+def _shared_par_dir(tmp_path_factory) -> Path:
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # the session's folder, above each worker's own
+    return base / "lrgame-par-shared"
 
 
 @pytest.fixture(autouse=True, scope="module")

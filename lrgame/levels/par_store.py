@@ -21,6 +21,7 @@ import functools
 import hashlib
 import json
 import math
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -44,8 +45,13 @@ _ARRAYS = ("lrs", "codes", "iterations", "final_loss", "lowest_loss")
 MAX_STEPS = 10**9
 
 
+#: Where par is kept, when set; else ``par/`` in the cache folder (``LRGAME_CACHE_DIR``).
+PAR_DIR_ENV = "LRGAME_PAR_CACHE_DIR"
+
+
 def folder() -> Path:
-    return cache_root() / "par"
+    given = os.environ.get(PAR_DIR_ENV)
+    return Path(given) if given else cache_root() / "par"
 
 
 @functools.cache

@@ -73,6 +73,7 @@ def test_range_test_usage_errors(capsys, argv, message):
 def test_levels_computes_each_level_s_par_once(capsys, monkeypatch):
     from lrgame.levels import base as levels  # par is found and cached there
 
+    monkeypatch.delenv("LRGAME_PAR_CACHE_DIR", raising=False)  # none stored yet
     calls = []
     real = levels.find_par
     monkeypatch.setattr(levels, "find_par", lambda *a, **k: calls.append(1) or real(*a, **k))

@@ -33,6 +33,12 @@ def _load(tmp_path, text=LEVEL):
     return L.load_level(path)
 
 
+@pytest.fixture(autouse=True)
+def _own_par_dir(monkeypatch):
+    """These tests look at the cache itself: each its own (the suite shares one)."""
+    monkeypatch.delenv(par_store.PAR_DIR_ENV, raising=False)
+
+
 @pytest.fixture
 def counted(monkeypatch):
     """find_par's calls, each process's in-memory cache emptied as a new process's is."""
