@@ -5,7 +5,6 @@ on starts that are all different is refused in one line."""
 from __future__ import annotations
 
 import json
-import textwrap
 
 import numpy as np
 import pytest
@@ -15,20 +14,7 @@ from lrgame.__main__ import main
 from lrgame.engine import Run, simulate
 from lrgame.engine.optimizers import parse_optimizer
 from lrgame.engine.range_test import range_test
-
-BOWL = textwrap.dedent(
-    """\
-    id: big-momentum
-    title: Big
-    kind: bowl
-    n: 3000
-    curvature: [0.5, 2, 7, 20]
-    start: {seed: 5, scale: 1.0}
-    goal: {loss_below: 1e-4, max_iterations: 200}
-    lr: {default: 0.01, min: 1e-3, max: 1}
-    optimizers: [momentum:beta=0.9, hypergradient:beta=1e-8]
-    """
-)
+from tests.levels.big_bowl import BOWL
 
 
 def run(capsys, *argv):
@@ -95,10 +81,12 @@ def test_range_test_under_momentum_is_the_whole_bowls(capsys, bowl_file):
 def test_validate_passes_the_bowl_and_refuses_adam_in_one_line(capsys, bowl_file):
     code, out, _ = run(capsys, "validate", bowl_file, "--quiet")
     assert code == 0 and "ok" in out
-    bowl_file.write_text(BOWL.replace("hypergradient:beta=1e-8", "adam"))
+    text = BOWL.replace("hypergradient:beta=1e-8", "adam")
+    bowl_file.write_text(text)
+    at = 1 + next(i for i, line in enumerate(text.splitlines()) if "adam" in line)
     code, out, err = run(capsys, "validate", bowl_file)
     lines = (out + err).strip().splitlines()
-    assert code == 1 and len(lines) == 1 and lines[0].startswith(f"{bowl_file}:9: ")
+    assert code == 1 and len(lines) == 1 and lines[0].startswith(f"{bowl_file}:{at}: ")
     assert "adam has no smaller twin here" in lines[0]
 
 

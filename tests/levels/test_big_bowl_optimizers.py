@@ -6,7 +6,6 @@ that twin would still have more than MAX_OPTIMIZER_PARAMS, in one PATH:LINE line
 from __future__ import annotations
 
 import sys
-import textwrap
 
 import numpy as np
 import pytest
@@ -19,22 +18,8 @@ from lrgame.engine.range_test import range_test
 from lrgame.judging.diagnose import judged_loss
 from lrgame.judging.results import result_of
 from lrgame.levels.played import optimizer_size_problem, played_params
+from tests.levels.big_bowl import BOWL
 
-BOWL = textwrap.dedent(
-    """\
-    id: big-momentum
-    title: Big
-    kind: bowl
-    n: 3000
-    curvature: [0.5, 2, 7, 20]
-    start: {seed: 5, scale: 1.0}
-    goal: {loss_below: 1e-4, max_iterations: 200}
-    lr: {default: 0.01, min: 1e-3, max: 1}
-    optimizers:
-      - momentum:beta=0.9
-      - hypergradient:beta=1e-8
-    """
-)
 LINEAR = ["momentum:beta=0.9", "hypergradient:beta=1e-8"]
 
 
